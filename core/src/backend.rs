@@ -1,0 +1,96 @@
+//! The backend trait: what a TLS library crate implements to plug into unitls.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::{
+    AbstractContext, Capabilities, Material, NativeContext, NativeHooks, NativeSession, Result, Role,
+    ServerName, Session, VersionRange,
+};
+
+/// Crate and library versions of a backend (SPEC IMPL-9; LispWorks `openssl-version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImplementationInfo {
+    /// The backend's registry name (`"rustls"`).
+    pub name: &'static str,
+    /// The unitls backend crate and its version (`"unitls-rustls 0.1.0"`).
+    pub crate_version: String,
+    /// The TLS library and its version (`"rustls 0.23.35 (aws-lc-rs)"`).
+    pub library: String,
+}
+
+/// An ungated requirement a backend's library cannot meet and core cannot
+/// compensate for (SPEC §0 "deviation"), with the limitation named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deviation {
+    /// The SPEC ID.
+    pub spec_id: &'static str,
+    /// The library limitation: crate, version, what it does.
+    pub limitation: &'static str,
+}
+
+/// Where a session's configuration comes from.
+pub enum SessionConfig<'a> {
+    /// A fresh context for this connection alone, allowing these versions, with the
+    /// SEC defaults and client verification against the system roots (SPEC CTX-2).
+    Protocol(VersionRange),
+    /// The user's native context (SPEC CTX-6).
+    Context(&'a NativeContext),
+    /// The user's native per-connection object (SPEC CTX-7): only bind I/O.
+    Session(NativeSession),
+    /// An abstract context (SPEC ABS).
+    Abstract(&'a Arc<AbstractContext>),
+}
+
+/// What core asks a backend to make at attach (or at the role pick).
+pub struct SessionRequest<'a> {
+    /// The role, or `None` to defer it (backends declaring `DeferredRole` only).
+    pub role: Option<Role>,
+    /// Where the configuration comes from.
+    pub config: SessionConfig<'a>,
+    /// SNI and reference name for a client.
+    pub server_name: Option<&'a ServerName>,
+    /// Whether a client checks the host name (false without a name under a danger
+    /// option).
+    pub verify_hostname: bool,
+    /// The attach's `ctx_configure` and `ssl_configure` callbacks.
+    pub hooks: &'a NativeHooks,
+}
+
+/// A TLS library plugged into unitls. Backend crates expose one `static` value.
+pub trait Backend: Send + Sync + 'static {
+    /// The registry name: `"openssl"`, `"boring"`, `"rustls"` or `"native-tls"`.
+    fn name(&self) -> &'static str;
+
+    /// The capabilities this backend declares, fixed for the process (SPEC IMPL-8).
+    fn capabilities(&self) -> Capabilities;
+
+    /// Requirements this backend's library cannot meet (SPEC §0).
+    fn deviations(&self) -> &'static [Deviation] {
+        &[]
+    }
+
+    /// Crate and library versions.
+    fn info(&self) -> ImplementationInfo;
+
+    /// One-time library set-up; safe to call repeatedly and concurrently (SPEC INIT-2).
+    fn ensure_initialized(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Checks that an identity can serve on this backend (the key matches the leaf,
+    /// the key type is supported), at context creation (SPEC KEY-6).
+    fn check_identity(&self, material: &Material) -> Result<()> {
+        let _ = material;
+        Ok(())
+    }
+
+    /// Makes the per-connection session, running the callbacks in SPEC CB-3 order.
+    fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>>;
+}
+
+impl fmt::Debug for dyn Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Backend({})", self.name())
+    }
+}

@@ -1,0 +1,481 @@
+//! Abstract contexts: backend-neutral TLS configuration usable with any backend
+//! (SPEC ABS-1..8; LispWorks `create-ssl-client-context`, `create-ssl-server-context`).
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::SystemTime;
+
+use rustls_pki_types::CertificateDer;
+
+use crate::{
+    registry, BoxError, Capabilities, Capability, CipherSuite, Error, Identity, IdentitySource, NativeHooks,
+    NativeTypes, ProtocolVersion, Result, Role, ServerName, Trust, TrustSource, VerifyCallback, VerifyInput,
+    Verdict, VersionRange,
+};
+
+/// Whether a server asks clients for certificates (SPEC VERIFY-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuth {
+    /// No request (the default).
+    #[default]
+    Never,
+    /// Request; a client without a certificate is accepted, one with a certificate
+    /// is verified.
+    Optional,
+    /// Request and require a valid certificate.
+    Required,
+}
+
+/// The options of an abstract context, as backends read them.
+#[derive(Clone)]
+pub struct ContextOptions {
+    /// Client or server.
+    pub role: Role,
+    /// Versions offered or accepted.
+    pub versions: VersionRange,
+    /// ALPN protocols in preference order; empty for none.
+    pub alpn: Vec<Vec<u8>>,
+    /// Cipher suites, when restricted; `None` keeps the backend's secure default list.
+    pub cipher_suites: Option<Vec<CipherSuite>>,
+    /// The client's default SNI and reference name, overridable per attach (SPEC SNI-7).
+    pub default_server_name: Option<ServerName>,
+    /// The server's client-certificate mode.
+    pub client_auth: ClientAuth,
+    /// Client: skip all certificate checks (dangerous).
+    pub danger_accept_invalid_certs: bool,
+    /// Client: check the chain but not the host name (dangerous).
+    pub danger_accept_invalid_hostnames: bool,
+    /// The backend-neutral verify callback.
+    pub verify_callback: Option<VerifyCallback>,
+    /// Whether sessions may resume (default true).
+    pub resumption: bool,
+    /// Verify as of this instant instead of now (SPEC VERIFY-14).
+    pub verification_time: Option<SystemTime>,
+    /// Native hooks: the context hook runs once per native build, the connection hook
+    /// once per connection (SPEC ABS-5).
+    pub hooks: NativeHooks,
+}
+
+impl ContextOptions {
+    /// The capabilities a backend needs to honour these options.
+    pub fn required_capabilities(&self, material: &Material) -> Vec<Capability> {
+        let mut needed = Vec::new();
+        if self.versions.contains(ProtocolVersion::Tls12) && !self.versions.contains(ProtocolVersion::Tls13) {
+            needed.push(Capability::Tls12);
+        }
+        if self.versions.contains(ProtocolVersion::Tls13) && !self.versions.contains(ProtocolVersion::Tls12) {
+            needed.push(Capability::Tls13);
+        }
+        if !self.alpn.is_empty() {
+            needed.push(match self.role {
+                Role::Client => Capability::Alpn,
+                Role::Server => Capability::ServerAlpn,
+            });
+        }
+        if let Some(suites) = &self.cipher_suites {
+            if suites.iter().any(|s| s.version() == Some(ProtocolVersion::Tls12)) {
+                needed.push(Capability::CipherSelection);
+            }
+            if suites.iter().any(|s| s.version() == Some(ProtocolVersion::Tls13)) {
+                needed.push(Capability::Tls13CipherSelection);
+            }
+        }
+        if self.client_auth != ClientAuth::Never {
+            needed.push(Capability::ClientAuth);
+        }
+        if self.verify_callback.is_some() {
+            needed.push(Capability::VerifyCallback);
+        }
+        if self.verification_time.is_some() {
+            needed.push(Capability::VerifyTime);
+        }
+        if let Some(cap) = material.identity_needs {
+            needed.push(cap);
+        }
+        needed
+    }
+
+    /// Runs the verify callback, if any, on a built-in result; `None` keeps the
+    /// built-in decision.
+    pub fn run_verify_callback(&self, input: &VerifyInput<'_>) -> Result<Option<Verdict>> {
+        match &self.verify_callback {
+            None => Ok(None),
+            Some(callback) => {
+                crate::run_user_callback("verify", || Ok::<_, BoxError>(callback(input))).map(Some)
+            }
+        }
+    }
+}
+
+/// Key and trust material, loaded at creation and again by `reset()`.
+#[derive(Debug)]
+pub struct Material {
+    /// The identity presented to peers, if any.
+    pub identity: Option<Identity>,
+    /// Anchors for verifying the peer: server roots on a client, client roots on a
+    /// server.
+    pub roots: Vec<CertificateDer<'static>>,
+    identity_needs: Option<Capability>,
+}
+
+/// Backend-neutral TLS configuration, shared by any number of connections on any
+/// backend (SPEC ABS-1, ABS-2). Made by [`create_client_context`] or
+/// [`create_server_context`].
+pub struct AbstractContext {
+    name: Option<String>,
+    implementation: Option<&'static str>,
+    options: ContextOptions,
+    identity_source: Option<IdentitySource>,
+    trust: Trust,
+    material: RwLock<Arc<Material>>,
+    natives: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl fmt::Debug for AbstractContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbstractContext")
+            .field("name", &self.name)
+            .field("role", &self.options.role)
+            .field("implementation", &self.implementation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AbstractContext {
+    /// The label given at creation (SPEC ABS-6).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Client or server.
+    pub fn role(&self) -> Role {
+        self.options.role
+    }
+
+    /// The backend fixed at creation, or `None` for the default at each attach.
+    pub fn implementation(&self) -> Option<&'static str> {
+        self.implementation
+    }
+
+    /// The options, as backends read them.
+    pub fn options(&self) -> &ContextOptions {
+        &self.options
+    }
+
+    /// The current key and trust material.
+    pub fn material(&self) -> Arc<Material> {
+        Arc::clone(&self.material.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Re-reads key and trust files and drops cached native contexts, so later
+    /// connections use the new material; if reading fails the old material stays
+    /// (SPEC ABS-7; LispWorks `reset-ssl-abstract-context`).
+    pub fn reset(&self) -> Result<()> {
+        let fresh = load_material(self.identity_source.as_ref(), &self.trust, self.options.role)?;
+        *self.material.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
+        self.natives.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        Ok(())
+    }
+
+    /// `Unsupported` if backend `name` with `capabilities` cannot honour the options.
+    pub fn check_capabilities(&self, name: &'static str, capabilities: Capabilities) -> Result<()> {
+        for cap in self.options.required_capabilities(&self.material()) {
+            capabilities.require(cap, name)?;
+        }
+        Ok(())
+    }
+
+    /// The native context backend `B` built from this context, built on first use
+    /// and reused until `reset()` (SPEC ABS-5). `build` runs at most once per
+    /// material generation.
+    pub fn native<B: NativeTypes, T: Send + Sync + 'static>(
+        &self,
+        build: impl FnOnce(&ContextOptions, &Material) -> Result<T>,
+    ) -> Result<Arc<T>> {
+        let mut natives = self.natives.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(existing) = natives.get(B::NAME).and_then(|n| Arc::clone(n).downcast::<T>().ok()) {
+            return Ok(existing);
+        }
+        let built = Arc::new(build(&self.options, &self.material())?);
+        natives.insert(B::NAME, Arc::clone(&built) as Arc<dyn Any + Send + Sync>);
+        Ok(built)
+    }
+}
+
+fn load_material(identity: Option<&IdentitySource>, trust: &Trust, role: Role) -> Result<Material> {
+    let loaded_identity = identity.map(IdentitySource::load).transpose()?;
+    let roots = match role {
+        Role::Client => trust.load()?,
+        // A server trusts no client unless told which roots to use (SPEC VERIFY-10).
+        Role::Server if trust.is_exclusive() => trust.load()?,
+        Role::Server => Vec::new(),
+    };
+    Ok(Material {
+        identity: loaded_identity,
+        roots,
+        identity_needs: identity.and_then(IdentitySource::needs),
+    })
+}
+
+/// Starts a client context: verifying the server against the system roots and its
+/// host name, TLS 1.2–1.3 (SPEC VERIFY-1, ABS-1).
+pub fn create_client_context() -> ContextBuilder {
+    ContextBuilder::new(Role::Client)
+}
+
+/// Starts a server context; give it an identity with [`ContextBuilder::identity`].
+pub fn create_server_context() -> ContextBuilder {
+    ContextBuilder::new(Role::Server)
+}
+
+/// Builds an [`AbstractContext`]; every check and every file read happens in
+/// [`build`](ContextBuilder::build) (SPEC ABS-1).
+pub struct ContextBuilder {
+    name: Option<String>,
+    implementation: Option<String>,
+    options: ContextOptions,
+    min_version: ProtocolVersion,
+    max_version: ProtocolVersion,
+    cipher_names: Option<Vec<String>>,
+    server_name: Option<String>,
+    identity: Option<IdentitySource>,
+    trust: Trust,
+    errors: Vec<Error>,
+}
+
+impl ContextBuilder {
+    fn new(role: Role) -> ContextBuilder {
+        ContextBuilder {
+            name: None,
+            implementation: None,
+            options: ContextOptions {
+                role,
+                versions: VersionRange::FLEXIBLE,
+                alpn: Vec::new(),
+                cipher_suites: None,
+                default_server_name: None,
+                client_auth: ClientAuth::Never,
+                danger_accept_invalid_certs: false,
+                danger_accept_invalid_hostnames: false,
+                verify_callback: None,
+                resumption: true,
+                verification_time: None,
+                hooks: NativeHooks::default(),
+            },
+            min_version: ProtocolVersion::Tls12,
+            max_version: ProtocolVersion::Tls13,
+            cipher_names: None,
+            server_name: None,
+            identity: None,
+            trust: Trust::default(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn role_only(&mut self, role: Role, option: &str) {
+        if self.options.role != role {
+            self.errors.push(Error::invalid(format!(
+                "{option} is a {} option; this is a {} context",
+                role_name(role),
+                role_name(self.options.role)
+            )));
+        }
+    }
+
+    /// A label for the context (SPEC ABS-6).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Fixes the backend; `None` (the default) uses the default backend at each
+    /// attach. An unavailable backend is `InvalidArgument` at build (SPEC ABS-4).
+    pub fn implementation(mut self, name: impl Into<String>) -> Self {
+        self.implementation = Some(name.into());
+        self
+    }
+
+    /// The lowest version (TLS 1.2 by default; nothing lower exists here).
+    pub fn min_version(mut self, version: ProtocolVersion) -> Self {
+        self.min_version = version;
+        self
+    }
+
+    /// The highest version (TLS 1.3 by default).
+    pub fn max_version(mut self, version: ProtocolVersion) -> Self {
+        self.max_version = version;
+        self
+    }
+
+    /// ALPN protocols in preference order, each 1–255 octets (SPEC PROTO-8).
+    pub fn alpn<P: AsRef<[u8]>>(mut self, protocols: impl IntoIterator<Item = P>) -> Self {
+        self.options.alpn = protocols.into_iter().map(|p| p.as_ref().to_vec()).collect();
+        self
+    }
+
+    /// Restricts cipher suites to these IANA names; an unknown name or an empty list
+    /// is `InvalidArgument` (SPEC PROTO-6).
+    pub fn cipher_suites<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.cipher_names = Some(names.into_iter().map(|n| n.as_ref().to_string()).collect());
+        self
+    }
+
+    /// Turns session resumption off (it is on by default).
+    pub fn resumption(mut self, enabled: bool) -> Self {
+        self.options.resumption = enabled;
+        self
+    }
+
+    /// The certificate chain and key to present. Servers need one (or get
+    /// `X509Lookup` at attach); clients present it when asked.
+    pub fn identity(mut self, identity: IdentitySource) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Client: the default SNI and reference name, overridable per attach (SPEC SNI-7).
+    pub fn server_name(mut self, name: impl Into<String>) -> Self {
+        self.role_only(Role::Client, "server_name");
+        self.server_name = Some(name.into());
+        self
+    }
+
+    /// Adds trust anchors (for a server: client roots) to the defaults.
+    pub fn add_trust(mut self, source: TrustSource) -> Self {
+        self.trust.add(source);
+        self
+    }
+
+    /// Trusts exactly these sources, without the system store.
+    pub fn trust_only(mut self, sources: impl IntoIterator<Item = TrustSource>) -> Self {
+        self.trust.only(sources);
+        self
+    }
+
+    /// Server: whether to ask for client certificates (SPEC VERIFY-8). Client roots
+    /// come from [`trust_only`](Self::trust_only).
+    pub fn client_auth(mut self, mode: ClientAuth) -> Self {
+        self.role_only(Role::Server, "client_auth");
+        self.options.client_auth = mode;
+        self
+    }
+
+    /// Client: accept any certificate, checking nothing. Dangerous: anyone in the
+    /// path can read and change the traffic (SPEC VERIFY-2).
+    pub fn danger_accept_invalid_certs(mut self) -> Self {
+        self.role_only(Role::Client, "danger_accept_invalid_certs");
+        self.options.danger_accept_invalid_certs = true;
+        self
+    }
+
+    /// Client: check the chain but not the host name. Dangerous (SPEC VERIFY-2).
+    pub fn danger_accept_invalid_hostnames(mut self) -> Self {
+        self.role_only(Role::Client, "danger_accept_invalid_hostnames");
+        self.options.danger_accept_invalid_hostnames = true;
+        self
+    }
+
+    /// A backend-neutral verify callback run after the built-in checks
+    /// (SPEC VERIFY-11).
+    pub fn verify_callback(
+        mut self,
+        callback: impl Fn(&VerifyInput<'_>) -> Verdict + Send + Sync + 'static,
+    ) -> Self {
+        self.options.verify_callback = Some(Arc::new(callback));
+        self
+    }
+
+    /// Client: verify as of `time` instead of now (SPEC VERIFY-14).
+    pub fn verification_time(mut self, time: SystemTime) -> Self {
+        self.role_only(Role::Client, "verification_time");
+        self.options.verification_time = Some(time);
+        self
+    }
+
+    /// A hook run on backend `B`'s native context each time it is built from this
+    /// abstract context (once, until `reset()`), not per connection (SPEC ABS-5).
+    pub fn context_hook<B: NativeTypes>(
+        mut self,
+        hook: impl Fn(&mut B::ContextBuilder) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
+    ) -> Self {
+        self.options.hooks.set_context::<B>(hook);
+        self
+    }
+
+    /// A hook run on each backend-`B` connection made from this context, before the
+    /// attach's own `ssl_configure` (SPEC CB-2).
+    pub fn connection_hook<B: NativeTypes>(
+        mut self,
+        hook: impl Fn(&mut B::Connection) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
+    ) -> Self {
+        self.options.hooks.set_connection::<B>(hook);
+        self
+    }
+
+    /// Checks everything, reads every file, and makes the context.
+    pub fn build(mut self) -> Result<Arc<AbstractContext>> {
+        if let Some(first) = self.errors.drain(..).next() {
+            return Err(first);
+        }
+        self.options.versions = VersionRange::new(self.min_version, self.max_version)?;
+        for protocol in &self.options.alpn {
+            if protocol.is_empty() || protocol.len() > 255 {
+                return Err(Error::invalid("ALPN protocol names must be 1 to 255 octets"));
+            }
+        }
+        if let Some(names) = &self.cipher_names {
+            if names.is_empty() {
+                return Err(Error::invalid("the cipher suite list is empty"));
+            }
+            let suites = names
+                .iter()
+                .map(|n| {
+                    CipherSuite::from_iana_name(n).ok_or_else(|| {
+                        Error::invalid(format!("unknown cipher suite {n:?}: use IANA names like TLS_AES_128_GCM_SHA256"))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            if !suites.iter().any(|s| s.version().is_some_and(|v| self.options.versions.contains(v))) {
+                return Err(Error::invalid("no listed cipher suite belongs to an allowed protocol version"));
+            }
+            self.options.cipher_suites = Some(suites);
+        }
+        if let Some(name) = &self.server_name {
+            self.options.default_server_name = Some(ServerName::parse(name)?);
+        }
+        if self.options.client_auth != ClientAuth::Never && !self.trust.is_exclusive() {
+            return Err(Error::invalid(
+                "client authentication needs client roots: give them with trust_only(...)",
+            ));
+        }
+        let implementation = self.implementation.as_deref().map(registry::lookup_name).transpose()?;
+        let material = load_material(self.identity.as_ref(), &self.trust, self.options.role)?;
+        let context = AbstractContext {
+            name: self.name,
+            implementation,
+            options: self.options,
+            identity_source: self.identity,
+            trust: self.trust,
+            material: RwLock::new(Arc::new(material)),
+            natives: Mutex::new(HashMap::new()),
+        };
+        if let Some(backend) = implementation.and_then(registry::backend) {
+            context.check_capabilities(backend.name(), backend.capabilities())?;
+            backend.check_identity(&context.material())?;
+        } else if let Ok(backend) = registry::default_backend() {
+            // The identity is checked now by the backend most likely to use it, so a
+            // key that does not match its certificate fails at creation (SPEC KEY-6).
+            backend.check_identity(&context.material())?;
+        }
+        Ok(Arc::new(context))
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Client => "client",
+        Role::Server => "server",
+    }
+}

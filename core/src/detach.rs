@@ -1,0 +1,65 @@
+//! Detach options and result (SPEC DETACH; LispWorks `detach-ssl`).
+
+use std::time::Duration;
+
+use crate::NativeSession;
+
+/// How long detach waits for the peer's close_notify (LispWorks `:retry-count`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Checks beyond the first two (LispWorks `retry-count`).
+    pub extra_attempts: u32,
+    /// The pause between checks.
+    pub interval: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 5 extra attempts, 100 ms apart (SPEC DETACH-2).
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            extra_attempts: 5,
+            interval: Duration::from_millis(100),
+        }
+    }
+}
+
+/// The options of [`detach_ssl`](crate::SocketStream::detach_ssl).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DetachOptions {
+    /// `Some`: wait for the peer's close_notify under this policy, failing when it
+    /// does not come. `None`: send close_notify once and never wait or fail
+    /// (LispWorks `:retry-count nil`; SPEC DETACH-6).
+    pub retry: Option<RetryPolicy>,
+}
+
+impl Default for DetachOptions {
+    fn default() -> DetachOptions {
+        DetachOptions {
+            retry: Some(RetryPolicy::default()),
+        }
+    }
+}
+
+impl DetachOptions {
+    /// Send close_notify once, do not wait (what `close` does).
+    pub fn no_wait() -> DetachOptions {
+        DetachOptions { retry: None }
+    }
+
+    /// Wait under `policy`.
+    pub fn with_retry(policy: RetryPolicy) -> DetachOptions {
+        DetachOptions { retry: Some(policy) }
+    }
+}
+
+/// What a successful detach hands back.
+#[derive(Debug, Default)]
+pub struct Detached {
+    /// The user's native session for `CtxSpec::Session` (SPEC CTX-7, OWN-3).
+    pub session: Option<NativeSession>,
+    /// Application data the peer sent before its close_notify that nobody had read
+    /// yet: handed back so nothing is lost (SPEC DETACH-4).
+    pub unread_application_data: Vec<u8>,
+    /// Whether the peer's close_notify arrived.
+    pub peer_closed: bool,
+}

@@ -1,0 +1,88 @@
+//! The backend-neutral core of unitls: one TLS API over OpenSSL, BoringSSL, rustls and
+//! native-tls, after LispWorks' COMM SSL interface.
+//!
+//! TLS is *attached* to a live [`SocketStream`] and later *detached* from it; an
+//! [`AbstractContext`] works with any backend; [`Side`] is client, server or both;
+//! two configure callbacks hand the backend's native objects to the user; one
+//! handshake deadline; SNI. Backends implement the sans-IO [`Session`] trait and core
+//! drives it, so every guarantee in the SPEC is implemented once, here.
+//!
+//! Most users depend on the `unitls` facade crate, which registers the backends its
+//! features enable. With a backend crate alone, register it first:
+//!
+//! ```
+//! use unitls_core::{duplex, AttachOptions, SocketStream};
+//! use std::io::Write;
+//!
+//! let (client_end, _server_end) = duplex();
+//! let mut stream = SocketStream::new(client_end);
+//! stream.write_all(b"STARTTLS\r\n")?; // plaintext until attach_ssl
+//! assert_eq!(stream.ssl_side(), None);
+//! // stream.attach_ssl(AttachOptions::client("mail.example.org"))?;
+//! # let _ = AttachOptions::client("mail.example.org");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod alert;
+mod attach;
+mod backend;
+mod capability;
+mod certificate;
+mod cipher;
+mod context;
+mod ctx;
+mod detach;
+mod driver;
+mod error;
+mod hello;
+mod identity;
+mod memory;
+mod native;
+mod pem;
+mod protocol;
+pub mod record;
+pub mod registry;
+mod server_name;
+mod session;
+mod side;
+mod stream;
+mod tcp;
+mod transport;
+mod trust;
+mod verify;
+
+pub use alert::Alert;
+pub use attach::AttachOptions;
+pub use backend::{Backend, Deviation, ImplementationInfo, SessionConfig, SessionRequest};
+pub use capability::{Capabilities, Capability};
+pub use certificate::{tls_server_end_point, PeerCertificate};
+pub use cipher::CipherSuite;
+pub use context::{create_client_context, create_server_context, AbstractContext, ClientAuth, ContextBuilder, ContextOptions, Material};
+pub use ctx::CtxSpec;
+pub use detach::{Detached, DetachOptions, RetryPolicy};
+pub use error::{failure_indicator, BoxError, Error, ErrorKind, FailureIndicator, Result, VerifyReason};
+pub use identity::{Identity, IdentitySource, Password, PasswordCallback, PasswordRequest, Source, MAX_PASSWORD_LEN};
+pub use memory::{duplex, MemoryStream};
+pub use native::{run_user_callback, Configure, ConnectionConfigure, ContextConfigure, NativeContext, NativeHooks, NativeSession, NativeTypes};
+pub use protocol::{ProtocolVersion, Selector, VersionRange};
+pub use registry::{
+    capabilities, default_implementation, do_rand_seed, ensure_initialized, implementation_available,
+    implementation_info, implementations, set_default_implementation,
+};
+pub use server_name::ServerName;
+pub use session::{Session, SessionInfo};
+pub use side::{Role, Side};
+pub use stream::SocketStream;
+pub use tcp::{from_accepted, open_tcp_stream, Sni, TcpOptions};
+pub use transport::Transport;
+pub use trust::{Trust, TrustSource};
+pub use verify::{Verdict, VerifyCallback, VerifyInput, VerifyResult};
+
+/// Re-exported DER types used in identities and trust material.
+pub use rustls_pki_types as pki_types;
+
+/// LispWorks' name for [`ensure_initialized`]: makes sure the backend is set up.
+pub fn ensure_ssl(name: Option<&str>) -> Result<()> {
+    ensure_initialized(name)
+}

@@ -1,0 +1,226 @@
+//! TLS record framing and core's transport read buffer.
+//!
+//! Core owns the bytes read from the transport and hands the engine one whole record
+//! at a time. That is what keeps the octets after a peer's close_notify (even in the
+//! same segment) in core's hands, to come back as plaintext after detach (SPEC
+//! DETACH-9), and what makes plaintext buffered before attach the start of the peer's
+//! TLS stream rather than application data (SPEC STARTTLS-2).
+
+use std::io::{self, Read};
+
+use crate::{Error, ErrorKind, Result};
+
+/// Length of a TLS record header: type, legacy version, length.
+pub const HEADER_LEN: usize = 5;
+/// Largest record body any TLS version allows: 2^14 + 2048 (RFC 5246 §6.2.3).
+pub const MAX_BODY_LEN: usize = 16_384 + 2_048;
+/// Largest whole record.
+pub const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_BODY_LEN;
+
+/// Record content type: handshake.
+pub const CONTENT_HANDSHAKE: u8 = 22;
+
+/// A record header, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordHeader {
+    /// Content type (20..=24).
+    pub content_type: u8,
+    /// Body length in octets.
+    pub body_len: usize,
+}
+
+impl RecordHeader {
+    /// Parses and checks the first five octets of a record.
+    ///
+    /// Anything that cannot be a TLS record — an HTTP request, random octets, a
+    /// length over the largest record any version allows — is a `Failure` at once,
+    /// without allocating the claimed size (SPEC SEC-4, SEC-5).
+    pub fn parse(header: &[u8; HEADER_LEN]) -> Result<RecordHeader> {
+        let content_type = header[0];
+        if !(20..=24).contains(&content_type) || header[1] != 3 {
+            return Err(Error::new(
+                ErrorKind::Failure,
+                format!(
+                    "the peer does not speak TLS (record starts {:02x} {:02x} {:02x})",
+                    header[0], header[1], header[2]
+                ),
+            ));
+        }
+        let body_len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+        if body_len > MAX_BODY_LEN {
+            return Err(Error::new(
+                ErrorKind::Failure,
+                format!("record of {body_len} octets exceeds the TLS maximum ({MAX_BODY_LEN})"),
+            ));
+        }
+        Ok(RecordHeader {
+            content_type,
+            body_len,
+        })
+    }
+}
+
+/// Core's transport read buffer: plaintext while the stream is plain, ciphertext
+/// records while TLS is attached. Sized to one whole record; allocated on first use
+/// and released when empty and idle.
+#[derive(Debug, Default)]
+pub struct ReadBuffer {
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl ReadBuffer {
+    /// The octets read from the transport and not consumed yet.
+    pub fn unread(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Whether no unread octets remain.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Marks `n` unread octets consumed.
+    pub fn consume(&mut self, n: usize) {
+        debug_assert!(n <= self.end - self.start);
+        self.start += n;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// Frees the allocation if nothing is buffered (an idle connection holds none).
+    pub fn release_if_empty(&mut self) {
+        if self.is_empty() {
+            self.buf = Vec::new();
+        }
+    }
+
+    /// Takes every unread octet out of the buffer.
+    pub fn take_all(&mut self) -> Vec<u8> {
+        let out = self.unread().to_vec();
+        self.start = 0;
+        self.end = 0;
+        self.buf = Vec::new();
+        out
+    }
+
+    /// Puts `bytes` back in front of the unread octets.
+    pub fn push_front(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let mut joined = Vec::with_capacity(MAX_RECORD_LEN.max(bytes.len() + self.end - self.start));
+        joined.extend_from_slice(bytes);
+        joined.extend_from_slice(self.unread());
+        self.end = joined.len();
+        self.start = 0;
+        joined.resize(joined.capacity(), 0);
+        self.buf = joined;
+    }
+
+    /// Reads once from `transport` into free space; `Ok(0)` is EOF.
+    ///
+    /// Makes room for a whole record first, so a record never needs more than the
+    /// buffer holds.
+    pub fn fill_from(&mut self, transport: &mut dyn Read) -> io::Result<usize> {
+        if self.buf.len() < MAX_RECORD_LEN {
+            self.buf.resize(MAX_RECORD_LEN, 0);
+        }
+        if self.end == self.buf.len() {
+            if self.start == 0 {
+                // Cannot happen for records (each fits); plain callers consume first.
+                return Err(io::Error::other("read buffer full"));
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        loop {
+            match transport.read(&mut self.buf[self.end..]) {
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The next whole record in the buffer, if one is there, with its header;
+    /// an impossible header is an error at once.
+    pub fn peek_record(&mut self) -> Result<Option<(RecordHeader, &[u8])>> {
+        let unread = self.unread();
+        let Some(header) = unread.first_chunk::<HEADER_LEN>() else {
+            return Ok(None);
+        };
+        let header = RecordHeader::parse(header)?;
+        let total = HEADER_LEN + header.body_len;
+        if unread.len() < total {
+            // Make sure the rest fits behind it.
+            if self.start + total > self.buf.len() && self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            return Ok(None);
+        }
+        Ok(Some((header, &self.buf[self.start..self.start + total])))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
+        let mut r = vec![content_type, 3, 3];
+        r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        r.extend_from_slice(body);
+        r
+    }
+
+    #[test]
+    fn whole_records_only_and_trailing_bytes_stay() {
+        let mut wire = record(23, b"abc");
+        wire.extend_from_slice(b"PLAIN");
+        let mut buf = ReadBuffer::default();
+        buf.fill_from(&mut &wire[..2]).unwrap();
+        assert!(buf.peek_record().unwrap().is_none());
+        buf.fill_from(&mut &wire[2..]).unwrap();
+        let (header, rec) = buf.peek_record().unwrap().unwrap();
+        assert_eq!(header.body_len, 3);
+        let len = rec.len();
+        buf.consume(len);
+        assert_eq!(buf.unread(), b"PLAIN");
+    }
+
+    /// SPEC SEC-4: an HTTP request is refused from its first octets.
+    #[test]
+    fn http_is_not_tls() {
+        let mut buf = ReadBuffer::default();
+        buf.fill_from(&mut &b"GET / HTTP/1.1\r\n"[..]).unwrap();
+        assert_eq!(buf.peek_record().unwrap_err().kind(), ErrorKind::Failure);
+    }
+
+    /// SPEC SEC-5: an oversized length is refused without allocating it.
+    #[test]
+    fn oversized_record_is_refused() {
+        let mut buf = ReadBuffer::default();
+        buf.fill_from(&mut &[23u8, 3, 3, 0xFF, 0xFF][..]).unwrap();
+        assert_eq!(buf.peek_record().unwrap_err().kind(), ErrorKind::Failure);
+    }
+
+    #[test]
+    fn push_front_keeps_order() {
+        let mut buf = ReadBuffer::default();
+        buf.fill_from(&mut &b"world"[..]).unwrap();
+        buf.push_front(b"hello ");
+        assert_eq!(buf.unread(), b"hello world");
+        buf.fill_from(&mut &b"!"[..]).unwrap();
+        assert_eq!(buf.take_all(), b"hello world!");
+    }
+}

@@ -1,0 +1,83 @@
+//! The sans-IO session trait every backend implements, and what it reports.
+//!
+//! Core owns the transport, reads whole records and feeds them to the session one at
+//! a time; the session decrypts, encrypts and runs the handshake. Every behaviour the
+//! SPEC names — deadlines, truncation, detach, STARTTLS safety — lives in core's
+//! driver over this trait, once (DESIGN.md, fact 3).
+
+use std::any::Any;
+use std::io;
+
+use crate::{CipherSuite, NativeSession, ProtocolVersion, Result, Role, ServerName, VerifyResult};
+
+/// What a session knows after (or during) its handshake.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The negotiated version, once known.
+    pub protocol_version: Option<ProtocolVersion>,
+    /// The negotiated cipher suite, once known.
+    pub cipher_suite: Option<CipherSuite>,
+    /// The negotiated ALPN protocol.
+    pub alpn_protocol: Option<Vec<u8>>,
+    /// Whether the session was resumed.
+    pub resumed: bool,
+    /// The peer's certificates as sent, leaf first (DER).
+    pub peer_chain: Option<Vec<Vec<u8>>>,
+    /// The key-exchange group, by IANA name, when the backend reports it.
+    pub negotiated_group: Option<String>,
+}
+
+/// One TLS connection's engine, sans IO: ciphertext in, ciphertext out, plaintext in
+/// and out.
+///
+/// Contract for implementors:
+/// - [`read_tls`](Session::read_tls) takes exactly one whole record and processes it;
+///   errors are mapped to SPEC kinds in the backend's `error.rs`, and any alert the
+///   engine wants to send is queued so that a following `write_tls` sends it.
+/// - [`write_tls`](Session::write_tls) writes pending ciphertext to `out`.
+/// - Nothing is buffered inside the session that core does not know about: after a
+///   close_notify has been processed, no later octets were consumed.
+pub trait Session: Send {
+    /// Picks the role of a session made without one (only for backends declaring
+    /// `DeferredRole`).
+    fn set_role(&mut self, role: Role, server_name: Option<&ServerName>) -> Result<()>;
+
+    /// Processes one whole record received from the peer.
+    fn read_tls(&mut self, record: &[u8]) -> Result<()>;
+
+    /// Writes pending ciphertext to `out`; returns the octets written.
+    fn write_tls(&mut self, out: &mut dyn io::Write) -> io::Result<usize>;
+
+    /// Whether ciphertext is waiting to be written.
+    fn wants_write(&self) -> bool;
+
+    /// Whether the handshake is still running.
+    fn is_handshaking(&self) -> bool;
+
+    /// Copies decrypted application data into `buf`; `Ok(0)` when none is waiting.
+    fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize>;
+
+    /// Encrypts application data (whole records); returns the octets taken.
+    fn write_plaintext(&mut self, data: &[u8]) -> Result<usize>;
+
+    /// Queues a close_notify alert.
+    fn send_close_notify(&mut self);
+
+    /// Whether the peer's close_notify was processed.
+    fn received_close_notify(&self) -> bool;
+
+    /// What the handshake negotiated.
+    fn info(&self) -> SessionInfo;
+
+    /// The built-in verification result of the peer, where the backend tracks it.
+    fn verify_result(&self) -> Option<VerifyResult>;
+
+    /// The native context in use (the backend's `NativeTypes::Context`), if any.
+    fn native_context(&self) -> Option<&(dyn Any + Send + Sync)>;
+
+    /// The native per-connection object (the backend's `NativeTypes::Connection`).
+    fn native_connection(&self) -> Option<&dyn Any>;
+
+    /// Hands the native per-connection object back (for `CtxSpec::Session`).
+    fn into_native(self: Box<Self>) -> Option<NativeSession>;
+}
