@@ -58,6 +58,25 @@ pub struct ContextOptions {
     pub hooks: NativeHooks,
 }
 
+impl fmt::Debug for ContextOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextOptions")
+            .field("role", &self.role)
+            .field("versions", &self.versions)
+            .field("alpn", &self.alpn)
+            .field("cipher_suites", &self.cipher_suites)
+            .field("default_server_name", &self.default_server_name)
+            .field("client_auth", &self.client_auth)
+            .field("danger_accept_invalid_certs", &self.danger_accept_invalid_certs)
+            .field("danger_accept_invalid_hostnames", &self.danger_accept_invalid_hostnames)
+            .field("verify_callback", &self.verify_callback.is_some())
+            .field("resumption", &self.resumption)
+            .field("verification_time", &self.verification_time)
+            .field("hooks", &self.hooks)
+            .finish()
+    }
+}
+
 impl ContextOptions {
     /// The capabilities a backend needs to honour these options.
     pub fn required_capabilities(&self, material: &Material) -> Vec<Capability> {

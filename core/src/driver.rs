@@ -492,7 +492,7 @@ impl TlsDriver {
         }
         self.session = Some(session);
         let sent = self.flush(io);
-        let mut session = self.session.take().expect("put back above");
+        let session = self.session.take().expect("put back above");
         let Some(policy) = retry else {
             detached.peer_closed = session.get().received_close_notify();
             detached.session = session.into_native();

@@ -1,0 +1,140 @@
+//! The rustls engine behind core's sans-IO [`Session`] trait.
+
+use std::any::Any;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use rustls::{Connection, HandshakeKind, NamedGroup};
+use unitls_core::{
+    Capability, CipherSuite, Error, ErrorKind, NativeSession, ProtocolVersion, Result, Role, ServerName,
+    Session, SessionInfo, VerifyResult,
+};
+
+use crate::error::map;
+use crate::verifier::{with_slot, VerifySlot};
+use crate::{Rustls, RustlsContext, NAME};
+
+/// One rustls connection driven by core.
+pub(crate) struct RustlsSession {
+    conn: Connection,
+    context: Option<RustlsContext>,
+    slot: Arc<VerifySlot>,
+    peer_closed: bool,
+    hand_back: bool,
+}
+
+impl RustlsSession {
+    pub(crate) fn new(conn: Connection, context: Option<RustlsContext>, hand_back: bool) -> RustlsSession {
+        RustlsSession {
+            conn,
+            context,
+            slot: Arc::default(),
+            peer_closed: false,
+            hand_back,
+        }
+    }
+}
+
+fn group_name(group: NamedGroup) -> String {
+    match group {
+        NamedGroup::X25519 => "x25519".into(),
+        NamedGroup::secp256r1 => "secp256r1".into(),
+        NamedGroup::secp384r1 => "secp384r1".into(),
+        NamedGroup::secp521r1 => "secp521r1".into(),
+        NamedGroup::X448 => "x448".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Session for RustlsSession {
+    fn set_role(&mut self, _role: Role, _server_name: Option<&ServerName>) -> Result<()> {
+        Err(Error::unsupported(Capability::DeferredRole, NAME))
+    }
+
+    fn read_tls(&mut self, record: &[u8]) -> Result<()> {
+        let mut rest = record;
+        while !rest.is_empty() {
+            match self.conn.read_tls(&mut rest) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::new(ErrorKind::Failure, "rustls refused the record").with_backend(NAME).with_source(e))
+                }
+            }
+            let conn = &mut self.conn;
+            let state = with_slot(&self.slot, || conn.process_new_packets()).map_err(map)?;
+            self.peer_closed = state.peer_has_closed();
+        }
+        Ok(())
+    }
+
+    fn write_tls(&mut self, out: &mut dyn Write) -> io::Result<usize> {
+        self.conn.write_tls(out)
+    }
+
+    fn wants_write(&self) -> bool {
+        self.conn.wants_write()
+    }
+
+    fn is_handshaking(&self) -> bool {
+        self.conn.is_handshaking()
+    }
+
+    fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {
+        match self.conn.reader().read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+            Err(e) => Err(Error::new(ErrorKind::Failure, "rustls could not deliver plaintext").with_backend(NAME).with_source(e)),
+        }
+    }
+
+    fn write_plaintext(&mut self, data: &[u8]) -> Result<usize> {
+        self.conn
+            .writer()
+            .write(data)
+            .map_err(|e| Error::new(ErrorKind::Failure, "rustls refused application data").with_backend(NAME).with_source(e))
+    }
+
+    fn send_close_notify(&mut self) {
+        self.conn.send_close_notify();
+    }
+
+    fn received_close_notify(&self) -> bool {
+        self.peer_closed
+    }
+
+    fn info(&self) -> SessionInfo {
+        SessionInfo {
+            protocol_version: self.conn.protocol_version().and_then(|v| ProtocolVersion::from_wire(u16::from(v))),
+            cipher_suite: self.conn.negotiated_cipher_suite().map(|s| CipherSuite(u16::from(s.suite()))),
+            alpn_protocol: self.conn.alpn_protocol().map(<[u8]>::to_vec),
+            resumed: self.conn.handshake_kind() == Some(HandshakeKind::Resumed),
+            peer_chain: self.conn.peer_certificates().map(|c| c.iter().map(|d| d.to_vec()).collect()),
+            negotiated_group: self.conn.negotiated_key_exchange_group().map(|g| group_name(g.name())),
+        }
+    }
+
+    fn verify_result(&self) -> Option<VerifyResult> {
+        self.slot.get()
+    }
+
+    fn native_context(&self) -> Option<&(dyn Any + Send + Sync)> {
+        self.context.as_ref().map(|c| c as &(dyn Any + Send + Sync))
+    }
+
+    fn native_connection(&self) -> Option<&dyn Any> {
+        Some(&self.conn)
+    }
+
+    fn into_native(self: Box<Self>) -> Option<NativeSession> {
+        self.hand_back.then(|| NativeSession::new::<Rustls>(self.conn))
+    }
+}
+
+/// The role a rustls connection plays.
+pub(crate) fn role_of(conn: &Connection) -> Role {
+    match conn {
+        Connection::Client(_) => Role::Client,
+        Connection::Server(_) => Role::Server,
+    }
+}

@@ -1,0 +1,246 @@
+//! Verifiers wrapping rustls's WebPKI ones: they record the built-in result for
+//! `verify_result()`, apply the danger options and the verification time, and run
+//! the backend-neutral verify callback (SPEC VERIFY-2, VERIFY-11, VERIFY-12,
+//! VERIFY-14).
+//!
+//! rustls calls verifiers synchronously inside `process_new_packets`, on the thread
+//! that feeds the record. The session therefore points a thread-local slot at its own
+//! result cell around that call, and the shared verifier writes there: one verifier
+//! per context, results per connection, no per-connection config clone.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error as RustlsError, SignatureScheme};
+use unitls_core::{ContextOptions, PeerCertificate, Verdict, VerifyInput, VerifyResult};
+
+use crate::error::{is_name_mismatch, verify_reason};
+
+/// One connection's built-in verification result.
+#[derive(Debug, Default)]
+pub(crate) struct VerifySlot(Mutex<Option<VerifyResult>>);
+
+impl VerifySlot {
+    pub(crate) fn get(&self) -> Option<VerifyResult> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<VerifySlot>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `slot` receiving verification results made on this thread.
+pub(crate) fn with_slot<R>(slot: &Arc<VerifySlot>, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|c| c.replace(Some(Arc::clone(slot))));
+    let result = f();
+    CURRENT.with(|c| *c.borrow_mut() = previous);
+    result
+}
+
+fn record(result: VerifyResult) {
+    CURRENT.with(|c| {
+        if let Some(slot) = c.borrow().as_ref() {
+            *slot.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+        }
+    });
+}
+
+fn built_in(result: &Result<(), RustlsError>) -> VerifyResult {
+    match result {
+        Ok(()) => VerifyResult::Valid,
+        Err(RustlsError::InvalidCertificate(cert)) => VerifyResult::Invalid(verify_reason(cert)),
+        Err(_) => VerifyResult::Invalid(unitls_core::VerifyReason::Other),
+    }
+}
+
+/// Applies the verify callback to the enforced outcome (SPEC VERIFY-11).
+fn apply_callback(
+    options: Option<&ContextOptions>,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    reference_name: Option<&str>,
+    result: VerifyResult,
+    enforced: Result<(), RustlsError>,
+) -> Result<(), RustlsError> {
+    let Some(options) = options.filter(|o| o.verify_callback.is_some()) else {
+        return enforced;
+    };
+    let chain: Vec<PeerCertificate> = std::iter::once(end_entity)
+        .chain(intermediates)
+        .map(|c| PeerCertificate::from_der(c.to_vec()))
+        .collect();
+    let input = VerifyInput {
+        chain: &chain,
+        reference_name,
+        built_in: result,
+    };
+    match options.run_verify_callback(&input) {
+        Ok(Some(Verdict::Accept)) => Ok(()),
+        Ok(Some(Verdict::Reject)) => Err(RustlsError::InvalidCertificate(
+            CertificateError::ApplicationVerificationFailure,
+        )),
+        Ok(None) => enforced,
+        Err(err) => Err(RustlsError::General(err.to_string())),
+    }
+}
+
+fn unix_time(time: SystemTime) -> UnixTime {
+    UnixTime::since_unix_epoch(time.duration_since(UNIX_EPOCH).unwrap_or_default())
+}
+
+/// The client side's server-certificate verifier.
+#[derive(Debug)]
+pub(crate) struct ServerVerifier {
+    /// WebPKI over the context's roots; `None` when there are none (then every chain
+    /// is UnknownIssuer, which only a danger option or the callback can accept).
+    inner: Option<Arc<WebPkiServerVerifier>>,
+    provider: Arc<CryptoProvider>,
+    check_hostname: bool,
+    accept_invalid_certs: bool,
+    options: Option<ContextOptions>,
+}
+
+impl ServerVerifier {
+    pub(crate) fn new(
+        inner: Option<Arc<WebPkiServerVerifier>>,
+        provider: Arc<CryptoProvider>,
+        options: Option<ContextOptions>,
+    ) -> ServerVerifier {
+        let (accept_invalid_certs, accept_invalid_hostnames) = options
+            .as_ref()
+            .map(|o| (o.danger_accept_invalid_certs, o.danger_accept_invalid_hostnames))
+            .unwrap_or_default();
+        ServerVerifier {
+            inner,
+            provider,
+            check_hostname: !accept_invalid_hostnames,
+            accept_invalid_certs,
+            options,
+        }
+    }
+}
+
+impl ServerCertVerifier for ServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, RustlsError> {
+        let now = self
+            .options
+            .as_ref()
+            .and_then(|o| o.verification_time)
+            .map(unix_time)
+            .unwrap_or(now);
+        let checked = match &self.inner {
+            Some(inner) => inner
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                .map(|_| ()),
+            None => Err(RustlsError::InvalidCertificate(CertificateError::UnknownIssuer)),
+        };
+        let result = built_in(&checked);
+        record(result);
+        let enforced = match checked {
+            Err(_) if self.accept_invalid_certs => Ok(()),
+            Err(e) if is_name_mismatch(&e) && !self.check_hostname => Ok(()),
+            other => other,
+        };
+        let reference = server_name.to_str();
+        apply_callback(self.options.as_ref(), end_entity, intermediates, Some(&reference), result, enforced)?;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, RustlsError> {
+        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, RustlsError> {
+        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The server side's client-certificate verifier.
+#[derive(Debug)]
+pub(crate) struct ClientVerifier {
+    inner: Arc<dyn ClientCertVerifier>,
+    options: ContextOptions,
+}
+
+impl ClientVerifier {
+    pub(crate) fn new(inner: Arc<dyn ClientCertVerifier>, options: ContextOptions) -> ClientVerifier {
+        ClientVerifier { inner, options }
+    }
+}
+
+impl ClientCertVerifier for ClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        self.inner.offer_client_auth()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, RustlsError> {
+        let checked = self.inner.verify_client_cert(end_entity, intermediates, now).map(|_| ());
+        let result = built_in(&checked);
+        record(result);
+        apply_callback(Some(&self.options), end_entity, intermediates, None, result, checked)?;
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, RustlsError> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, RustlsError> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
