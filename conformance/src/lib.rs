@@ -1,1 +1,220 @@
-//! placeholder
+//! The unitls conformance suite: cases derived from `shared/SPEC.md`, one module per
+//! SPEC area, run against every backend.
+//!
+//! A backend crate instantiates the whole suite with one macro call in
+//! `tests/conformance.rs`:
+//!
+//! ```ignore
+//! unitls_conformance::conformance_suite!("rustls", unitls_rustls::register(), &NATIVES);
+//! ```
+//!
+//! which makes one `#[test]` per case, named after its SPEC ID. Every case runs over
+//! TCP on loopback and over the in-memory transport, under a watchdog, with bounded
+//! waits.
+#![forbid(unsafe_code)]
+
+pub mod fixtures;
+pub mod harness;
+mod natives;
+
+pub mod attach;
+pub mod close;
+pub mod detach;
+pub mod err;
+pub mod hs;
+pub mod impl_registry;
+pub mod key;
+pub mod proto;
+pub mod rec;
+pub mod side;
+pub mod starttls;
+pub mod verify;
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub use harness::{Harness, TransportKind};
+pub use natives::NativeFixtures;
+use unitls_core::Capability;
+
+/// One conformance case.
+#[derive(Debug, Clone, Copy)]
+pub struct Case {
+    /// The test name: SPEC ID first (`attach_1_already_attached`).
+    pub id: &'static str,
+    /// The SPEC IDs the case checks.
+    pub spec: &'static [&'static str],
+    /// The capabilities it needs.
+    pub needs: &'static [Capability],
+    /// The body; panics mean failure.
+    pub run: fn(&Harness),
+}
+
+/// How long one case run may take before it counts as a hang (SPEC §0: 30 s).
+pub const WATCHDOG: Duration = Duration::from_secs(30);
+
+macro_rules! cases {
+    ($($area:ident :: $case:ident [$($spec:literal),+] [$($cap:ident),*];)+) => {
+        /// Every case of the suite, in SPEC order.
+        pub static CASES: &[Case] = &[$(Case {
+            id: stringify!($case),
+            spec: &[$($spec),+],
+            needs: &[$(Capability::$cap),*],
+            run: $area::$case,
+        }),+];
+    };
+}
+
+cases! {
+    impl_registry::impl_1_2_registry_lists_backend ["IMPL-1", "IMPL-2", "IMPL-8", "IMPL-9"] [];
+    impl_registry::impl_4_default_only_available ["IMPL-4", "IMPL-3"] [];
+    side::ctx_1_side_1_defaults ["CTX-1", "SIDE-1", "DETACH-2", "HS-1"] [];
+    attach::ctx_4_legacy_selectors_refused ["CTX-4", "ATTACH-5"] [];
+    attach::attach_1_already_attached ["ATTACH-1"] [];
+    attach::attach_3_accessors_follow_state ["ATTACH-3", "SIDE-8", "IMPL-6", "PROTO-4", "PROTO-14"] [];
+    attach::attach_4_failure_leaves_plain ["ATTACH-4", "CTX-5"] [];
+    attach::attach_5_option_errors_before_io ["ATTACH-5", "HS-1", "SNI-8", "ABS-3", "SNI-3"] [];
+    attach::attach_6_reattach_cycles ["ATTACH-6", "STARTTLS-5"] [];
+    attach::ctx_6_native_context_shared ["CTX-6", "CTX-10", "CB-5"] [];
+    attach::cb_7_callback_error_fails_attach ["CB-7", "CB-8", "CB-1"] [];
+    side::side_4_6_both_defers_until_pick ["SIDE-4", "SIDE-6", "SIDE-7", "SIDE-5"] [];
+    side::side_5_second_pick_is_invalid ["SIDE-5", "SIDE-8"] [];
+    hs::hs_2_done_when_attach_returns ["HS-2", "HS-7"] [];
+    hs::hs_3_silent_peer_times_out ["HS-3", "SEC-6"] [];
+    hs::hs_4_eof_mid_handshake ["HS-4", "ERR-3"] [];
+    hs::hs_5_6_handshake_step ["HS-5", "HS-6", "HS-7"] [];
+    hs::sec_6_trickling_peer_cannot_outlast_deadline ["SEC-6"] [];
+    detach::detach_1_plain_is_none ["DETACH-1"] [];
+    detach::detach_4_both_ends_back_to_plain ["DETACH-4", "DETACH-8", "DETACH-10", "STARTTLS-4", "REC-1"] [];
+    detach::detach_4_data_before_close_notify_kept ["DETACH-4"] [];
+    detach::detach_5_unanswered_fails_after_policy ["DETACH-5", "DETACH-3"] [];
+    detach::detach_6_no_wait_never_fails ["DETACH-6"] [];
+    detach::detach_9_bytes_after_close_notify_are_plaintext ["DETACH-9", "STARTTLS-6", "OWN-5"] [];
+    detach::detach_11_unfinished_sends_nothing ["DETACH-11"] [];
+    detach::detach_12_after_fatal_error ["DETACH-12", "REC-8"] [];
+    close::close_1_3_never_waits_and_is_idempotent ["CLOSE-1", "CLOSE-2", "CLOSE-3", "CLOSE-5"] [];
+    close::close_4_drop_gives_clean_eof ["CLOSE-4"] [];
+    close::close_6_contexts_outlive_streams ["CLOSE-6", "ABS-2", "STREAM-5"] [];
+    rec::rec_1_close_notify_is_clean_eof ["REC-1", "ERR-2"] [];
+    rec::rec_2_truncation_is_an_error ["REC-2", "ERR-3", "ERR-8"] [];
+    rec::rec_3_one_mib_arrives_intact ["REC-3", "REC-7"] [];
+    rec::rec_4_one_octet_reads ["REC-4"] [];
+    rec::rec_5_empty_write ["REC-5"] [];
+    rec::rec_6_shutdown_write ["REC-6"] [Tls13];
+    starttls::starttls_1_plain_then_tls ["STARTTLS-1", "STREAM-7"] [];
+    starttls::starttls_2_injected_plaintext_fails ["STARTTLS-2", "STARTTLS-3"] [];
+    starttls::starttls_3_buffered_client_hello_completes ["STARTTLS-3", "STARTTLS-2"] [];
+    verify::verify_1_unknown_issuer ["VERIFY-1", "VERIFY-13"] [];
+    verify::verify_4_reasons ["VERIFY-4", "VERIFY-13"] [];
+    verify::verify_2_danger_options ["VERIFY-2", "VERIFY-12"] [VerifyCallback];
+    verify::verify_5_6_names ["VERIFY-5", "VERIFY-6", "SNI-4"] [];
+    verify::verify_7_missing_intermediate ["VERIFY-7"] [];
+    verify::verify_8_client_auth_modes ["VERIFY-8", "VERIFY-9", "VERIFY-10", "KEY-8"] [ClientAuth];
+    verify::verify_11_callback_decides ["VERIFY-11"] [VerifyCallback];
+    verify::sni_9_server_sees_client_sni ["SNI-9", "SNI-1", "SNI-2", "SNI-7"] [];
+    key::key_1_rsa_and_ecdsa_serve ["KEY-1"] [];
+    key::key_2_pkcs12 ["KEY-2"] [Pkcs12];
+    key::key_3_4_encrypted_keys ["KEY-3", "KEY-4"] [EncryptedKeys];
+    key::key_5_6_bad_identities ["KEY-5", "KEY-6", "ABS-1"] [];
+    proto::proto_2_3_versions ["PROTO-2", "PROTO-3", "CTX-3"] [Tls12, Tls13];
+    proto::proto_5_7_cipher_suites ["PROTO-5", "PROTO-6", "PROTO-7"] [CipherSelection, Tls13CipherSelection];
+    proto::proto_8_10_alpn ["PROTO-8", "PROTO-9", "PROTO-10"] [Alpn, ServerAlpn];
+    proto::proto_11_resumption ["PROTO-11"] [Resumption, Tls12, Tls13];
+    proto::cert_2_4_peer_certificates ["CERT-1", "CERT-2", "CERT-3", "CERT-4", "PROTO-16", "OWN-4"] [PeerChain];
+    err::err_3_errors_round_trip_io ["ERR-3", "ERR-4", "ERR-5", "ERR-9"] [];
+}
+
+/// Runs the case named `id` against `backend` over both transports, each under the
+/// watchdog. Panics (fails the test) on any failure.
+///
+/// A case whose capability the backend does not declare is reported and skipped
+/// here; the full outcome model (unsupported / deviation, SPEC §0) belongs to the
+/// report runner.
+pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id: &str) {
+    let case = CASES
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no conformance case named {id}"));
+    let declared = unitls_core::capabilities(backend).expect("backend registered");
+    if let Some(missing) = case.needs.iter().find(|c| !declared.contains(**c)) {
+        eprintln!("{id}: {backend} does not declare {missing}; case not applicable");
+        return;
+    }
+    for kind in [TransportKind::Tcp, TransportKind::Memory] {
+        let harness = Harness { backend, kind, natives };
+        let (tx, rx) = mpsc::channel();
+        let run = case.run;
+        std::thread::spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run(&harness)));
+            let _ = tx.send(result);
+        });
+        match rx.recv_timeout(WATCHDOG) {
+            Ok(Ok(())) => {}
+            Ok(Err(panic)) => {
+                eprintln!("{id} failed over {kind:?} on {backend} (SPEC {:?})", case.spec);
+                std::panic::resume_unwind(panic);
+            }
+            Err(_) => panic!("{id} hung over {kind:?} on {backend}: no result within {WATCHDOG:?}"),
+        }
+    }
+}
+
+/// Instantiates the whole suite for one backend: one `#[test]` per case.
+///
+/// `$backend` is the registry name, `$register` an expression that registers the
+/// backend, `$natives` a `&'static dyn NativeFixtures` for the backend's own types.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($backend:expr, $register:expr, $natives:expr) => {
+        $crate::__suite_tests! {
+            ($backend, $register, $natives)
+            impl_1_2_registry_lists_backend impl_4_default_only_available ctx_1_side_1_defaults
+            ctx_4_legacy_selectors_refused attach_1_already_attached attach_3_accessors_follow_state
+            attach_4_failure_leaves_plain attach_5_option_errors_before_io attach_6_reattach_cycles
+            ctx_6_native_context_shared cb_7_callback_error_fails_attach side_4_6_both_defers_until_pick
+            side_5_second_pick_is_invalid hs_2_done_when_attach_returns hs_3_silent_peer_times_out
+            hs_4_eof_mid_handshake hs_5_6_handshake_step sec_6_trickling_peer_cannot_outlast_deadline
+            detach_1_plain_is_none detach_4_both_ends_back_to_plain detach_4_data_before_close_notify_kept
+            detach_5_unanswered_fails_after_policy detach_6_no_wait_never_fails
+            detach_9_bytes_after_close_notify_are_plaintext detach_11_unfinished_sends_nothing
+            detach_12_after_fatal_error close_1_3_never_waits_and_is_idempotent close_4_drop_gives_clean_eof
+            close_6_contexts_outlive_streams rec_1_close_notify_is_clean_eof rec_2_truncation_is_an_error
+            rec_3_one_mib_arrives_intact rec_4_one_octet_reads rec_5_empty_write rec_6_shutdown_write
+            starttls_1_plain_then_tls starttls_2_injected_plaintext_fails starttls_3_buffered_client_hello_completes
+            verify_1_unknown_issuer verify_4_reasons verify_2_danger_options verify_5_6_names
+            verify_7_missing_intermediate verify_8_client_auth_modes verify_11_callback_decides
+            sni_9_server_sees_client_sni key_1_rsa_and_ecdsa_serve key_2_pkcs12 key_3_4_encrypted_keys
+            key_5_6_bad_identities proto_2_3_versions proto_5_7_cipher_suites proto_8_10_alpn
+            proto_11_resumption cert_2_4_peer_certificates err_3_errors_round_trip_io
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __suite_tests {
+    (($backend:expr, $register:expr, $natives:expr) $($case:ident)*) => {
+        $(
+            #[test]
+            fn $case() {
+                $register;
+                $crate::run_case($backend, $natives, stringify!($case));
+            }
+        )*
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every case in `CASES` has a test in the macro, and no more (a repository
+    /// invariant: the two lists cannot drift apart).
+    #[test]
+    fn macro_lists_every_case() {
+        let source = include_str!("lib.rs");
+        let start = source.find("$crate::__suite_tests! {").expect("macro body");
+        let body = &source[start..source[start..].find("}\n    };").expect("end") + start];
+        let in_macro: Vec<&str> = body.split_whitespace().filter(|w| w.contains('_') && !w.contains('$') && !w.contains('(')).collect();
+        let ids: Vec<&str> = super::CASES.iter().map(|c| c.id).collect();
+        assert_eq!(in_macro, ids);
+    }
+}

@@ -63,7 +63,7 @@ pub use ctx::CtxSpec;
 pub use detach::{Detached, DetachOptions, RetryPolicy};
 pub use error::{failure_indicator, BoxError, Error, ErrorKind, FailureIndicator, Result, VerifyReason};
 pub use identity::{Identity, IdentitySource, Password, PasswordCallback, PasswordRequest, Source, MAX_PASSWORD_LEN};
-pub use memory::{duplex, MemoryStream};
+pub use memory::{duplex, MemoryCloser, MemoryStream};
 pub use native::{run_user_callback, Configure, ConnectionConfigure, ContextConfigure, NativeContext, NativeHooks, NativeSession, NativeTypes};
 pub use protocol::{ProtocolVersion, Selector, VersionRange};
 pub use registry::{

@@ -51,6 +51,21 @@ impl Pipe {
     }
 }
 
+/// Closes a [`MemoryStream`] end from outside (see [`MemoryStream::closer`]).
+#[derive(Debug, Clone)]
+pub struct MemoryCloser {
+    incoming: Arc<Pipe>,
+    outgoing: Arc<Pipe>,
+}
+
+impl MemoryCloser {
+    /// Closes both directions of the end.
+    pub fn close(&self) {
+        self.outgoing.close_writer();
+        self.incoming.close_reader();
+    }
+}
+
 /// Two connected in-memory transport ends.
 pub fn duplex() -> (MemoryStream, MemoryStream) {
     let a_to_b = Arc::new(Pipe::default());
@@ -69,6 +84,15 @@ impl MemoryStream {
     /// with short reads (SPEC REC-4).
     pub fn set_max_read(&mut self, max: usize) {
         self.max_read = max.max(1);
+    }
+
+    /// A handle that closes this end abruptly from anywhere, like a socket shut
+    /// down under its owner: the peer reads EOF (no close_notify).
+    pub fn closer(&self) -> MemoryCloser {
+        MemoryCloser {
+            incoming: Arc::clone(&self.incoming),
+            outgoing: Arc::clone(&self.outgoing),
+        }
     }
 
     /// How many octets wait unread in this end's incoming direction.

@@ -425,6 +425,9 @@ impl<T: Transport> SocketStream<T> {
         if self.closed {
             return Err(closed_error());
         }
+        if buf.is_empty() {
+            return Ok(0);
+        }
         if self.plain_pos < self.plain_out.len() {
             let n = buf.len().min(self.plain_out.len() - self.plain_pos);
             buf[..n].copy_from_slice(&self.plain_out[self.plain_pos..self.plain_pos + n]);

@@ -83,8 +83,10 @@ fn web_pki(roots: &[rustls::pki_types::CertificateDer<'static>], provider: &Arc<
         .map_err(|e| Error::invalid("rustls cannot build a verifier from these roots").with_backend(NAME).with_source(e))
 }
 
-/// The system roots, loaded once per process for `Default`/`Protocol` clients.
-fn default_verifier() -> Result<Arc<WebPkiServerVerifier>> {
+/// The system roots, loaded once per process for `Default`/`Protocol` clients;
+/// `None` when the store is empty (every chain is then UnknownIssuer, unless a
+/// ctx-configure callback installs its own verifier).
+fn default_verifier() -> Result<Option<Arc<WebPkiServerVerifier>>> {
     static DEFAULT: OnceLock<std::result::Result<Option<Arc<WebPkiServerVerifier>>, String>> = OnceLock::new();
     let built = DEFAULT.get_or_init(|| {
         let mut trust = unitls_core::Trust::default();
@@ -93,11 +95,7 @@ fn default_verifier() -> Result<Arc<WebPkiServerVerifier>> {
         web_pki(&roots, &provider()).map_err(|e| e.to_string())
     });
     match built {
-        Ok(Some(verifier)) => Ok(Arc::clone(verifier)),
-        Ok(None) => Err(Error::invalid(
-            "the system trust store is empty (install ca-certificates) — use an abstract context with trust roots",
-        )
-        .with_backend(NAME)),
+        Ok(verifier) => Ok(verifier.clone()),
         Err(text) => Err(Error::invalid(text.clone()).with_backend(NAME)),
     }
 }
@@ -105,7 +103,7 @@ fn default_verifier() -> Result<Arc<WebPkiServerVerifier>> {
 /// A `Default`/`Protocol` client config: system roots, host-name checks.
 pub(crate) fn protocol_client(range: VersionRange) -> Result<ClientConfig> {
     let provider = provider();
-    let verifier = ServerVerifier::new(Some(default_verifier()?), Arc::clone(&provider), None);
+    let verifier = ServerVerifier::new(default_verifier()?, Arc::clone(&provider), None);
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions(range))
         .map_err(|e| config_error(e, "protocol versions"))?
