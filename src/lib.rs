@@ -1,1 +1,183 @@
-//! placeholder
+//! unitls: one TLS API over OpenSSL, BoringSSL, rustls and native-tls.
+//!
+//! TLS is *attached* to a live stream and later *detached* from it, as in LispWorks'
+//! COMM SSL interface; the same code runs on whichever backends the cargo features
+//! turn on, and one conformance suite proves they behave alike.
+//!
+//! ```no_run
+//! use std::io::{BufRead, Write};
+//! use std::net::TcpStream;
+//! use unitls::{AttachOptions, DetachOptions, SocketStream};
+//!
+//! let mut stream = SocketStream::new(TcpStream::connect("mail.example.org:587")?);
+//! stream.write_all(b"STARTTLS\r\n")?; // plaintext first
+//! let mut reply = String::new();
+//! stream.read_line(&mut reply)?;
+//! stream.attach_ssl(AttachOptions::client("mail.example.org"))?; // handshake here
+//! stream.write_all(b"EHLO me\r\n")?; // encrypted
+//! stream.detach_ssl(DetachOptions::default())?; // close_notify both ways; plain again
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Backends and features
+//!
+//! | feature | backend | library |
+//! |---|---|---|
+//! | `rustls` (default) | `"rustls"` | rustls 0.23, aws-lc-rs provider |
+//! | `rustls-ring` | `"rustls"` | rustls 0.23, ring provider |
+//! | `openssl` | `"openssl"` | the system's OpenSSL 3 (arrives with the OpenSSL backend) |
+//! | `boring` | `"boring"` | BoringSSL built from source (arrives with its backend) |
+//! | `native-tls` | `"native-tls"` | the platform library (arrives with its backend) |
+//!
+//! When several are on, the default backend is the first of rustls, openssl, boring,
+//! native-tls that is compiled in ([`DEFAULT_BACKEND`]), whatever the feature order;
+//! [`set_default_implementation`] changes it at run time. `boring` cannot be combined
+//! with `openssl` or `native-tls`: BoringSSL and OpenSSL define the same C symbols and
+//! cannot be linked into one binary.
+#![forbid(unsafe_code)]
+
+#[cfg(all(feature = "boring", feature = "openssl"))]
+compile_error!(
+    "unitls: the `boring` and `openssl` features cannot be enabled together: BoringSSL and \
+     OpenSSL define the same C symbols (SSL_*), so they cannot be linked into one binary \
+     (cloudflare/boring issue 197). Build one binary per backend instead."
+);
+
+#[cfg(all(feature = "boring", feature = "native-tls"))]
+compile_error!(
+    "unitls: the `boring` and `native-tls` features cannot be enabled together: native-tls \
+     uses OpenSSL on Linux, whose C symbols clash with BoringSSL's in one binary \
+     (cloudflare/boring issue 197). Build one binary per backend instead."
+);
+
+#[cfg(any(feature = "openssl", feature = "boring", feature = "native-tls"))]
+compile_error!(
+    "unitls: the `openssl`, `boring` and `native-tls` backends are not part of this version \
+     yet; use the `rustls` feature (the default)."
+);
+
+#[cfg(not(any(feature = "rustls", feature = "rustls-ring")))]
+compile_error!("unitls: enable at least one backend feature (`rustls` is the default).");
+
+mod stream;
+
+use std::net::TcpStream;
+
+pub use stream::SocketStream;
+pub use unitls_core::{
+    duplex, failure_indicator, registry::live_sessions, tls_server_end_point, AbstractContext,
+    Alert, AttachOptions, Backend, BoxError, Capabilities, Capability, CipherSuite, ClientAuth,
+    ContextBuilder, CtxSpec, DetachOptions, Detached, Error, ErrorKind, FailureIndicator, Identity,
+    IdentitySource, ImplementationInfo, MemoryCloser, MemoryStream, NativeContext, NativeSession,
+    NativeTypes, Password, PasswordRequest, PeerCertificate, ProtocolVersion, Result, RetryPolicy,
+    Role, Selector, ServerName, Side, Sni, Source, TcpOptions, Transport, Trust, TrustSource,
+    Verdict, VerifyInput, VerifyReason, VerifyResult, VersionRange,
+};
+
+/// The rustls backend crate: its native types ([`rustls::Rustls`]) for typed
+/// callbacks and native specs.
+#[cfg(any(feature = "rustls", feature = "rustls-ring"))]
+pub use unitls_rustls as rustls;
+
+cfg_if::cfg_if! {
+    if #[cfg(any(feature = "rustls", feature = "rustls-ring"))] {
+        /// The backend chosen by default: the first compiled in of rustls, openssl,
+        /// boring, native-tls (SPEC IMPL-3).
+        pub const DEFAULT_BACKEND: &str = "rustls";
+    } else {
+        /// No backend is compiled in (a `compile_error!` above says so).
+        pub const DEFAULT_BACKEND: &str = "";
+    }
+}
+
+/// Registers every backend the features turned on (idempotent; every entry point of
+/// this crate calls it first, so users never need to).
+pub fn register_backends() {
+    #[cfg(any(feature = "rustls", feature = "rustls-ring"))]
+    unitls_rustls::register();
+}
+
+/// The compiled-in backends, in default precedence order (SPEC IMPL-1).
+pub fn implementations() -> Vec<&'static str> {
+    register_backends();
+    unitls_core::implementations()
+}
+
+/// Whether backend `name` is compiled in; any string is a fine question (SPEC IMPL-2).
+pub fn implementation_available(name: &str) -> bool {
+    register_backends();
+    unitls_core::implementation_available(name)
+}
+
+/// The default backend (SPEC IMPL-3; LispWorks `ssl-default-implementation`).
+pub fn default_implementation() -> Result<&'static str> {
+    register_backends();
+    unitls_core::default_implementation()
+}
+
+/// Makes `name` the default backend; unknown names are `InvalidArgument` (SPEC IMPL-4).
+pub fn set_default_implementation(name: &str) -> Result<()> {
+    register_backends();
+    unitls_core::set_default_implementation(name)
+}
+
+/// The capabilities backend `name` declares (SPEC IMPL-8).
+pub fn capabilities(name: &str) -> Option<Capabilities> {
+    register_backends();
+    unitls_core::capabilities(name)
+}
+
+/// Crate and library versions of backend `name` (SPEC IMPL-9).
+pub fn implementation_info(name: &str) -> Option<ImplementationInfo> {
+    register_backends();
+    unitls_core::implementation_info(name)
+}
+
+/// Initialises backend `name` (`None`: the default) once (SPEC INIT-2).
+pub fn ensure_initialized(name: Option<&str>) -> Result<()> {
+    register_backends();
+    unitls_core::ensure_initialized(name)
+}
+
+/// LispWorks' name for [`ensure_initialized`].
+pub fn ensure_ssl(name: Option<&str>) -> Result<()> {
+    ensure_initialized(name)
+}
+
+/// Makes sure the default backend's random generator is seeded; every backend seeds
+/// itself from the OS, so this is only initialisation (LispWorks `do-rand-seed`).
+pub fn do_rand_seed() -> Result<()> {
+    register_backends();
+    unitls_core::do_rand_seed()
+}
+
+/// Starts a client abstract context (SPEC ABS-1; LispWorks `create-ssl-client-context`).
+pub fn create_client_context() -> ContextBuilder {
+    register_backends();
+    unitls_core::create_client_context()
+}
+
+/// Starts a server abstract context (SPEC ABS-1; LispWorks `create-ssl-server-context`).
+pub fn create_server_context() -> ContextBuilder {
+    register_backends();
+    unitls_core::create_server_context()
+}
+
+/// Connects and attaches TLS as the client (SPEC STREAM-1; LispWorks `open-tcp-stream`).
+pub fn open_tcp_stream(
+    host: &str,
+    port: u16,
+    options: TcpOptions,
+) -> std::io::Result<SocketStream<TcpStream>> {
+    register_backends();
+    unitls_core::open_tcp_stream(host, port, options).map(SocketStream::from_core)
+}
+
+/// Makes a server stream over an accepted socket (SPEC STREAM-4).
+pub fn from_accepted(
+    socket: TcpStream,
+    options: Option<AttachOptions>,
+) -> std::io::Result<SocketStream<TcpStream>> {
+    register_backends();
+    unitls_core::from_accepted(socket, options).map(SocketStream::from_core)
+}

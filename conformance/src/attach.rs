@@ -14,23 +14,44 @@ use crate::Harness;
 /// CTX-4, ATTACH-5: legacy selectors are InvalidArgument before any byte.
 pub fn ctx_4_legacy_selectors_refused(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
-    for selector in [Selector::Ssl2, Selector::Ssl3, Selector::Tls10, Selector::Tls11] {
+    for selector in [
+        Selector::Ssl2,
+        Selector::Ssl3,
+        Selector::Tls10,
+        Selector::Tls11,
+    ] {
         let err = client
-            .attach_ssl(AttachOptions::client("localhost").ctx(CtxSpec::Protocol(selector)).implementation(h.backend))
+            .attach_ssl(
+                AttachOptions::client("localhost")
+                    .ctx(CtxSpec::Protocol(selector))
+                    .implementation(h.backend),
+            )
             .expect_err("legacy selector accepted");
-        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{selector:?}: {err}");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidArgument,
+            "{selector:?}: {err}"
+        );
         assert_eq!(client.ssl_side(), None);
     }
     send(&mut client, b"PING");
-    assert_eq!(read_exact(&mut server, 4), b"PING", "something was sent before the error");
+    assert_eq!(
+        read_exact(&mut server, 4),
+        b"PING",
+        "something was sent before the error"
+    );
 }
 
 /// ATTACH-1: attaching again gives AlreadyAttached; the session keeps working.
 pub fn attach_1_already_attached(h: &Harness) {
     let (mut client, mut server, _k) = h.connected();
-    let err = client.attach_ssl(h.client_opts()).expect_err("second attach");
+    let err = client
+        .attach_ssl(h.client_opts())
+        .expect_err("second attach");
     assert_eq!(err.kind(), ErrorKind::AlreadyAttached);
-    let err = server.attach_ssl(h.server_opts()).expect_err("second attach");
+    let err = server
+        .attach_ssl(h.server_opts())
+        .expect_err("second attach");
     assert_eq!(err.kind(), ErrorKind::AlreadyAttached);
     echo(&mut client, &mut server, b"still the same session");
 }
@@ -40,7 +61,10 @@ pub fn attach_3_accessors_follow_state(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
     assert_eq!(client.ssl_side(), None);
     assert_eq!(client.implementation(), None);
-    assert_eq!(client.protocol_version().expect_err("plain").kind(), ErrorKind::NotAttached);
+    assert_eq!(
+        client.protocol_version().expect_err("plain").kind(),
+        ErrorKind::NotAttached
+    );
     let server_opts = h.server_opts();
     let server_thread = spawn(move || {
         server.attach_ssl(server_opts).expect("server attach");
@@ -54,30 +78,53 @@ pub fn attach_3_accessors_follow_state(h: &Harness) {
     assert_eq!(client.connection_implementation(), Some(h.backend));
     let version = client.protocol_version().expect("attached");
     assert!(version.is_some());
-    assert_eq!(version, client.protocol_version().expect("attached"), "constant for a session");
+    assert_eq!(
+        version,
+        client.protocol_version().expect("attached"),
+        "constant for a session"
+    );
     let server_thread = spawn(move || {
-        server.detach_ssl(DetachOptions::default()).expect("server detach");
+        server
+            .detach_ssl(DetachOptions::default())
+            .expect("server detach");
         server
     });
-    client.detach_ssl(DetachOptions::default()).expect("client detach");
+    client
+        .detach_ssl(DetachOptions::default())
+        .expect("client detach");
     let server = server_thread.join();
     for stream in [&client, &server] {
         assert_eq!(stream.ssl_side(), None);
         assert_eq!(stream.implementation(), None);
-        assert_eq!(stream.protocol_version().expect_err("plain").kind(), ErrorKind::NotAttached);
+        assert_eq!(
+            stream.protocol_version().expect_err("plain").kind(),
+            ErrorKind::NotAttached
+        );
     }
 }
 
 /// ATTACH-4, CTX-5: a failed attach leaves the stream plain, the transport open.
 pub fn attach_4_failure_leaves_plain(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
-    let server_opts = AttachOptions::server().ctx(h.server_builder_with(&pki().untrusted).build().expect("ctx"));
+    let server_opts = AttachOptions::server().ctx(
+        h.server_builder_with(&pki().untrusted)
+            .build()
+            .expect("ctx"),
+    );
     let server_thread = spawn(move || {
-        let err = server.attach_ssl(server_opts).expect_err("server attach should fail");
+        let err = server
+            .attach_ssl(server_opts)
+            .expect_err("server attach should fail");
         (server, err)
     });
-    let err = client.attach_ssl(h.client_opts()).expect_err("untrusted server accepted");
-    assert_eq!(err.kind(), ErrorKind::VerificationFailure(VerifyReason::UnknownIssuer), "{err}");
+    let err = client
+        .attach_ssl(h.client_opts())
+        .expect_err("untrusted server accepted");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::VerificationFailure(VerifyReason::UnknownIssuer),
+        "{err}"
+    );
     let (mut server, server_err) = server_thread.join();
     assert!(server_err.kind().is_failure(), "server got {server_err}");
     assert_eq!(client.ssl_side(), None);
@@ -87,7 +134,9 @@ pub fn attach_4_failure_leaves_plain(h: &Harness) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 64];
     while !buf.ends_with(b"plain after failure") {
-        let n = client.read(&mut chunk).expect("plain read after failed attach");
+        let n = client
+            .read(&mut chunk)
+            .expect("plain read after failed attach");
         assert!(n > 0, "EOF instead of plaintext");
         buf.extend_from_slice(&chunk[..n]);
     }
@@ -100,19 +149,29 @@ pub fn attach_5_option_errors_before_io(h: &Harness) {
         h.client_opts().handshake_timeout(Duration::ZERO),
         h.server_opts().host_name("localhost"),
         AttachOptions::client("localhost").ctx(h.server_ctx()),
-        AttachOptions::server().ctx(h.client_ctx()).side(Side::Server),
+        AttachOptions::server()
+            .ctx(h.client_ctx())
+            .side(Side::Server),
         AttachOptions::server().ctx(h.server_ctx()).side(Side::Both),
-        AttachOptions::default().side(Side::Client).ctx(h.client_ctx()),
+        AttachOptions::default()
+            .side(Side::Client)
+            .ctx(h.client_ctx()),
         h.client_opts().host_name("bad name"),
         AttachOptions::client("localhost").implementation("no-such-backend"),
     ];
     for (i, options) in cases.into_iter().enumerate() {
-        let err = client.attach_ssl(options).expect_err("bad options accepted");
+        let err = client
+            .attach_ssl(options)
+            .expect_err("bad options accepted");
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "case {i}: {err}");
         assert_eq!(client.ssl_side(), None);
     }
     send(&mut client, b"PING");
-    assert_eq!(read_exact(&mut server, 4), b"PING", "something was sent before the errors");
+    assert_eq!(
+        read_exact(&mut server, 4),
+        b"PING",
+        "something was sent before the errors"
+    );
 }
 
 /// ATTACH-6, STARTTLS-5: plain → TLS → plain three times on one connection.
@@ -130,10 +189,14 @@ pub fn attach_6_reattach_cycles(h: &Harness) {
         server = server_thread.join();
         echo(&mut client, &mut server, &[b't', round]);
         let server_thread = spawn(move || {
-            server.detach_ssl(DetachOptions::default()).expect("server detach");
+            server
+                .detach_ssl(DetachOptions::default())
+                .expect("server detach");
             server
         });
-        client.detach_ssl(DetachOptions::default()).expect("client detach");
+        client
+            .detach_ssl(DetachOptions::default())
+            .expect("client detach");
         server = server_thread.join();
         send(&mut server, &[b'q', round]);
         assert_eq!(read_exact(&mut client, 2), [b'q', round]);
@@ -145,20 +208,29 @@ pub fn attach_6_reattach_cycles(h: &Harness) {
 pub fn ctx_6_native_context_shared(h: &Harness) {
     let runs = Arc::new(AtomicUsize::new(0));
     for _ in 0..3 {
-        let client_opts = h
-            .natives
-            .with_ctx_configure(AttachOptions::client("localhost").ctx(h.natives.client_context(&pki().ca_pem)), Arc::clone(&runs), false);
+        let client_opts = h.natives.with_ctx_configure(
+            AttachOptions::client("localhost").ctx(h.natives.client_context(&pki().ca_pem)),
+            Arc::clone(&runs),
+            false,
+        );
         let (mut client, mut server, _k) = h.connected_with(client_opts, h.server_opts());
         assert_eq!(client.implementation(), Some(h.backend));
         echo(&mut client, &mut server, b"native context");
     }
-    assert_eq!(runs.load(Ordering::SeqCst), 0, "ctx-configure ran for a Context spec");
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        0,
+        "ctx-configure ran for a Context spec"
+    );
     // With `Protocol`, it runs once per attach (the handshake itself then fails
     // verification against the system roots, which does not matter here).
     for expected in 1..=2 {
         let (mut client, server, _k) = h.plain_pair();
         let opts = h.natives.with_ctx_configure(
-            AttachOptions::client("localhost").ctx(Selector::Flexible).implementation(h.backend).handshake_timeout(Duration::from_secs(5)),
+            AttachOptions::client("localhost")
+                .ctx(Selector::Flexible)
+                .implementation(h.backend)
+                .handshake_timeout(Duration::from_secs(5)),
             Arc::clone(&runs),
             false,
         );
@@ -174,19 +246,28 @@ pub fn cb_7_callback_error_fails_attach(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
     let runs = Arc::new(AtomicUsize::new(0));
     let opts = h.natives.with_ctx_configure(
-        AttachOptions::client("localhost").ctx(Selector::Flexible).implementation(h.backend),
+        AttachOptions::client("localhost")
+            .ctx(Selector::Flexible)
+            .implementation(h.backend),
         Arc::clone(&runs),
         true,
     );
     let err = client.attach_ssl(opts).expect_err("callback error ignored");
     assert_eq!(err.kind(), ErrorKind::Failure, "{err}");
-    assert!(std::error::Error::source(&err).is_some(), "the callback's error is not the source");
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the callback's error is not the source"
+    );
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     let opts = h.natives.with_panicking_ssl_configure(h.client_opts());
     let err = client.attach_ssl(opts).expect_err("callback panic ignored");
     assert_eq!(err.kind(), ErrorKind::Failure, "{err}");
     assert_eq!(client.ssl_side(), None);
     send(&mut client, b"PING");
-    assert_eq!(read_exact(&mut server, 4), b"PING", "a failed attach sent bytes");
+    assert_eq!(
+        read_exact(&mut server, 4),
+        b"PING",
+        "a failed attach sent bytes"
+    );
     let _ = client.write(b"");
 }

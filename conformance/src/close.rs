@@ -15,20 +15,47 @@ pub fn close_1_3_never_waits_and_is_idempotent(h: &Harness) {
     let started = Instant::now();
     client.close().expect("close");
     client.close().expect("second close");
-    assert!(started.elapsed() < Duration::from_secs(3), "close waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "close waited {:?}",
+        started.elapsed()
+    );
     let err = client.write(b"x").expect_err("write after close");
-    assert_eq!(unitls_core::failure_indicator(&err), FailureIndicator::Closed);
+    assert_eq!(
+        unitls_core::failure_indicator(&err),
+        FailureIndicator::Closed
+    );
     let err = client.read(&mut [0u8; 1]).expect_err("read after close");
-    assert_eq!(unitls_core::failure_indicator(&err), FailureIndicator::Closed);
-    assert_eq!(client.attach_ssl(h.client_opts()).expect_err("attach after close").kind(), ErrorKind::Closed);
-    assert_eq!(client.handshake(None).expect_err("handshake after close").kind(), ErrorKind::Closed);
+    assert_eq!(
+        unitls_core::failure_indicator(&err),
+        FailureIndicator::Closed
+    );
+    assert_eq!(
+        client
+            .attach_ssl(h.client_opts())
+            .expect_err("attach after close")
+            .kind(),
+        ErrorKind::Closed
+    );
+    assert_eq!(
+        client
+            .handshake(None)
+            .expect_err("handshake after close")
+            .kind(),
+        ErrorKind::Closed
+    );
 }
 
 /// CLOSE-4: dropping an open TLS stream sends close_notify: the peer reads a clean EOF.
 pub fn close_4_drop_gives_clean_eof(h: &Harness) {
     let (client, mut server, _k) = h.connected();
     drop(client);
-    assert_eq!(server.read(&mut [0u8; 4]).expect("clean EOF, not truncation"), 0);
+    assert_eq!(
+        server
+            .read(&mut [0u8; 4])
+            .expect("clean EOF, not truncation"),
+        0
+    );
 }
 
 /// CLOSE-6, ABS-2, STREAM-5: contexts outlive the streams closed over them and serve

@@ -6,8 +6,8 @@
 use std::sync::OnceLock;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose, SanType, SerialNumber, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256,
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, SanType, SerialNumber, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -76,7 +76,11 @@ fn ca_params(name: &str) -> CertificateParams {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names");
     params.distinguished_name.push(DnType::CommonName, name);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     params.not_before = OffsetDateTime::now_utc() - Duration::days(30);
     params.not_after = OffsetDateTime::now_utc() + Duration::days(3650);
     params
@@ -121,7 +125,10 @@ fn leaf(spec: LeafSpec<'_>, issuer: &CertifiedIssuer<'_, KeyPair>) -> Leaf {
         })
         .collect();
     params.extended_key_usages = vec![spec.eku];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
     params.not_before = spec.not_before;
     params.not_after = spec.not_after;
     params.serial_number = Some(SerialNumber::from(spec.serial));
@@ -135,7 +142,13 @@ fn leaf(spec: LeafSpec<'_>, issuer: &CertifiedIssuer<'_, KeyPair>) -> Leaf {
         leaf_der: cert.der().to_vec(),
         key_pem: key.serialize_pem(),
         key_der: key.serialize_der(),
-        serial: spec.serial.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect(),
+        serial: spec
+            .serial
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect(),
         common_name: spec.cn.to_string(),
     }
 }
@@ -148,12 +161,19 @@ fn make() -> Pki {
     inter_params.use_authority_key_identifier_extension = true;
     let inter = CertifiedIssuer::signed_by(inter_params, inter_key, &root).expect("intermediate");
     let other_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("other CA key");
-    let other = CertifiedIssuer::self_signed(ca_params("unrelated root"), other_key).expect("other root");
+    let other =
+        CertifiedIssuer::self_signed(ca_params("unrelated root"), other_key).expect("other root");
 
     let names = ["localhost", "127.0.0.1", "::1"];
     let now = OffsetDateTime::now_utc();
     let server = leaf(leaf_spec("localhost", &names, 0x1001), &inter);
-    let server_rsa = leaf(LeafSpec { rsa: true, ..leaf_spec("localhost-rsa", &names, 0x1002) }, &inter);
+    let server_rsa = leaf(
+        LeafSpec {
+            rsa: true,
+            ..leaf_spec("localhost-rsa", &names, 0x1002)
+        },
+        &inter,
+    );
     let expired = leaf(
         LeafSpec {
             not_before: now - Duration::days(60),
@@ -170,7 +190,10 @@ fn make() -> Pki {
         },
         &inter,
     );
-    let wrong_host = leaf(leaf_spec("other.example", &["other.example"], 0x1005), &inter);
+    let wrong_host = leaf(
+        leaf_spec("other.example", &["other.example"], 0x1005),
+        &inter,
+    );
     let wildcard = leaf(leaf_spec("wildcard", &["*.example.test"], 0x1006), &inter);
     let ip_only = leaf(leaf_spec("ip", &["127.0.0.1"], 0x1007), &inter);
     let wrong_eku = leaf(
@@ -217,10 +240,18 @@ fn inter_der(inter: &CertifiedIssuer<'_, KeyPair>) -> Vec<u8> {
 fn encrypt_key(key_der: &[u8]) -> String {
     use pkcs8::der::pem::LineEnding;
     let info = pkcs8::PrivateKeyInfoRef::try_from(key_der).expect("PKCS#8 key");
-    let params = pkcs8::pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(2048, b"unitls-fixture-salt", [7; 16])
-        .expect("PBES2 parameters");
-    let doc = info.encrypt_with_params(params, PASSWORD).expect("encrypt key");
-    doc.to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF).expect("PEM").to_string()
+    let params = pkcs8::pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(
+        2048,
+        b"unitls-fixture-salt",
+        [7; 16],
+    )
+    .expect("PBES2 parameters");
+    let doc = info
+        .encrypt_with_params(params, PASSWORD)
+        .expect("encrypt key");
+    doc.to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+        .expect("PEM")
+        .to_string()
 }
 
 fn pkcs12(leaf: &Leaf, inter_der: &[u8]) -> Vec<u8> {
@@ -231,6 +262,9 @@ fn pkcs12(leaf: &Leaf, inter_der: &[u8]) -> Vec<u8> {
         Certificate::from_der(inter_der).expect("intermediate for PKCS#12"),
     ];
     let mut store = KeyStore::new();
-    store.add_entry("server", KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(b"server-key".to_vec(), key, certs)));
+    store.add_entry(
+        "server",
+        KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(b"server-key".to_vec(), key, certs)),
+    );
     store.writer(PASSWORD).write().expect("write PKCS#12")
 }

@@ -9,8 +9,9 @@ use std::thread;
 use std::time::Duration;
 
 use unitls_core::{
-    create_client_context, create_server_context, duplex, AbstractContext, AttachOptions, ContextBuilder, CtxSpec,
-    IdentitySource, MemoryCloser, Side, SocketStream, Source, Transport, TrustSource,
+    create_client_context, create_server_context, duplex, AbstractContext, AttachOptions,
+    ContextBuilder, CtxSpec, IdentitySource, MemoryCloser, Side, SocketStream, Source, Transport,
+    TrustSource,
 };
 
 use crate::fixtures::{pki, Leaf};
@@ -81,7 +82,8 @@ impl Harness {
         match self.kind {
             TransportKind::Tcp => {
                 let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-                let client = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+                let client =
+                    TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
                 let (server, _) = listener.accept().expect("accept");
                 let _ = client.set_nodelay(true);
                 let _ = server.set_nodelay(true);
@@ -117,7 +119,10 @@ impl Harness {
     pub fn server_builder_with(&self, leaf: &Leaf) -> ContextBuilder {
         create_server_context()
             .implementation(self.backend)
-            .identity(IdentitySource::pem(leaf.chain_pem.clone(), leaf.key_pem.clone()))
+            .identity(IdentitySource::pem(
+                leaf.chain_pem.clone(),
+                leaf.key_pem.clone(),
+            ))
     }
 
     /// A client context builder trusting only the suite's CA, on this backend.
@@ -144,7 +149,9 @@ impl Harness {
 
     /// Server attach options with the standard identity.
     pub fn server_opts(&self) -> AttachOptions {
-        AttachOptions::server().ctx(CtxSpec::Abstract(self.server_ctx())).side(Side::Server)
+        AttachOptions::server()
+            .ctx(CtxSpec::Abstract(self.server_ctx()))
+            .side(Side::Server)
     }
 
     /// A client and a server with TLS attached to each other, plus the killers.
@@ -153,11 +160,13 @@ impl Harness {
     }
 
     /// A client and a server attached with these options (both must succeed).
-    pub fn connected_with(&self, client_opts: AttachOptions, server_opts: AttachOptions) -> (Conn, Conn, Killers) {
+    pub fn connected_with(
+        &self,
+        client_opts: AttachOptions,
+        server_opts: AttachOptions,
+    ) -> (Conn, Conn, Killers) {
         let (mut client, mut server, killers) = self.plain_pair();
-        let server_thread = spawn(move || {
-            server.attach_ssl(server_opts).map(|()| server)
-        });
+        let server_thread = spawn(move || server.attach_ssl(server_opts).map(|()| server));
         client.attach_ssl(client_opts).expect("client attach");
         let server = server_thread.join().expect("server attach");
         (client, server, killers)
@@ -212,7 +221,15 @@ pub fn send(stream: &mut impl Write, data: &[u8]) {
 /// Echoes one message each way and checks it.
 pub fn echo(client: &mut Conn, server: &mut Conn, message: &[u8]) {
     send(client, message);
-    assert_eq!(read_exact(server, message.len()), message, "client → server");
+    assert_eq!(
+        read_exact(server, message.len()),
+        message,
+        "client → server"
+    );
     send(server, message);
-    assert_eq!(read_exact(client, message.len()), message, "server → client");
+    assert_eq!(
+        read_exact(client, message.len()),
+        message,
+        "server → client"
+    );
 }

@@ -14,12 +14,17 @@ use crate::Harness;
 /// `Ok(true)` at once; on a plain stream, NotAttached.
 pub fn hs_2_done_when_attach_returns(h: &Harness) {
     let (mut plain, _p, _k0) = h.plain_pair();
-    assert_eq!(plain.handshake(None).expect_err("plain").kind(), ErrorKind::NotAttached);
+    assert_eq!(
+        plain.handshake(None).expect_err("plain").kind(),
+        ErrorKind::NotAttached
+    );
     let (mut client, mut server, _k) = h.connected();
     assert!(client.protocol_version().expect("attached").is_some());
     assert!(server.protocol_version().expect("attached").is_some());
     assert!(client.handshake(None).expect("done"));
-    assert!(server.handshake(Some(Duration::from_millis(1))).expect("done"));
+    assert!(server
+        .handshake(Some(Duration::from_millis(1)))
+        .expect("done"));
     echo(&mut client, &mut server, b"done");
 }
 
@@ -29,12 +34,22 @@ pub fn hs_3_silent_peer_times_out(h: &Harness) {
     let (mut client, _silent_server, _k) = h.plain_pair();
     let started = Instant::now();
     let err = client
-        .attach_ssl(h.client_opts().handshake_timeout(Duration::from_millis(300)))
+        .attach_ssl(
+            h.client_opts()
+                .handshake_timeout(Duration::from_millis(300)),
+        )
         .expect_err("silent peer");
     assert_eq!(err.kind(), ErrorKind::HandshakeTimeout, "{err}");
-    assert!(started.elapsed() < Duration::from_millis(300) + Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(300) + Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(client.ssl_side(), None);
-    assert_eq!(std::io::Error::from(err).kind(), std::io::ErrorKind::TimedOut);
+    assert_eq!(
+        std::io::Error::from(err).kind(),
+        std::io::ErrorKind::TimedOut
+    );
 }
 
 /// HS-4: a bare EOF mid-handshake fails attach with Syscall (`UnexpectedEof`).
@@ -46,10 +61,19 @@ pub fn hs_4_eof_mid_handshake(h: &Harness) {
         killers.server.kill();
         first
     });
-    let err = client.attach_ssl(h.client_opts()).expect_err("EOF mid-handshake");
-    assert_eq!(server_thread.join()[0], 22, "the client did not start with a handshake record");
+    let err = client
+        .attach_ssl(h.client_opts())
+        .expect_err("EOF mid-handshake");
+    assert_eq!(
+        server_thread.join()[0],
+        22,
+        "the client did not start with a handshake record"
+    );
     assert_eq!(err.kind(), ErrorKind::Syscall, "{err}");
-    assert_eq!(std::io::Error::from(err).kind(), std::io::ErrorKind::UnexpectedEof);
+    assert_eq!(
+        std::io::Error::from(err).kind(),
+        std::io::ErrorKind::UnexpectedEof
+    );
 }
 
 /// HS-5, HS-6, HS-7: `handshake(t)` is `Ok(false)` when `t` runs out, stays
@@ -57,11 +81,17 @@ pub fn hs_4_eof_mid_handshake(h: &Harness) {
 pub fn hs_5_6_handshake_step(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
     server
-        .attach_ssl(AttachOptions::server().ctx(h.natives.server_context(&pki().server)).side(Side::Both))
+        .attach_ssl(
+            AttachOptions::server()
+                .ctx(h.natives.server_context(&pki().server))
+                .side(Side::Both),
+        )
         .expect("Both attach");
     server.set_accept_state().expect("pick");
     // No client yet: the step times out and TLS stays attached.
-    assert!(!server.handshake(Some(Duration::from_millis(100))).expect("timeout is Ok(false)"));
+    assert!(!server
+        .handshake(Some(Duration::from_millis(100)))
+        .expect("timeout is Ok(false)"));
     assert_eq!(server.ssl_side(), Some(Side::Both));
     let client_opts = h.client_opts();
     let client_thread = spawn(move || {
@@ -69,11 +99,17 @@ pub fn hs_5_6_handshake_step(h: &Harness) {
         client
     });
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !server.handshake(Some(Duration::from_millis(200))).expect("handshake step") {
+    while !server
+        .handshake(Some(Duration::from_millis(200)))
+        .expect("handshake step")
+    {
         assert!(Instant::now() < deadline, "handshake never completed");
     }
     let mut client = client_thread.join();
-    assert!(server.handshake(None).expect("done"), "HS-7: Ok(true) once complete");
+    assert!(
+        server.handshake(None).expect("done"),
+        "HS-7: Ok(true) once complete"
+    );
     echo(&mut client, &mut server, b"stepped");
 }
 
@@ -93,14 +129,20 @@ pub fn sec_6_trickling_peer_cannot_outlast_deadline(h: &Harness) {
     let mut client = client;
     let started = Instant::now();
     let err = client
-        .attach_ssl(h.client_opts().handshake_timeout(Duration::from_millis(700)))
+        .attach_ssl(
+            h.client_opts()
+                .handshake_timeout(Duration::from_millis(700)),
+        )
         .expect_err("trickling peer");
     let took = started.elapsed();
     assert!(
         err.kind() == ErrorKind::HandshakeTimeout || err.kind().is_failure(),
         "{err}"
     );
-    assert!(took < Duration::from_millis(700) + Duration::from_secs(5), "took {took:?}");
+    assert!(
+        took < Duration::from_millis(700) + Duration::from_secs(5),
+        "took {took:?}"
+    );
     drop(client);
     trickle.join();
 }

@@ -10,16 +10,27 @@ use crate::harness::echo;
 use crate::Harness;
 
 fn serves(h: &Harness, identity: IdentitySource) {
-    let ctx = create_server_context().implementation(h.backend).identity(identity).build().expect("server context");
-    let (mut client, mut server, _k) = h.connected_with(h.client_opts(), AttachOptions::server().ctx(ctx));
+    let ctx = create_server_context()
+        .implementation(h.backend)
+        .identity(identity)
+        .build()
+        .expect("server context");
+    let (mut client, mut server, _k) =
+        h.connected_with(h.client_opts(), AttachOptions::server().ctx(ctx));
     echo(&mut client, &mut server, b"identity works");
 }
 
 /// KEY-1: PKCS#8 P-256 and RSA-2048 identities serve.
 pub fn key_1_rsa_and_ecdsa_serve(h: &Harness) {
     let p = pki();
-    serves(h, IdentitySource::pem(p.server.chain_pem.clone(), p.server.key_pem.clone()));
-    serves(h, IdentitySource::pem(p.server_rsa.chain_pem.clone(), p.server_rsa.key_pem.clone()));
+    serves(
+        h,
+        IdentitySource::pem(p.server.chain_pem.clone(), p.server.key_pem.clone()),
+    );
+    serves(
+        h,
+        IdentitySource::pem(p.server_rsa.chain_pem.clone(), p.server_rsa.key_pem.clone()),
+    );
 }
 
 /// KEY-2: PKCS#12 loads key and chain; a wrong password is InvalidArgument.
@@ -53,14 +64,30 @@ pub fn key_3_4_encrypted_keys(h: &Harness) {
             })
             .expect("callback"),
     );
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "the password callback runs once per load");
-    for bad in [encrypted().with_password("wrong").expect("password"), encrypted()] {
-        let err = create_server_context().implementation(h.backend).identity(bad).build().expect_err("bad password");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the password callback runs once per load"
+    );
+    for bad in [
+        encrypted().with_password("wrong").expect("password"),
+        encrypted(),
+    ] {
+        let err = create_server_context()
+            .implementation(h.backend)
+            .identity(bad)
+            .build()
+            .expect_err("bad password");
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     }
     let err = encrypted()
         .with_password_callback(|_| Err("no password today".into()))
-        .and_then(|source| create_server_context().implementation(h.backend).identity(source).build())
+        .and_then(|source| {
+            create_server_context()
+                .implementation(h.backend)
+                .identity(source)
+                .build()
+        })
         .expect_err("callback error");
     assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
 }
@@ -72,19 +99,55 @@ pub fn key_5_6_bad_identities(h: &Harness) {
     let both = IdentitySource::pem(p.server.chain_pem.clone(), p.encrypted_key_pem.clone())
         .with_password(PASSWORD)
         .and_then(|s| s.with_password_callback(|_| Ok(String::new())));
-    assert_eq!(both.expect_err("password and callback").kind(), ErrorKind::InvalidArgument);
-    let build = |identity| create_server_context().implementation(h.backend).identity(identity).build();
+    assert_eq!(
+        both.expect_err("password and callback").kind(),
+        ErrorKind::InvalidArgument
+    );
+    let build = |identity| {
+        create_server_context()
+            .implementation(h.backend)
+            .identity(identity)
+            .build()
+    };
     let cases = [
-        ("garbled certificate", IdentitySource::pem("-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n", p.server.key_pem.clone())),
-        ("no key", IdentitySource::pem(p.server.chain_pem.clone(), p.server.chain_pem.clone())),
-        ("no certificate", IdentitySource::pem(p.server.key_pem.clone(), p.server.key_pem.clone())),
-        ("missing file", IdentitySource::pem_files("/nonexistent/unitls/cert.pem", "/nonexistent/unitls/key.pem")),
-        ("mismatched key", IdentitySource::pem(p.server.chain_pem.clone(), p.client.key_pem.clone())),
+        (
+            "garbled certificate",
+            IdentitySource::pem(
+                "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n",
+                p.server.key_pem.clone(),
+            ),
+        ),
+        (
+            "no key",
+            IdentitySource::pem(p.server.chain_pem.clone(), p.server.chain_pem.clone()),
+        ),
+        (
+            "no certificate",
+            IdentitySource::pem(p.server.key_pem.clone(), p.server.key_pem.clone()),
+        ),
+        (
+            "missing file",
+            IdentitySource::pem_files(
+                "/nonexistent/unitls/cert.pem",
+                "/nonexistent/unitls/key.pem",
+            ),
+        ),
+        (
+            "mismatched key",
+            IdentitySource::pem(p.server.chain_pem.clone(), p.client.key_pem.clone()),
+        ),
     ];
     for (what, identity) in cases {
         let err = build(identity).expect_err(what);
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{what}: {err}");
     }
-    let err = build(IdentitySource::pem_files("/nonexistent/unitls/cert.pem", "/nonexistent/unitls/key.pem")).expect_err("missing");
-    assert!(err.to_string().contains("/nonexistent/unitls/cert.pem"), "KEY-6 names the culprit: {err}");
+    let err = build(IdentitySource::pem_files(
+        "/nonexistent/unitls/cert.pem",
+        "/nonexistent/unitls/key.pem",
+    ))
+    .expect_err("missing");
+    assert!(
+        err.to_string().contains("/nonexistent/unitls/cert.pem"),
+        "KEY-6 names the culprit: {err}"
+    );
 }

@@ -141,17 +141,25 @@ pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id:
         return;
     }
     for kind in [TransportKind::Tcp, TransportKind::Memory] {
-        let harness = Harness { backend, kind, natives };
+        let harness = Harness {
+            backend,
+            kind,
+            natives,
+        };
         let (tx, rx) = mpsc::channel();
         let run = case.run;
         std::thread::spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run(&harness)));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run(&harness)));
             let _ = tx.send(result);
         });
         match rx.recv_timeout(WATCHDOG) {
             Ok(Ok(())) => {}
             Ok(Err(panic)) => {
-                eprintln!("{id} failed over {kind:?} on {backend} (SPEC {:?})", case.spec);
+                eprintln!(
+                    "{id} failed over {kind:?} on {backend} (SPEC {:?})",
+                    case.spec
+                );
                 std::panic::resume_unwind(panic);
             }
             Err(_) => panic!("{id} hung over {kind:?} on {backend}: no result within {WATCHDOG:?}"),
@@ -213,7 +221,10 @@ mod tests {
         let source = include_str!("lib.rs");
         let start = source.find("$crate::__suite_tests! {").expect("macro body");
         let body = &source[start..source[start..].find("}\n    };").expect("end") + start];
-        let in_macro: Vec<&str> = body.split_whitespace().filter(|w| w.contains('_') && !w.contains('$') && !w.contains('(')).collect();
+        let in_macro: Vec<&str> = body
+            .split_whitespace()
+            .filter(|w| w.contains('_') && !w.contains('$') && !w.contains('('))
+            .collect();
         let ids: Vec<&str> = super::CASES.iter().map(|c| c.id).collect();
         assert_eq!(in_macro, ids);
     }

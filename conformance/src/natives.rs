@@ -19,7 +19,12 @@ pub trait NativeFixtures: Sync + Send {
 
     /// `options` plus a ctx-configure callback (in the backend's native types) that
     /// counts its runs in `runs` and returns an error when `fail` is set.
-    fn with_ctx_configure(&self, options: AttachOptions, runs: Arc<AtomicUsize>, fail: bool) -> AttachOptions;
+    fn with_ctx_configure(
+        &self,
+        options: AttachOptions,
+        runs: Arc<AtomicUsize>,
+        fail: bool,
+    ) -> AttachOptions;
 
     /// `options` plus an ssl-configure callback that panics.
     fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions;

@@ -7,7 +7,11 @@ use crate::fixtures::pki;
 use crate::harness::{echo, spawn, Conn};
 use crate::Harness;
 
-fn attempt(h: &Harness, client_opts: AttachOptions, server_opts: AttachOptions) -> (unitls_core::Result<Conn>, unitls_core::Result<Conn>) {
+fn attempt(
+    h: &Harness,
+    client_opts: AttachOptions,
+    server_opts: AttachOptions,
+) -> (unitls_core::Result<Conn>, unitls_core::Result<Conn>) {
     let (mut client, mut server, _k) = h.plain_pair();
     let server_thread = spawn(move || server.attach_ssl(server_opts).map(|()| server));
     let client_result = client.attach_ssl(client_opts).map(|()| client);
@@ -18,24 +22,56 @@ fn attempt(h: &Harness, client_opts: AttachOptions, server_opts: AttachOptions) 
 /// fails both ends with VersionOrCipherMismatch, either way round.
 pub fn proto_2_3_versions(h: &Harness) {
     let (client, server, _k) = h.connected();
-    assert_eq!(client.protocol_version().expect("attached"), Some(ProtocolVersion::Tls13));
-    assert_eq!(server.protocol_version().expect("attached"), Some(ProtocolVersion::Tls13));
-    let tls12 = |b: unitls_core::ContextBuilder| b.max_version(ProtocolVersion::Tls12).build().expect("ctx");
-    let tls13 = |b: unitls_core::ContextBuilder| b.min_version(ProtocolVersion::Tls13).build().expect("ctx");
-    let (c, s) = attempt(h, AttachOptions::client("localhost").ctx(tls12(h.client_builder())), AttachOptions::server().ctx(tls12(h.server_builder())));
-    assert_eq!(c.expect("1.2 client").protocol_version().expect("attached"), Some(ProtocolVersion::Tls12));
-    assert_eq!(s.expect("1.2 server").protocol_version().expect("attached"), Some(ProtocolVersion::Tls12));
+    assert_eq!(
+        client.protocol_version().expect("attached"),
+        Some(ProtocolVersion::Tls13)
+    );
+    assert_eq!(
+        server.protocol_version().expect("attached"),
+        Some(ProtocolVersion::Tls13)
+    );
+    let tls12 = |b: unitls_core::ContextBuilder| {
+        b.max_version(ProtocolVersion::Tls12).build().expect("ctx")
+    };
+    let tls13 = |b: unitls_core::ContextBuilder| {
+        b.min_version(ProtocolVersion::Tls13).build().expect("ctx")
+    };
+    let (c, s) = attempt(
+        h,
+        AttachOptions::client("localhost").ctx(tls12(h.client_builder())),
+        AttachOptions::server().ctx(tls12(h.server_builder())),
+    );
+    assert_eq!(
+        c.expect("1.2 client").protocol_version().expect("attached"),
+        Some(ProtocolVersion::Tls12)
+    );
+    assert_eq!(
+        s.expect("1.2 server").protocol_version().expect("attached"),
+        Some(ProtocolVersion::Tls12)
+    );
     for (client_ctx, server_ctx) in [
         (tls12(h.client_builder()), tls13(h.server_builder())),
         (tls13(h.client_builder()), tls12(h.server_builder())),
     ] {
-        let (c, s) = attempt(h, AttachOptions::client("localhost").ctx(client_ctx), AttachOptions::server().ctx(server_ctx));
-        let (c, s) = (c.err().expect("client should fail"), s.err().expect("server should fail"));
+        let (c, s) = attempt(
+            h,
+            AttachOptions::client("localhost").ctx(client_ctx),
+            AttachOptions::server().ctx(server_ctx),
+        );
+        let (c, s) = (
+            c.err().expect("client should fail"),
+            s.err().expect("server should fail"),
+        );
         assert_eq!(c.kind(), ErrorKind::VersionOrCipherMismatch, "client: {c}");
         assert_eq!(s.kind(), ErrorKind::VersionOrCipherMismatch, "server: {s}");
     }
     assert_eq!(
-        h.client_builder().min_version(ProtocolVersion::Tls13).max_version(ProtocolVersion::Tls12).build().expect_err("inverted").kind(),
+        h.client_builder()
+            .min_version(ProtocolVersion::Tls13)
+            .max_version(ProtocolVersion::Tls12)
+            .build()
+            .expect_err("inverted")
+            .kind(),
         ErrorKind::InvalidArgument
     );
 }
@@ -44,11 +80,31 @@ pub fn proto_2_3_versions(h: &Harness) {
 /// OpenSSL-style names and empty lists are InvalidArgument; disjoint lists fail.
 pub fn proto_5_7_cipher_suites(h: &Harness) {
     for suite in ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"] {
-        let ctx = h.client_builder().cipher_suites([suite]).build().expect("ctx");
-        let (c, s) = attempt(h, AttachOptions::client("localhost").ctx(ctx), h.server_opts());
+        let ctx = h
+            .client_builder()
+            .cipher_suites([suite])
+            .build()
+            .expect("ctx");
+        let (c, s) = attempt(
+            h,
+            AttachOptions::client("localhost").ctx(ctx),
+            h.server_opts(),
+        );
         let (c, s) = (c.expect("client"), s.expect("server"));
-        assert_eq!(c.cipher_suite().expect("attached").map(|s| s.to_string()).as_deref(), Some(suite));
-        assert_eq!(s.cipher_suite().expect("attached").map(|s| s.to_string()).as_deref(), Some(suite));
+        assert_eq!(
+            c.cipher_suite()
+                .expect("attached")
+                .map(|s| s.to_string())
+                .as_deref(),
+            Some(suite)
+        );
+        assert_eq!(
+            s.cipher_suite()
+                .expect("attached")
+                .map(|s| s.to_string())
+                .as_deref(),
+            Some(suite)
+        );
     }
     let tls12 = h
         .client_builder()
@@ -56,36 +112,105 @@ pub fn proto_5_7_cipher_suites(h: &Harness) {
         .cipher_suites(["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"])
         .build()
         .expect("ctx");
-    let (c, _s) = attempt(h, AttachOptions::client("localhost").ctx(tls12), h.server_opts());
-    assert_eq!(c.expect("client").cipher_suite().expect("attached").map(|s| s.to_string()).as_deref(), Some("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
-    for bad in [vec!["ECDHE-RSA-AES128-GCM-SHA256"], vec!["TLS_NOPE"], vec![]] {
-        let err = h.client_builder().cipher_suites(bad.clone()).build().expect_err("bad suites accepted");
+    let (c, _s) = attempt(
+        h,
+        AttachOptions::client("localhost").ctx(tls12),
+        h.server_opts(),
+    );
+    assert_eq!(
+        c.expect("client")
+            .cipher_suite()
+            .expect("attached")
+            .map(|s| s.to_string())
+            .as_deref(),
+        Some("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+    );
+    for bad in [
+        vec!["ECDHE-RSA-AES128-GCM-SHA256"],
+        vec!["TLS_NOPE"],
+        vec![],
+    ] {
+        let err = h
+            .client_builder()
+            .cipher_suites(bad.clone())
+            .build()
+            .expect_err("bad suites accepted");
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}: {err}");
     }
-    let client = h.client_builder().cipher_suites(["TLS_AES_128_GCM_SHA256"]).build().expect("ctx");
-    let server = h.server_builder().cipher_suites(["TLS_AES_256_GCM_SHA384"]).build().expect("ctx");
-    let (c, s) = attempt(h, AttachOptions::client("localhost").ctx(client), AttachOptions::server().ctx(server));
-    assert_eq!(c.err().expect("disjoint").kind(), ErrorKind::VersionOrCipherMismatch);
-    assert_eq!(s.err().expect("disjoint").kind(), ErrorKind::VersionOrCipherMismatch);
+    let client = h
+        .client_builder()
+        .cipher_suites(["TLS_AES_128_GCM_SHA256"])
+        .build()
+        .expect("ctx");
+    let server = h
+        .server_builder()
+        .cipher_suites(["TLS_AES_256_GCM_SHA384"])
+        .build()
+        .expect("ctx");
+    let (c, s) = attempt(
+        h,
+        AttachOptions::client("localhost").ctx(client),
+        AttachOptions::server().ctx(server),
+    );
+    assert_eq!(
+        c.err().expect("disjoint").kind(),
+        ErrorKind::VersionOrCipherMismatch
+    );
+    assert_eq!(
+        s.err().expect("disjoint").kind(),
+        ErrorKind::VersionOrCipherMismatch
+    );
 }
 
 /// PROTO-8..10: ALPN picks the server's most preferred offered protocol; no overlap
 /// fails both ends with no_application_protocol; one-sided ALPN gives `None`.
 pub fn proto_8_10_alpn(h: &Harness) {
-    let client = |protocols: &[&str]| AttachOptions::client("localhost").ctx(h.client_builder().alpn(protocols).build().expect("ctx"));
-    let server = |protocols: &[&str]| AttachOptions::server().ctx(h.server_builder().alpn(protocols).build().expect("ctx"));
+    let client = |protocols: &[&str]| {
+        AttachOptions::client("localhost")
+            .ctx(h.client_builder().alpn(protocols).build().expect("ctx"))
+    };
+    let server = |protocols: &[&str]| {
+        AttachOptions::server().ctx(h.server_builder().alpn(protocols).build().expect("ctx"))
+    };
     let (c, s) = attempt(h, client(&["http/1.1", "h2"]), server(&["h2", "http/1.1"]));
-    assert_eq!(c.expect("client").alpn_protocol().expect("attached").as_deref(), Some(&b"h2"[..]));
-    assert_eq!(s.expect("server").alpn_protocol().expect("attached").as_deref(), Some(&b"h2"[..]));
+    assert_eq!(
+        c.expect("client")
+            .alpn_protocol()
+            .expect("attached")
+            .as_deref(),
+        Some(&b"h2"[..])
+    );
+    assert_eq!(
+        s.expect("server")
+            .alpn_protocol()
+            .expect("attached")
+            .as_deref(),
+        Some(&b"h2"[..])
+    );
     let (c, s) = attempt(h, client(&["h2"]), server(&["imap"]));
-    let (c, s) = (c.err().expect("no overlap: client"), s.err().expect("no overlap: server"));
+    let (c, s) = (
+        c.err().expect("no overlap: client"),
+        s.err().expect("no overlap: server"),
+    );
     assert!(c.kind().is_failure() && s.kind().is_failure(), "{c} / {s}");
-    assert_eq!(s.alert(), Some(unitls_core::Alert::NoApplicationProtocol), "{s}");
-    assert_eq!(c.alert(), Some(unitls_core::Alert::NoApplicationProtocol), "{c}");
+    assert_eq!(
+        s.alert(),
+        Some(unitls_core::Alert::NoApplicationProtocol),
+        "{s}"
+    );
+    assert_eq!(
+        c.alert(),
+        Some(unitls_core::Alert::NoApplicationProtocol),
+        "{c}"
+    );
     let (c, s) = attempt(h, client(&["h2"]), h.server_opts());
     assert_eq!(c.expect("client").alpn_protocol().expect("attached"), None);
     assert_eq!(s.expect("server").alpn_protocol().expect("attached"), None);
-    let err = h.client_builder().alpn([""]).build().expect_err("empty protocol name");
+    let err = h
+        .client_builder()
+        .alpn([""])
+        .build()
+        .expect_err("empty protocol name");
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }
 
@@ -94,8 +219,18 @@ pub fn proto_8_10_alpn(h: &Harness) {
 pub fn proto_11_resumption(h: &Harness) {
     for version in [ProtocolVersion::Tls13, ProtocolVersion::Tls12] {
         for enabled in [true, false] {
-            let client_ctx = h.client_builder().max_version(version).resumption(enabled).build().expect("ctx");
-            let server_ctx = h.server_builder().max_version(version).resumption(enabled).build().expect("ctx");
+            let client_ctx = h
+                .client_builder()
+                .max_version(version)
+                .resumption(enabled)
+                .build()
+                .expect("ctx");
+            let server_ctx = h
+                .server_builder()
+                .max_version(version)
+                .resumption(enabled)
+                .build()
+                .expect("ctx");
             let mut resumed = Vec::new();
             for _ in 0..2 {
                 let (mut client, mut server, _k) = h.connected_with(
@@ -104,10 +239,17 @@ pub fn proto_11_resumption(h: &Harness) {
                 );
                 // TLS 1.3 tickets arrive after the handshake: read some data first.
                 echo(&mut client, &mut server, b"ticket");
-                resumed.push((client.resumed().expect("attached"), server.resumed().expect("attached")));
+                resumed.push((
+                    client.resumed().expect("attached"),
+                    server.resumed().expect("attached"),
+                ));
                 client.close().expect("close");
             }
-            let expected = if enabled { vec![(false, false), (true, true)] } else { vec![(false, false), (false, false)] };
+            let expected = if enabled {
+                vec![(false, false), (true, true)]
+            } else {
+                vec![(false, false), (false, false)]
+            };
             assert_eq!(resumed, expected, "{version:?}, resumption {enabled}");
         }
     }
@@ -117,19 +259,44 @@ pub fn proto_11_resumption(h: &Harness) {
 /// serial; owned data that outlives the stream; channel binding from the leaf.
 pub fn cert_2_4_peer_certificates(h: &Harness) {
     let (plain, _p, _k0) = h.plain_pair();
-    assert_eq!(plain.peer_certificate().expect_err("plain").kind(), ErrorKind::NotAttached);
+    assert_eq!(
+        plain.peer_certificate().expect_err("plain").kind(),
+        ErrorKind::NotAttached
+    );
     let (client, server, _k) = h.connected();
-    let chain = client.peer_certificates().expect("attached").expect("server chain");
+    let chain = client
+        .peer_certificates()
+        .expect("attached")
+        .expect("server chain");
     assert_eq!(chain.len(), 2, "leaf and intermediate");
     let leaf = &chain[0];
     assert_eq!(leaf.der(), pki().server.leaf_der.as_slice());
     assert_eq!(leaf.subject_common_name(), Some("localhost"));
     assert_eq!(leaf.serial_number(), pki().server.serial.as_slice());
-    assert_eq!(chain[1].subject_common_name(), Some("unitls test intermediate"));
-    assert_eq!(client.peer_certificate().expect("attached").as_ref(), Some(leaf));
-    assert!(server.peer_certificate().expect("attached").is_none(), "CERT-1: no client certificate");
-    let binding = client.tls_server_end_point().expect("attached").expect("binding");
-    assert_eq!(binding, unitls_core::tls_server_end_point(&pki().server.leaf_der).expect("hash"));
+    assert_eq!(
+        chain[1].subject_common_name(),
+        Some("unitls test intermediate")
+    );
+    assert_eq!(
+        client.peer_certificate().expect("attached").as_ref(),
+        Some(leaf)
+    );
+    assert!(
+        server.peer_certificate().expect("attached").is_none(),
+        "CERT-1: no client certificate"
+    );
+    let binding = client
+        .tls_server_end_point()
+        .expect("attached")
+        .expect("binding");
+    assert_eq!(
+        binding,
+        unitls_core::tls_server_end_point(&pki().server.leaf_der).expect("hash")
+    );
     drop(client);
-    assert_eq!(leaf.subject_common_name(), Some("localhost"), "OWN-4: owned data");
+    assert_eq!(
+        leaf.subject_common_name(),
+        Some("localhost"),
+        "OWN-4: owned data"
+    );
 }

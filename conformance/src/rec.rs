@@ -24,9 +24,14 @@ pub fn rec_2_truncation_is_an_error(h: &Harness) {
     let (mut client, mut server, killers) = h.connected();
     echo(&mut client, &mut server, b"x");
     killers.server.kill();
-    let err = client.read(&mut [0u8; 16]).expect_err("truncation must not look like EOF");
+    let err = client
+        .read(&mut [0u8; 16])
+        .expect_err("truncation must not look like EOF");
     assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
-    assert_eq!(unitls_core::failure_indicator(&err), FailureIndicator::Tls(ErrorKind::Syscall));
+    assert_eq!(
+        unitls_core::failure_indicator(&err),
+        FailureIndicator::Tls(ErrorKind::Syscall)
+    );
 }
 
 /// REC-3, REC-7: a 1 MiB `write_all` arrives intact, and data written before close
@@ -40,7 +45,9 @@ pub fn rec_3_one_mib_arrives_intact(h: &Harness) {
         client.close().expect("close");
     });
     let mut received = Vec::new();
-    server.read_to_end(&mut received).expect("read to clean EOF");
+    server
+        .read_to_end(&mut received)
+        .expect("read to clean EOF");
     writer.join();
     assert_eq!(received.len(), expected.len());
     assert!(received == expected, "data corrupted");
@@ -55,11 +62,17 @@ pub fn rec_4_one_octet_reads(h: &Harness) {
     server_end.set_max_read(1);
     let mut client = SocketStream::new(Box::new(client_end) as BoxTransport);
     let mut server = SocketStream::new(Box::new(server_end) as BoxTransport);
-    client.set_read_timeout(Some(crate::harness::WAIT)).expect("timeout");
-    server.set_read_timeout(Some(crate::harness::WAIT)).expect("timeout");
+    client
+        .set_read_timeout(Some(crate::harness::WAIT))
+        .expect("timeout");
+    server
+        .set_read_timeout(Some(crate::harness::WAIT))
+        .expect("timeout");
     let server_opts = h.server_opts();
     let server_thread = spawn(move || {
-        server.attach_ssl(server_opts).expect("server attach over 1-octet reads");
+        server
+            .attach_ssl(server_opts)
+            .expect("server attach over 1-octet reads");
         let got = read_exact(&mut server, 40_000);
         server.write_all(&got).expect("echo");
         server
@@ -86,7 +99,10 @@ pub fn rec_6_shutdown_write(h: &Harness) {
     }
     client.shutdown_write().expect("shutdown_write");
     let err = client.write(b"x").expect_err("write after shutdown_write");
-    assert_eq!(unitls_core::failure_indicator(&err), FailureIndicator::Closed);
+    assert_eq!(
+        unitls_core::failure_indicator(&err),
+        FailureIndicator::Closed
+    );
     assert_eq!(server.read(&mut [0u8; 4]).expect("clean EOF"), 0);
     send(&mut server, b"half-open");
     let started = Instant::now();

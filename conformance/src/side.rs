@@ -16,7 +16,13 @@ pub fn ctx_1_side_1_defaults(_h: &Harness) {
     assert_eq!(options.side, Side::Server);
     assert_eq!(options.handshake_timeout, None);
     let retry = DetachOptions::default().retry.expect("a default policy");
-    assert_eq!(retry, RetryPolicy { extra_attempts: 5, interval: Duration::from_millis(100) });
+    assert_eq!(
+        retry,
+        RetryPolicy {
+            extra_attempts: 5,
+            interval: Duration::from_millis(100)
+        }
+    );
 }
 
 /// SIDE-4..7: `Both` attaches without I/O; before the pick, handshake, read and write
@@ -24,7 +30,11 @@ pub fn ctx_1_side_1_defaults(_h: &Harness) {
 pub fn side_4_6_both_defers_until_pick(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
     server
-        .attach_ssl(AttachOptions::server().ctx(h.natives.server_context(&pki().server)).side(Side::Both))
+        .attach_ssl(
+            AttachOptions::server()
+                .ctx(h.natives.server_context(&pki().server))
+                .side(Side::Both),
+        )
         .expect("Both attach");
     assert_eq!(server.ssl_side(), Some(Side::Both));
     for err in [
@@ -36,9 +46,16 @@ pub fn side_4_6_both_defers_until_pick(h: &Harness) {
     }
     assert_eq!(server.ssl_side(), Some(Side::Both), "still attached");
     // Nothing reached the client: its first octets are the server's plaintext later.
-    client.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
-    assert!(client.read(&mut [0u8; 1]).is_err(), "the server sent something before the pick");
-    client.set_read_timeout(Some(crate::harness::WAIT)).expect("timeout");
+    client
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
+    assert!(
+        client.read(&mut [0u8; 1]).is_err(),
+        "the server sent something before the pick"
+    );
+    client
+        .set_read_timeout(Some(crate::harness::WAIT))
+        .expect("timeout");
     server.set_accept_state().expect("pick accept");
     // The first read runs the handshake implicitly (SIDE-7).
     let server_thread = spawn(move || {
@@ -50,20 +67,35 @@ pub fn side_4_6_both_defers_until_pick(h: &Harness) {
     client.write_all(b"hello").expect("client write");
     let (mut server, buf) = server_thread.join();
     assert_eq!(&buf, b"hello");
-    assert_eq!(server.ssl_side(), Some(Side::Both), "SIDE-8: Both stays Both");
+    assert_eq!(
+        server.ssl_side(),
+        Some(Side::Both),
+        "SIDE-8: Both stays Both"
+    );
     echo(&mut client, &mut server, b"after pick");
 }
 
 /// SIDE-5, SIDE-8: the role is picked once, only on `Both`.
 pub fn side_5_second_pick_is_invalid(h: &Harness) {
     let (mut client, mut server, _k) = h.connected();
-    for err in [client.set_accept_state().expect_err("pick on Client"), server.set_connect_state().expect_err("pick on Server")] {
+    for err in [
+        client.set_accept_state().expect_err("pick on Client"),
+        server.set_connect_state().expect_err("pick on Server"),
+    ] {
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     }
     echo(&mut client, &mut server, b"still fine");
     let (_c, mut both, _k2) = h.plain_pair();
-    both.attach_ssl(AttachOptions::server().ctx(h.natives.server_context(&pki().server)).side(Side::Both)).expect("attach");
+    both.attach_ssl(
+        AttachOptions::server()
+            .ctx(h.natives.server_context(&pki().server))
+            .side(Side::Both),
+    )
+    .expect("attach");
     both.set_accept_state().expect("first pick");
-    assert_eq!(both.set_connect_state().expect_err("second pick").kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        both.set_connect_state().expect_err("second pick").kind(),
+        ErrorKind::InvalidArgument
+    );
     assert_eq!(both.ssl_side(), Some(Side::Both));
 }

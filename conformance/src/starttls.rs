@@ -37,14 +37,19 @@ pub fn starttls_2_injected_plaintext_fails(h: &Harness) {
         server.read_line(&mut line).expect("command");
         assert_eq!(line, "STARTTLS\r\n");
         // "RSET\r\n" was read into the buffer together with the command.
-        let err = server.attach_ssl(server_opts).expect_err("injected plaintext accepted");
+        let err = server
+            .attach_ssl(server_opts)
+            .expect_err("injected plaintext accepted");
         assert!(err.kind().is_failure(), "{err}");
         assert_eq!(server.ssl_side(), None);
         drop(server);
     });
     send(&mut client, b"STARTTLS\r\nRSET\r\n");
     server_thread.join();
-    let _ = client.attach_ssl(h.client_opts().handshake_timeout(std::time::Duration::from_secs(5)));
+    let _ = client.attach_ssl(
+        h.client_opts()
+            .handshake_timeout(std::time::Duration::from_secs(5)),
+    );
 }
 
 /// STARTTLS-3, STARTTLS-2: a ClientHello that arrived with the command (already in
@@ -57,7 +62,9 @@ pub fn starttls_3_buffered_client_hello_completes(h: &Harness) {
         server.read_line(&mut line).expect("command");
         // Wait so that the ClientHello is buffered behind the command when possible.
         std::thread::sleep(std::time::Duration::from_millis(50));
-        server.attach_ssl(server_opts).expect("server attach with buffered ClientHello");
+        server
+            .attach_ssl(server_opts)
+            .expect("server attach with buffered ClientHello");
         let got = read_exact(&mut server, 5);
         send(&mut server, &got);
         server

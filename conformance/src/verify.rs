@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use unitls_core::{
-    AttachOptions, ClientAuth, ErrorKind, IdentitySource, Source, TrustSource, Verdict, VerifyReason, VerifyResult,
+    AttachOptions, ClientAuth, ErrorKind, IdentitySource, Source, TrustSource, Verdict,
+    VerifyReason, VerifyResult,
 };
 
 use crate::fixtures::{pki, Leaf};
@@ -14,7 +15,11 @@ use crate::Harness;
 
 /// Attaches a client with `client_opts` to a server presenting `leaf`; returns the
 /// client's result and the server (whatever its own outcome).
-fn try_connect(h: &Harness, client_opts: AttachOptions, server_opts: AttachOptions) -> (unitls_core::Result<()>, Conn, unitls_core::Result<()>, Conn) {
+fn try_connect(
+    h: &Harness,
+    client_opts: AttachOptions,
+    server_opts: AttachOptions,
+) -> (unitls_core::Result<()>, Conn, unitls_core::Result<()>, Conn) {
     let (mut client, mut server, _k) = h.plain_pair();
     let server_thread = spawn(move || {
         let result = server.attach_ssl(server_opts);
@@ -33,34 +38,63 @@ fn serving(h: &Harness, leaf: &Leaf) -> AttachOptions {
 }
 
 fn client_reason(h: &Harness, leaf: &Leaf, host: &str) -> Option<VerifyReason> {
-    let (result, _c, _sr, _s) = try_connect(h, AttachOptions::client(host).ctx(h.client_ctx()), serving(h, leaf));
+    let (result, _c, _sr, _s) = try_connect(
+        h,
+        AttachOptions::client(host).ctx(h.client_ctx()),
+        serving(h, leaf),
+    );
     match result {
         Ok(()) => None,
-        Err(err) => Some(err.verify_reason().unwrap_or_else(|| panic!("not a verification failure: {err}"))),
+        Err(err) => Some(
+            err.verify_reason()
+                .unwrap_or_else(|| panic!("not a verification failure: {err}")),
+        ),
     }
 }
 
 /// VERIFY-1, VERIFY-13: an unknown CA is VerificationFailure(UnknownIssuer); the
 /// server learns of the refusal through an alert.
 pub fn verify_1_unknown_issuer(h: &Harness) {
-    let (result, _c, server_result, _s) =
-        try_connect(h, AttachOptions::client("localhost").ctx(h.client_ctx()), serving(h, &pki().untrusted));
+    let (result, _c, server_result, _s) = try_connect(
+        h,
+        AttachOptions::client("localhost").ctx(h.client_ctx()),
+        serving(h, &pki().untrusted),
+    );
     let err = result.expect_err("unknown CA accepted");
-    assert_eq!(err.kind(), ErrorKind::VerificationFailure(VerifyReason::UnknownIssuer), "{err}");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::VerificationFailure(VerifyReason::UnknownIssuer),
+        "{err}"
+    );
     assert_eq!(err.backend(), Some(h.backend));
     let server_err = server_result.expect_err("server should see the refusal");
     assert!(server_err.kind().is_failure(), "{server_err}");
-    assert!(server_err.alert().is_some(), "VERIFY-13: the refusing side sends a fatal alert: {server_err}");
+    assert!(
+        server_err.alert().is_some(),
+        "VERIFY-13: the refusing side sends a fatal alert: {server_err}"
+    );
 }
 
 /// VERIFY-4, VERIFY-13: expired, not yet valid, wrong name, wrong EKU — each with
 /// its reason.
 pub fn verify_4_reasons(h: &Harness) {
     let p = pki();
-    assert_eq!(client_reason(h, &p.expired, "localhost"), Some(VerifyReason::Expired));
-    assert_eq!(client_reason(h, &p.not_yet_valid, "localhost"), Some(VerifyReason::NotYetValid));
-    assert_eq!(client_reason(h, &p.wrong_host, "localhost"), Some(VerifyReason::NameMismatch));
-    assert_eq!(client_reason(h, &p.wrong_eku, "localhost"), Some(VerifyReason::InvalidPurpose));
+    assert_eq!(
+        client_reason(h, &p.expired, "localhost"),
+        Some(VerifyReason::Expired)
+    );
+    assert_eq!(
+        client_reason(h, &p.not_yet_valid, "localhost"),
+        Some(VerifyReason::NotYetValid)
+    );
+    assert_eq!(
+        client_reason(h, &p.wrong_host, "localhost"),
+        Some(VerifyReason::NameMismatch)
+    );
+    assert_eq!(
+        client_reason(h, &p.wrong_eku, "localhost"),
+        Some(VerifyReason::InvalidPurpose)
+    );
     assert_eq!(client_reason(h, &p.server, "localhost"), None);
 }
 
@@ -68,18 +102,43 @@ pub fn verify_4_reasons(h: &Harness) {
 /// `verify_result()` still reports the built-in outcome.
 pub fn verify_2_danger_options(h: &Harness) {
     let p = pki();
-    let lax_names = h.client_builder().danger_accept_invalid_hostnames().build().expect("ctx");
-    let (result, client, _sr, _s) =
-        try_connect(h, AttachOptions::client("localhost").ctx(lax_names.clone()), serving(h, &p.wrong_host));
+    let lax_names = h
+        .client_builder()
+        .danger_accept_invalid_hostnames()
+        .build()
+        .expect("ctx");
+    let (result, client, _sr, _s) = try_connect(
+        h,
+        AttachOptions::client("localhost").ctx(lax_names.clone()),
+        serving(h, &p.wrong_host),
+    );
     result.expect("danger_accept_invalid_hostnames should accept a wrong name");
-    assert_eq!(client.verify_result().expect("attached"), Some(VerifyResult::Invalid(VerifyReason::NameMismatch)));
-    let (result, _c, _sr, _s) = try_connect(h, AttachOptions::client("localhost").ctx(lax_names), serving(h, &p.untrusted));
+    assert_eq!(
+        client.verify_result().expect("attached"),
+        Some(VerifyResult::Invalid(VerifyReason::NameMismatch))
+    );
+    let (result, _c, _sr, _s) = try_connect(
+        h,
+        AttachOptions::client("localhost").ctx(lax_names),
+        serving(h, &p.untrusted),
+    );
     let err = result.expect_err("the chain is still checked");
     assert_eq!(err.verify_reason(), Some(VerifyReason::UnknownIssuer));
-    let lax_all = h.client_builder().danger_accept_invalid_certs().build().expect("ctx");
-    let (result, client, _sr, _s) = try_connect(h, AttachOptions::client("localhost").ctx(lax_all), serving(h, &p.untrusted));
+    let lax_all = h
+        .client_builder()
+        .danger_accept_invalid_certs()
+        .build()
+        .expect("ctx");
+    let (result, client, _sr, _s) = try_connect(
+        h,
+        AttachOptions::client("localhost").ctx(lax_all),
+        serving(h, &p.untrusted),
+    );
     result.expect("danger_accept_invalid_certs should accept anything");
-    assert_eq!(client.verify_result().expect("attached"), Some(VerifyResult::Invalid(VerifyReason::UnknownIssuer)));
+    assert_eq!(
+        client.verify_result().expect("attached"),
+        Some(VerifyResult::Invalid(VerifyReason::UnknownIssuer))
+    );
 }
 
 /// VERIFY-5, VERIFY-6, SNI-4: wildcards cover one left-most label; IP references
@@ -87,26 +146,58 @@ pub fn verify_2_danger_options(h: &Harness) {
 pub fn verify_5_6_names(h: &Harness) {
     let p = pki();
     assert_eq!(client_reason(h, &p.wildcard, "a.example.test"), None);
-    assert_eq!(client_reason(h, &p.wildcard, "A.EXAMPLE.TEST"), None, "case-insensitive");
-    assert_eq!(client_reason(h, &p.wildcard, "a.b.example.test"), Some(VerifyReason::NameMismatch));
-    assert_eq!(client_reason(h, &p.wildcard, "example.test"), Some(VerifyReason::NameMismatch));
+    assert_eq!(
+        client_reason(h, &p.wildcard, "A.EXAMPLE.TEST"),
+        None,
+        "case-insensitive"
+    );
+    assert_eq!(
+        client_reason(h, &p.wildcard, "a.b.example.test"),
+        Some(VerifyReason::NameMismatch)
+    );
+    assert_eq!(
+        client_reason(h, &p.wildcard, "example.test"),
+        Some(VerifyReason::NameMismatch)
+    );
     assert_eq!(client_reason(h, &p.ip_only, "127.0.0.1"), None);
-    assert_eq!(client_reason(h, &p.server, "127.0.0.2"), Some(VerifyReason::NameMismatch));
+    assert_eq!(
+        client_reason(h, &p.server, "127.0.0.2"),
+        Some(VerifyReason::NameMismatch)
+    );
     // CN "localhost" on a leaf whose SANs do not list it: no CN fallback.
-    assert_eq!(client_reason(h, &p.ip_only, "ip"), Some(VerifyReason::NameMismatch));
-    let (result, _c, _sr, server) =
-        try_connect(h, AttachOptions::client("127.0.0.1").ctx(h.client_ctx()), serving(h, &p.ip_only));
+    assert_eq!(
+        client_reason(h, &p.ip_only, "ip"),
+        Some(VerifyReason::NameMismatch)
+    );
+    let (result, _c, _sr, server) = try_connect(
+        h,
+        AttachOptions::client("127.0.0.1").ctx(h.client_ctx()),
+        serving(h, &p.ip_only),
+    );
     result.expect("IP reference");
-    assert_eq!(server.server_name().expect("attached"), None, "an IP literal was sent as SNI");
+    assert_eq!(
+        server.server_name().expect("attached"),
+        None,
+        "an IP literal was sent as SNI"
+    );
 }
 
 /// VERIFY-7: a chain sent with its intermediate verifies; the leaf alone does not.
 pub fn verify_7_missing_intermediate(h: &Harness) {
     let p = pki();
     let leaf_only = IdentitySource::pem(p.server.leaf_pem.clone(), p.server.key_pem.clone());
-    let ctx = unitls_core::create_server_context().implementation(h.backend).identity(leaf_only).build().expect("ctx");
+    let ctx = unitls_core::create_server_context()
+        .implementation(h.backend)
+        .identity(leaf_only)
+        .build()
+        .expect("ctx");
     let (result, _c, _sr, _s) = try_connect(h, h.client_opts(), AttachOptions::server().ctx(ctx));
-    assert_eq!(result.expect_err("leaf without intermediate").verify_reason(), Some(VerifyReason::UnknownIssuer));
+    assert_eq!(
+        result
+            .expect_err("leaf without intermediate")
+            .verify_reason(),
+        Some(VerifyReason::UnknownIssuer)
+    );
 }
 
 fn client_auth_server(h: &Harness, mode: ClientAuth) -> AttachOptions {
@@ -121,45 +212,86 @@ fn client_auth_server(h: &Harness, mode: ClientAuth) -> AttachOptions {
 
 fn client_with_identity(h: &Harness) -> AttachOptions {
     let c = &pki().client;
-    let ctx = h.client_builder().identity(IdentitySource::pem(c.chain_pem.clone(), c.key_pem.clone())).build().expect("ctx");
+    let ctx = h
+        .client_builder()
+        .identity(IdentitySource::pem(c.chain_pem.clone(), c.key_pem.clone()))
+        .build()
+        .expect("ctx");
     AttachOptions::client("localhost").ctx(ctx)
 }
 
 /// VERIFY-8..10, KEY-8: Never / Optional / Required client-certificate modes.
 pub fn verify_8_client_auth_modes(h: &Harness) {
     // Required, with a certificate: accepted, and the server sees it.
-    let (result, mut client, server_result, mut server) = try_connect(h, client_with_identity(h), client_auth_server(h, ClientAuth::Required));
+    let (result, mut client, server_result, mut server) = try_connect(
+        h,
+        client_with_identity(h),
+        client_auth_server(h, ClientAuth::Required),
+    );
     result.expect("client attach");
     server_result.expect("server attach");
-    let peer = server.peer_certificate().expect("attached").expect("client certificate");
+    let peer = server
+        .peer_certificate()
+        .expect("attached")
+        .expect("client certificate");
     assert_eq!(peer.subject_common_name(), Some("client-1"));
     echo(&mut client, &mut server, b"mutual");
     // Required, without: the server fails with NoCertificate; the client fails (in
     // TLS 1.3 maybe only at its first read).
-    let (result, mut client, server_result, _s) = try_connect(h, h.client_opts(), client_auth_server(h, ClientAuth::Required));
+    let (result, mut client, server_result, _s) = try_connect(
+        h,
+        h.client_opts(),
+        client_auth_server(h, ClientAuth::Required),
+    );
     let server_err = server_result.expect_err("missing client certificate accepted");
-    assert_eq!(server_err.kind(), ErrorKind::VerificationFailure(VerifyReason::NoCertificate), "{server_err}");
+    assert_eq!(
+        server_err.kind(),
+        ErrorKind::VerificationFailure(VerifyReason::NoCertificate),
+        "{server_err}"
+    );
     if result.is_ok() {
-        let err = std::io::Read::read(&mut client, &mut [0u8; 1]).expect_err("client learns at first read");
+        let err = std::io::Read::read(&mut client, &mut [0u8; 1])
+            .expect_err("client learns at first read");
         let err = unitls_core::Error::from_io(err);
         assert!(err.kind().is_failure(), "{err}");
     }
     // Optional, without: accepted, no peer certificate.
-    let (result, _c, server_result, server) = try_connect(h, h.client_opts(), client_auth_server(h, ClientAuth::Optional));
+    let (result, _c, server_result, server) = try_connect(
+        h,
+        h.client_opts(),
+        client_auth_server(h, ClientAuth::Optional),
+    );
     result.expect("client attach");
     server_result.expect("Optional accepts a client without certificate");
     assert!(server.peer_certificate().expect("attached").is_none());
     // Never (default): no request, even if the client has an identity.
-    let (result, _c, server_result, server) = try_connect(h, client_with_identity(h), h.server_opts());
+    let (result, _c, server_result, server) =
+        try_connect(h, client_with_identity(h), h.server_opts());
     result.expect("client attach");
     server_result.expect("server attach");
-    assert!(server.peer_certificate().expect("attached").is_none(), "Never requested a certificate");
+    assert!(
+        server.peer_certificate().expect("attached").is_none(),
+        "Never requested a certificate"
+    );
     // VERIFY-10: a server leaf (serverAuth only) is refused as a client certificate.
     let s = &pki().server;
-    let ctx = h.client_builder().identity(IdentitySource::pem(s.chain_pem.clone(), s.key_pem.clone())).build().expect("ctx");
-    let (_r, _c, server_result, _s) = try_connect(h, AttachOptions::client("localhost").ctx(ctx), client_auth_server(h, ClientAuth::Required));
-    let err = server_result.expect_err("serverAuth-only certificate accepted as client certificate");
-    assert_eq!(err.verify_reason(), Some(VerifyReason::InvalidPurpose), "{err}");
+    let ctx = h
+        .client_builder()
+        .identity(IdentitySource::pem(s.chain_pem.clone(), s.key_pem.clone()))
+        .build()
+        .expect("ctx");
+    let (_r, _c, server_result, _s) = try_connect(
+        h,
+        AttachOptions::client("localhost").ctx(ctx),
+        client_auth_server(h, ClientAuth::Required),
+    );
+    let err =
+        server_result.expect_err("serverAuth-only certificate accepted as client certificate");
+    assert_eq!(
+        err.verify_reason(),
+        Some(VerifyReason::InvalidPurpose),
+        "{err}"
+    );
 }
 
 /// VERIFY-11: the verify callback runs once per handshake with the built-in result;
@@ -178,41 +310,86 @@ pub fn verify_11_callback_decides(h: &Harness) {
         })
         .build()
         .expect("ctx");
-    let (result, _c, _sr, _s) = try_connect(h, AttachOptions::client("localhost").ctx(reject), h.server_opts());
-    assert_eq!(result.expect_err("callback rejected").verify_reason(), Some(VerifyReason::CallbackRejected));
+    let (result, _c, _sr, _s) = try_connect(
+        h,
+        AttachOptions::client("localhost").ctx(reject),
+        h.server_opts(),
+    );
+    assert_eq!(
+        result.expect_err("callback rejected").verify_reason(),
+        Some(VerifyReason::CallbackRejected)
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     let accept = h
         .client_builder()
         .verify_callback(|input| {
-            assert_eq!(input.built_in, VerifyResult::Invalid(VerifyReason::UnknownIssuer));
+            assert_eq!(
+                input.built_in,
+                VerifyResult::Invalid(VerifyReason::UnknownIssuer)
+            );
             Verdict::Accept
         })
         .build()
         .expect("ctx");
-    let (result, client, _sr, _s) = try_connect(h, AttachOptions::client("localhost").ctx(accept), serving(h, &pki().untrusted));
+    let (result, client, _sr, _s) = try_connect(
+        h,
+        AttachOptions::client("localhost").ctx(accept),
+        serving(h, &pki().untrusted),
+    );
     result.expect("callback accepted");
-    assert_eq!(client.verify_result().expect("attached"), Some(VerifyResult::Invalid(VerifyReason::UnknownIssuer)));
+    assert_eq!(
+        client.verify_result().expect("attached"),
+        Some(VerifyResult::Invalid(VerifyReason::UnknownIssuer))
+    );
 }
 
 /// SNI-9, SNI-1, SNI-2, SNI-7: the server sees the SNI the client sent; a client
 /// context's default name applies and a per-attach name overrides it.
 pub fn sni_9_server_sees_client_sni(h: &Harness) {
     let (mut client, mut server, _k) = h.connected();
-    assert_eq!(server.server_name().expect("attached").as_deref(), Some("localhost"));
-    assert_eq!(client.server_name().expect("attached").as_deref(), Some("localhost"));
+    assert_eq!(
+        server.server_name().expect("attached").as_deref(),
+        Some("localhost")
+    );
+    assert_eq!(
+        client.server_name().expect("attached").as_deref(),
+        Some("localhost")
+    );
     echo(&mut client, &mut server, b"sni");
-    let with_default = h.client_builder().server_name("a.example.test").build().expect("ctx");
+    let with_default = h
+        .client_builder()
+        .server_name("a.example.test")
+        .build()
+        .expect("ctx");
     let mut options = AttachOptions::client("ignored").ctx(with_default.clone());
     options.tlsext_host_name = None;
     let (result, _c, _sr, server) = try_connect(h, options, serving(h, &pki().wildcard));
     result.expect("default name from the context");
-    assert_eq!(server.server_name().expect("attached").as_deref(), Some("a.example.test"));
-    let (result, _c, _sr, server) = try_connect(h, AttachOptions::client("b.example.test").ctx(with_default), serving(h, &pki().wildcard));
+    assert_eq!(
+        server.server_name().expect("attached").as_deref(),
+        Some("a.example.test")
+    );
+    let (result, _c, _sr, server) = try_connect(
+        h,
+        AttachOptions::client("b.example.test").ctx(with_default),
+        serving(h, &pki().wildcard),
+    );
     result.expect("override");
-    assert_eq!(server.server_name().expect("attached").as_deref(), Some("b.example.test"));
+    assert_eq!(
+        server.server_name().expect("attached").as_deref(),
+        Some("b.example.test")
+    );
     // SNI-3: a verifying client without any name is refused before I/O.
     let mut nameless = AttachOptions::client("x").ctx(h.client_ctx());
     nameless.tlsext_host_name = None;
-    let (result, _c, _sr, _s) = try_connect(h, nameless, h.server_opts().handshake_timeout(std::time::Duration::from_millis(300)));
-    assert_eq!(result.expect_err("nameless verifying client").kind(), ErrorKind::InvalidArgument);
+    let (result, _c, _sr, _s) = try_connect(
+        h,
+        nameless,
+        h.server_opts()
+            .handshake_timeout(std::time::Duration::from_millis(300)),
+    );
+    assert_eq!(
+        result.expect_err("nameless verifying client").kind(),
+        ErrorKind::InvalidArgument
+    );
 }

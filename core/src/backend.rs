@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::{
-    AbstractContext, Capabilities, Material, NativeContext, NativeHooks, NativeSession, Result, Role,
-    ServerName, Session, VersionRange,
+    AbstractContext, Capabilities, Material, NativeContext, NativeHooks, NativeSession, Result,
+    Role, ServerName, Session, VersionRange,
 };
 
 /// Crate and library versions of a backend (SPEC IMPL-9; LispWorks `openssl-version`).

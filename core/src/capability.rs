@@ -149,12 +149,16 @@ impl Capabilities {
 
     /// The capabilities in the set, in declaration order.
     pub fn iter(self) -> impl Iterator<Item = Capability> {
-        Capability::ALL.into_iter().filter(move |c| self.contains(*c))
+        Capability::ALL
+            .into_iter()
+            .filter(move |c| self.contains(*c))
     }
 
     /// The capabilities *not* in the set, in declaration order.
     pub fn missing(self) -> impl Iterator<Item = Capability> {
-        Capability::ALL.into_iter().filter(move |c| !self.contains(*c))
+        Capability::ALL
+            .into_iter()
+            .filter(move |c| !self.contains(*c))
     }
 }
 
@@ -180,7 +184,9 @@ mod tests {
 
     #[test]
     fn require_names_the_missing_capability() {
-        let err = Capabilities::NONE.require(Capability::Alpn, "test").unwrap_err();
+        let err = Capabilities::NONE
+            .require(Capability::Alpn, "test")
+            .unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Unsupported(Capability::Alpn));
         assert!(err.to_string().contains("Alpn"), "{err}");
     }

@@ -51,7 +51,10 @@ impl PeerCertificate {
 
     /// The serial number as upper-case hex (`"0A1B…"`).
     pub fn serial_hex(&self) -> String {
-        self.serial_number.iter().map(|b| format!("{b:02X}")).collect()
+        self.serial_number
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect()
     }
 }
 

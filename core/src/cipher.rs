@@ -13,28 +13,108 @@ pub struct CipherSuite(pub u16);
 const SUITES: &[(u16, &str, ProtocolVersion)] = &[
     (0x1301, "TLS_AES_128_GCM_SHA256", ProtocolVersion::Tls13),
     (0x1302, "TLS_AES_256_GCM_SHA384", ProtocolVersion::Tls13),
-    (0x1303, "TLS_CHACHA20_POLY1305_SHA256", ProtocolVersion::Tls13),
+    (
+        0x1303,
+        "TLS_CHACHA20_POLY1305_SHA256",
+        ProtocolVersion::Tls13,
+    ),
     (0x1304, "TLS_AES_128_CCM_SHA256", ProtocolVersion::Tls13),
     (0x1305, "TLS_AES_128_CCM_8_SHA256", ProtocolVersion::Tls13),
-    (0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ProtocolVersion::Tls12),
-    (0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", ProtocolVersion::Tls12),
-    (0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", ProtocolVersion::Tls12),
-    (0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", ProtocolVersion::Tls12),
-    (0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", ProtocolVersion::Tls12),
-    (0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", ProtocolVersion::Tls12),
-    (0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", ProtocolVersion::Tls12),
-    (0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", ProtocolVersion::Tls12),
-    (0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", ProtocolVersion::Tls12),
-    (0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", ProtocolVersion::Tls12),
-    (0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", ProtocolVersion::Tls12),
-    (0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", ProtocolVersion::Tls12),
-    (0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", ProtocolVersion::Tls12),
-    (0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", ProtocolVersion::Tls12),
-    (0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", ProtocolVersion::Tls12),
-    (0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", ProtocolVersion::Tls12),
-    (0x009E, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", ProtocolVersion::Tls12),
-    (0x009F, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", ProtocolVersion::Tls12),
-    (0xCCAA, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", ProtocolVersion::Tls12),
+    (
+        0xC02B,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC02C,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC02F,
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC030,
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xCCA8,
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xCCA9,
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC009,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC00A,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC013,
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC014,
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC023,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC024,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC027,
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xC028,
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0x009C,
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0x009D,
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0x009E,
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0x009F,
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        ProtocolVersion::Tls12,
+    ),
+    (
+        0xCCAA,
+        "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        ProtocolVersion::Tls12,
+    ),
 ];
 
 impl CipherSuite {
@@ -86,7 +166,10 @@ mod tests {
             assert_eq!(CipherSuite::from_iana_name(name), Some(CipherSuite(*code)));
             assert_eq!(CipherSuite(*code).to_string(), *name);
         }
-        assert_eq!(CipherSuite::from_iana_name("ECDHE-RSA-AES128-GCM-SHA256"), None);
+        assert_eq!(
+            CipherSuite::from_iana_name("ECDHE-RSA-AES128-GCM-SHA256"),
+            None
+        );
         assert_eq!(CipherSuite(0x0A0A).to_string(), "0x0A0A");
     }
 }

@@ -10,9 +10,9 @@ use std::time::SystemTime;
 use rustls_pki_types::CertificateDer;
 
 use crate::{
-    registry, BoxError, Capabilities, Capability, CipherSuite, Error, Identity, IdentitySource, NativeHooks,
-    NativeTypes, ProtocolVersion, Result, Role, ServerName, Trust, TrustSource, VerifyCallback, VerifyInput,
-    Verdict, VersionRange,
+    registry, BoxError, Capabilities, Capability, CipherSuite, Error, Identity, IdentitySource,
+    NativeHooks, NativeTypes, ProtocolVersion, Result, Role, ServerName, Trust, TrustSource,
+    Verdict, VerifyCallback, VerifyInput, VersionRange,
 };
 
 /// Whether a server asks clients for certificates (SPEC VERIFY-8).
@@ -67,8 +67,14 @@ impl fmt::Debug for ContextOptions {
             .field("cipher_suites", &self.cipher_suites)
             .field("default_server_name", &self.default_server_name)
             .field("client_auth", &self.client_auth)
-            .field("danger_accept_invalid_certs", &self.danger_accept_invalid_certs)
-            .field("danger_accept_invalid_hostnames", &self.danger_accept_invalid_hostnames)
+            .field(
+                "danger_accept_invalid_certs",
+                &self.danger_accept_invalid_certs,
+            )
+            .field(
+                "danger_accept_invalid_hostnames",
+                &self.danger_accept_invalid_hostnames,
+            )
             .field("verify_callback", &self.verify_callback.is_some())
             .field("resumption", &self.resumption)
             .field("verification_time", &self.verification_time)
@@ -81,10 +87,14 @@ impl ContextOptions {
     /// The capabilities a backend needs to honour these options.
     pub fn required_capabilities(&self, material: &Material) -> Vec<Capability> {
         let mut needed = Vec::new();
-        if self.versions.contains(ProtocolVersion::Tls12) && !self.versions.contains(ProtocolVersion::Tls13) {
+        if self.versions.contains(ProtocolVersion::Tls12)
+            && !self.versions.contains(ProtocolVersion::Tls13)
+        {
             needed.push(Capability::Tls12);
         }
-        if self.versions.contains(ProtocolVersion::Tls13) && !self.versions.contains(ProtocolVersion::Tls12) {
+        if self.versions.contains(ProtocolVersion::Tls13)
+            && !self.versions.contains(ProtocolVersion::Tls12)
+        {
             needed.push(Capability::Tls13);
         }
         if !self.alpn.is_empty() {
@@ -94,10 +104,16 @@ impl ContextOptions {
             });
         }
         if let Some(suites) = &self.cipher_suites {
-            if suites.iter().any(|s| s.version() == Some(ProtocolVersion::Tls12)) {
+            if suites
+                .iter()
+                .any(|s| s.version() == Some(ProtocolVersion::Tls12))
+            {
                 needed.push(Capability::CipherSelection);
             }
-            if suites.iter().any(|s| s.version() == Some(ProtocolVersion::Tls13)) {
+            if suites
+                .iter()
+                .any(|s| s.version() == Some(ProtocolVersion::Tls13))
+            {
                 needed.push(Capability::Tls13CipherSelection);
             }
         }
@@ -192,9 +208,19 @@ impl AbstractContext {
     /// connections use the new material; if reading fails the old material stays
     /// (SPEC ABS-7; LispWorks `reset-ssl-abstract-context`).
     pub fn reset(&self) -> Result<()> {
-        let fresh = load_material(self.identity_source.as_ref(), &self.trust, self.options.role)?;
-        *self.material.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
-        self.natives.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        let fresh = load_material(
+            self.identity_source.as_ref(),
+            &self.trust,
+            self.options.role,
+        )?;
+        *self
+            .material
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
+        self.natives
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
         Ok(())
     }
 
@@ -214,7 +240,10 @@ impl AbstractContext {
         build: impl FnOnce(&ContextOptions, &Material) -> Result<T>,
     ) -> Result<Arc<T>> {
         let mut natives = self.natives.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(existing) = natives.get(B::NAME).and_then(|n| Arc::clone(n).downcast::<T>().ok()) {
+        if let Some(existing) = natives
+            .get(B::NAME)
+            .and_then(|n| Arc::clone(n).downcast::<T>().ok())
+        {
             return Ok(existing);
         }
         let built = Arc::new(build(&self.options, &self.material())?);
@@ -417,7 +446,10 @@ impl ContextBuilder {
     /// abstract context (once, until `reset()`), not per connection (SPEC ABS-5).
     pub fn context_hook<B: NativeTypes>(
         mut self,
-        hook: impl Fn(&mut B::ContextBuilder) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
+        hook: impl Fn(&mut B::ContextBuilder) -> std::result::Result<(), BoxError>
+            + Send
+            + Sync
+            + 'static,
     ) -> Self {
         self.options.hooks.set_context::<B>(hook);
         self
@@ -441,7 +473,9 @@ impl ContextBuilder {
         self.options.versions = VersionRange::new(self.min_version, self.max_version)?;
         for protocol in &self.options.alpn {
             if protocol.is_empty() || protocol.len() > 255 {
-                return Err(Error::invalid("ALPN protocol names must be 1 to 255 octets"));
+                return Err(Error::invalid(
+                    "ALPN protocol names must be 1 to 255 octets",
+                ));
             }
         }
         if let Some(names) = &self.cipher_names {
@@ -456,8 +490,13 @@ impl ContextBuilder {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            if !suites.iter().any(|s| s.version().is_some_and(|v| self.options.versions.contains(v))) {
-                return Err(Error::invalid("no listed cipher suite belongs to an allowed protocol version"));
+            if !suites.iter().any(|s| {
+                s.version()
+                    .is_some_and(|v| self.options.versions.contains(v))
+            }) {
+                return Err(Error::invalid(
+                    "no listed cipher suite belongs to an allowed protocol version",
+                ));
             }
             self.options.cipher_suites = Some(suites);
         }
@@ -469,7 +508,11 @@ impl ContextBuilder {
                 "client authentication needs client roots: give them with trust_only(...)",
             ));
         }
-        let implementation = self.implementation.as_deref().map(registry::lookup_name).transpose()?;
+        let implementation = self
+            .implementation
+            .as_deref()
+            .map(registry::lookup_name)
+            .transpose()?;
         let material = load_material(self.identity.as_ref(), &self.trust, self.options.role)?;
         let context = AbstractContext {
             name: self.name,

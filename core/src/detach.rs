@@ -48,7 +48,9 @@ impl DetachOptions {
 
     /// Wait under `policy`.
     pub fn with_retry(policy: RetryPolicy) -> DetachOptions {
-        DetachOptions { retry: Some(policy) }
+        DetachOptions {
+            retry: Some(policy),
+        }
     }
 }
 

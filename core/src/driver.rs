@@ -13,9 +13,9 @@ use crate::hello::ClientHelloReader;
 use crate::record::ReadBuffer;
 use crate::transport::is_timeout;
 use crate::{
-    registry, AbstractContext, Backend, Capability, Detached, Error, ErrorKind, NativeContext, NativeHooks,
-    NativeSession, Result, RetryPolicy, Role, ServerName, Session, SessionConfig, SessionRequest, Side,
-    Transport, VersionRange,
+    registry, AbstractContext, Backend, Capability, Detached, Error, ErrorKind, NativeContext,
+    NativeHooks, NativeSession, Result, RetryPolicy, Role, ServerName, Session, SessionConfig,
+    SessionRequest, Side, Transport, VersionRange,
 };
 
 /// The user's read and write timeouts, restored after core's own deadlines.
@@ -38,10 +38,12 @@ impl OwnedConfig {
         match self {
             OwnedConfig::Protocol(range) => SessionConfig::Protocol(*range),
             OwnedConfig::Context(context) => SessionConfig::Context(context),
-            OwnedConfig::Session(_) => match std::mem::replace(self, OwnedConfig::Protocol(VersionRange::FLEXIBLE)) {
-                OwnedConfig::Session(session) => SessionConfig::Session(session),
-                _ => unreachable!("matched Session above"),
-            },
+            OwnedConfig::Session(_) => {
+                match std::mem::replace(self, OwnedConfig::Protocol(VersionRange::FLEXIBLE)) {
+                    OwnedConfig::Session(session) => SessionConfig::Session(session),
+                    _ => unreachable!("matched Session above"),
+                }
+            }
             OwnedConfig::Abstract(context) => SessionConfig::Abstract(context),
         }
     }
@@ -67,7 +69,9 @@ impl Counted {
     }
 
     fn get_mut(&mut self) -> &mut dyn Session {
-        self.inner.as_deref_mut().expect("present until into_native")
+        self.inner
+            .as_deref_mut()
+            .expect("present until into_native")
     }
 
     fn into_native(mut self) -> Option<NativeSession> {
@@ -169,7 +173,11 @@ impl TlsDriver {
     pub(crate) fn server_name(&self) -> Option<String> {
         match self.role {
             Some(Role::Server) => self.hello.server_name().map(str::to_string),
-            _ => self.server_name.as_ref().and_then(|n| n.sni()).map(str::to_string),
+            _ => self
+                .server_name
+                .as_ref()
+                .and_then(|n| n.sni())
+                .map(str::to_string),
         }
     }
 
@@ -184,7 +192,9 @@ impl TlsDriver {
                 "the role is already chosen: set_connect_state/set_accept_state apply once, on Side::Both",
             ));
         }
-        if role == Role::Client && self.server_name.is_none() && self.pending.as_ref().is_some_and(|p| p.verify_hostname)
+        if role == Role::Client
+            && self.server_name.is_none()
+            && self.pending.as_ref().is_some_and(|p| p.verify_hostname)
         {
             return Err(Error::invalid(
                 "a verifying client needs a host name: give tlsext_host_name at attach",
@@ -193,7 +203,11 @@ impl TlsDriver {
         self.role = Some(role);
         match self.session.as_mut() {
             Some(session) => {
-                let name = if role == Role::Client { self.server_name.as_ref() } else { None };
+                let name = if role == Role::Client {
+                    self.server_name.as_ref()
+                } else {
+                    None
+                };
                 session.get_mut().set_role(role, name)
             }
             None => self.make_session(),
@@ -226,7 +240,9 @@ impl TlsDriver {
 
     /// Whether the handshake has finished.
     pub(crate) fn is_established(&self) -> bool {
-        self.session.as_ref().is_some_and(|s| !s.get().is_handshaking())
+        self.session
+            .as_ref()
+            .is_some_and(|s| !s.get().is_handshaking())
     }
 
     /// Writes every pending record to the transport.
@@ -298,13 +314,19 @@ impl TlsDriver {
         }
         match result {
             Ok(0) => {
-                let inside = if rbuf.is_empty() { "" } else { " inside a record" };
+                let inside = if rbuf.is_empty() {
+                    ""
+                } else {
+                    " inside a record"
+                };
                 Err(self.fail(Error::unexpected_eof(format!(
                     "the peer closed the connection{inside} without close_notify (truncation)"
                 ))))
             }
             Ok(_) => {
-                if deadline.is_some_and(|d| Instant::now() >= d) && self.session().is_some_and(|s| s.is_handshaking()) {
+                if deadline.is_some_and(|d| Instant::now() >= d)
+                    && self.session().is_some_and(|s| s.is_handshaking())
+                {
                     return Err(handshake_timeout());
                 }
                 Ok(())
@@ -364,7 +386,12 @@ impl TlsDriver {
     }
 
     /// Runs the handshake implicitly under the attach-time timeout (SPEC SIDE-7, HS-8).
-    fn ensure_handshaken(&mut self, io: &mut dyn Transport, rbuf: &mut ReadBuffer, user: Timeouts) -> Result<()> {
+    fn ensure_handshaken(
+        &mut self,
+        io: &mut dyn Transport,
+        rbuf: &mut ReadBuffer,
+        user: Timeouts,
+    ) -> Result<()> {
         self.check_fatal()?;
         self.role_chosen()?;
         if self.is_established() {
@@ -411,15 +438,23 @@ impl TlsDriver {
     ) -> Result<usize> {
         self.ensure_handshaken(io, rbuf, user)?;
         if self.write_shut {
-            return Err(Error::new(ErrorKind::Closed, "the write side was shut down with shutdown_write"));
+            return Err(Error::new(
+                ErrorKind::Closed,
+                "the write side was shut down with shutdown_write",
+            ));
         }
         let mut written = 0;
         while written < data.len() {
             let session = self.session.as_mut().expect("handshaken").get_mut();
-            let n = session.write_plaintext(&data[written..]).map_err(|e| self.fail(e))?;
+            let n = session
+                .write_plaintext(&data[written..])
+                .map_err(|e| self.fail(e))?;
             self.flush(io)?;
             if n == 0 {
-                return Err(self.fail(Error::new(ErrorKind::Failure, "the engine accepted no data")));
+                return Err(self.fail(Error::new(
+                    ErrorKind::Failure,
+                    "the engine accepted no data",
+                )));
             }
             written += n;
         }
@@ -427,11 +462,20 @@ impl TlsDriver {
     }
 
     /// Sends close_notify; later writes give Closed (SPEC REC-6).
-    pub(crate) fn shutdown_write(&mut self, io: &mut dyn Transport, rbuf: &mut ReadBuffer, user: Timeouts) -> Result<()> {
+    pub(crate) fn shutdown_write(
+        &mut self,
+        io: &mut dyn Transport,
+        rbuf: &mut ReadBuffer,
+        user: Timeouts,
+    ) -> Result<()> {
         self.ensure_handshaken(io, rbuf, user)?;
         if !self.write_shut {
             self.write_shut = true;
-            self.session.as_mut().expect("handshaken").get_mut().send_close_notify();
+            self.session
+                .as_mut()
+                .expect("handshaken")
+                .get_mut()
+                .send_close_notify();
             self.flush(io)?;
         }
         Ok(())
@@ -456,7 +500,9 @@ impl TlsDriver {
         let deadline = timeout.map(|t| Instant::now() + t);
         match self.handshake(io, rbuf, deadline, user) {
             Ok(()) => Ok(true),
-            Err(e) if matches!(e.kind(), ErrorKind::HandshakeTimeout | ErrorKind::Closed) => Ok(false),
+            Err(e) if matches!(e.kind(), ErrorKind::HandshakeTimeout | ErrorKind::Closed) => {
+                Ok(false)
+            }
             Err(e) => Err(e),
         }
     }
@@ -520,7 +566,10 @@ impl TlsDriver {
     ) -> Result<()> {
         let checks = 2 + policy.extra_attempts;
         for check in 0..checks {
-            while self.feed_one(io, rbuf).map_err(|e| e.with_operation("detach"))? {
+            while self
+                .feed_one(io, rbuf)
+                .map_err(|e| e.with_operation("detach"))?
+            {
                 let session = self.session.as_mut().expect("present").get_mut();
                 drain_plaintext(session, &mut detached.unread_application_data)?;
             }
@@ -530,19 +579,29 @@ impl TlsDriver {
             if check + 1 == checks {
                 break;
             }
-            let wait = if check == 0 { Duration::from_millis(1) } else { policy.interval };
+            let wait = if check == 0 {
+                Duration::from_millis(1)
+            } else {
+                policy.interval
+            };
             let _ = io.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
             let filled = rbuf.fill_from(io);
             let _ = io.set_read_timeout(user.read);
             match filled {
                 Ok(0) => {
-                    return Err(Error::unexpected_eof("the peer closed the connection without answering close_notify")
-                        .with_operation("detach")
-                        .with_backend(self.backend.name()))
+                    return Err(Error::unexpected_eof(
+                        "the peer closed the connection without answering close_notify",
+                    )
+                    .with_operation("detach")
+                    .with_backend(self.backend.name()))
                 }
                 Ok(_) => {}
                 Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::transport(e).with_operation("detach").with_backend(self.backend.name())),
+                Err(e) => {
+                    return Err(Error::transport(e)
+                        .with_operation("detach")
+                        .with_backend(self.backend.name()))
+                }
             }
         }
         Err(Error::new(
@@ -569,9 +628,15 @@ fn drain_plaintext(session: &mut dyn Session, out: &mut Vec<u8>) -> Result<()> {
 }
 
 fn handshake_timeout() -> Error {
-    Error::new(ErrorKind::HandshakeTimeout, "the handshake did not finish before its deadline")
+    Error::new(
+        ErrorKind::HandshakeTimeout,
+        "the handshake did not finish before its deadline",
+    )
 }
 
 fn closed_in_handshake() -> Error {
-    Error::new(ErrorKind::Closed, "the peer sent close_notify during the handshake")
+    Error::new(
+        ErrorKind::Closed,
+        "the peer sent close_notify during the handshake",
+    )
 }

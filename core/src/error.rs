@@ -43,7 +43,10 @@ impl ErrorKind {
     /// Whether this kind counts as a TLS failure (SPEC ERR-1: a version or cipher
     /// mismatch is a Failure too).
     pub const fn is_failure(self) -> bool {
-        matches!(self, ErrorKind::Failure | ErrorKind::VersionOrCipherMismatch)
+        matches!(
+            self,
+            ErrorKind::Failure | ErrorKind::VersionOrCipherMismatch
+        )
     }
 
     const fn describe(self) -> &'static str {
@@ -315,7 +318,9 @@ impl fmt::Debug for Error {
 
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
     }
 }
 

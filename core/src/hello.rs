@@ -65,7 +65,8 @@ impl<'a> Cursor<'a> {
         self.take(1).map(|b| usize::from(b[0]))
     }
     fn u16(&mut self) -> Option<usize> {
-        self.take(2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        self.take(2)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
     }
     fn vec8(&mut self) -> Option<&'a [u8]> {
         let n = self.u8()?;

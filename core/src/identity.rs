@@ -8,7 +8,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
+use rustls_pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+};
 
 use crate::pem;
 use crate::{run_user_callback, BoxError, Error, Result};
@@ -63,8 +65,11 @@ impl Password {
                     source: source.to_string(),
                     max_len: MAX_PASSWORD_LEN,
                 };
-                let password = run_user_callback("password", || callback(&request))
-                    .map_err(|e| Error::invalid(format!("no password for the key in {source}")).with_source(e))?;
+                let password =
+                    run_user_callback("password", || callback(&request)).map_err(|e| {
+                        Error::invalid(format!("no password for the key in {source}"))
+                            .with_source(e)
+                    })?;
                 if password.len() > MAX_PASSWORD_LEN {
                     return Err(Error::invalid(format!(
                         "the password callback returned more than {MAX_PASSWORD_LEN} octets"
@@ -115,9 +120,9 @@ impl Source {
     pub(crate) fn read(&self, what: &str) -> Result<Arc<[u8]>> {
         match self {
             Source::Memory(bytes) => Ok(Arc::clone(bytes)),
-            Source::File(path) => std::fs::read(path)
-                .map(Into::into)
-                .map_err(|e| Error::invalid(format!("cannot read {}", self.describe(what))).with_source(e)),
+            Source::File(path) => std::fs::read(path).map(Into::into).map_err(|e| {
+                Error::invalid(format!("cannot read {}", self.describe(what))).with_source(e)
+            }),
         }
     }
 }
@@ -180,14 +185,19 @@ impl IdentitySource {
     /// Sets a password callback (SPEC KEY-4); see [`with_password`](Self::with_password).
     pub fn with_password_callback(
         self,
-        callback: impl Fn(&PasswordRequest) -> std::result::Result<String, BoxError> + Send + Sync + 'static,
+        callback: impl Fn(&PasswordRequest) -> std::result::Result<String, BoxError>
+            + Send
+            + Sync
+            + 'static,
     ) -> Result<IdentitySource> {
         self.set_password(Password::Callback(Arc::new(callback)))
     }
 
     fn set_password(mut self, new: Password) -> Result<IdentitySource> {
         let slot = match &mut self {
-            IdentitySource::Pem { password, .. } | IdentitySource::Pkcs12 { password, .. } => password,
+            IdentitySource::Pem { password, .. } | IdentitySource::Pkcs12 { password, .. } => {
+                password
+            }
         };
         if !matches!(slot, Password::None) {
             return Err(Error::invalid(
@@ -201,7 +211,11 @@ impl IdentitySource {
     /// Reads and decodes the identity now.
     pub fn load(&self) -> Result<Identity> {
         match self {
-            IdentitySource::Pem { chain, key, password } => load_pem(chain, key, password),
+            IdentitySource::Pem {
+                chain,
+                key,
+                password,
+            } => load_pem(chain, key, password),
             IdentitySource::Pkcs12 { archive, password } => load_pkcs12(archive, password),
         }
     }
@@ -210,7 +224,10 @@ impl IdentitySource {
     pub(crate) fn needs(&self) -> Option<crate::Capability> {
         match self {
             IdentitySource::Pkcs12 { .. } => Some(crate::Capability::Pkcs12),
-            IdentitySource::Pem { password: Password::None, .. } => None,
+            IdentitySource::Pem {
+                password: Password::None,
+                ..
+            } => None,
             IdentitySource::Pem { .. } => Some(crate::Capability::EncryptedKeys),
         }
     }
@@ -236,13 +253,19 @@ impl fmt::Debug for Identity {
 impl Identity {
     /// Builds an identity from DER material, checking that it is not empty and that
     /// every certificate parses.
-    pub fn from_der(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<Identity> {
+    pub fn from_der(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<Identity> {
         if chain.is_empty() {
             return Err(Error::invalid("the identity has no certificate"));
         }
         for (i, cert) in chain.iter().enumerate() {
-            x509_parser::parse_x509_certificate(cert)
-                .map_err(|e| Error::invalid(format!("certificate {i} of the identity does not parse: {e}")))?;
+            x509_parser::parse_x509_certificate(cert).map_err(|e| {
+                Error::invalid(format!(
+                    "certificate {i} of the identity does not parse: {e}"
+                ))
+            })?;
         }
         Ok(Identity {
             chain,
@@ -264,11 +287,12 @@ impl Identity {
 fn load_pem(chain_src: &Source, key_src: &Source, password: &Password) -> Result<Identity> {
     let chain_what = chain_src.describe("certificate");
     let key_what = key_src.describe("key");
-    let chain: Vec<CertificateDer<'static>> = pem::sections(&chain_src.read("certificate")?, &chain_what)?
-        .into_iter()
-        .filter(|s| s.label == "CERTIFICATE")
-        .map(|s| CertificateDer::from(s.der))
-        .collect();
+    let chain: Vec<CertificateDer<'static>> =
+        pem::sections(&chain_src.read("certificate")?, &chain_what)?
+            .into_iter()
+            .filter(|s| s.label == "CERTIFICATE")
+            .map(|s| CertificateDer::from(s.der))
+            .collect();
     if chain.is_empty() {
         return Err(Error::invalid(format!("{chain_what} holds no certificate")));
     }
@@ -283,30 +307,49 @@ fn load_pem(chain_src: &Source, key_src: &Source, password: &Password) -> Result
         "RSA PRIVATE KEY" => PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(section.der)),
         "EC PRIVATE KEY" => PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(section.der)),
         "ENCRYPTED PRIVATE KEY" => decrypt_pkcs8(&section.der, password, &key_what)?,
-        other => return Err(Error::invalid(format!("{key_what}: unsupported key type {other}"))),
+        other => {
+            return Err(Error::invalid(format!(
+                "{key_what}: unsupported key type {other}"
+            )))
+        }
     };
     Identity::from_der(chain, key)
         .map_err(|e| Error::invalid(format!("{chain_what}: invalid identity")).with_source(e))
 }
 
 fn decrypt_pkcs8(der: &[u8], password: &Password, what: &str) -> Result<PrivateKeyDer<'static>> {
-    let password = password
-        .resolve(what)?
-        .ok_or_else(|| Error::invalid(format!("{what} is encrypted: give a password or a password callback")))?;
+    let password = password.resolve(what)?.ok_or_else(|| {
+        Error::invalid(format!(
+            "{what} is encrypted: give a password or a password callback"
+        ))
+    })?;
     let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
         .map_err(|e| Error::invalid(format!("{what}: garbled encrypted key: {e}")))?;
-    let doc = info
-        .decrypt(password.as_bytes())
-        .map_err(|_| Error::invalid(format!("{what}: wrong password (or unsupported encryption)")))?;
-    Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(doc.as_bytes().to_vec())))
+    let doc = info.decrypt(password.as_bytes()).map_err(|_| {
+        Error::invalid(format!(
+            "{what}: wrong password (or unsupported encryption)"
+        ))
+    })?;
+    Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        doc.as_bytes().to_vec(),
+    )))
 }
 
 fn load_pkcs12(archive: &Source, password: &Password) -> Result<Identity> {
     let what = archive.describe("PKCS#12");
     let bytes = archive.read("PKCS#12")?;
     let password = password.resolve(&what)?.unwrap_or_default();
-    let store = p12_keystore::KeyStore::from_pkcs12(&bytes, &password, p12_keystore::Pkcs12ImportPolicy::Strict)
-        .map_err(|e| Error::invalid(format!("{what}: cannot open (wrong password or garbled archive)")).with_source(e))?;
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &bytes,
+        &password,
+        p12_keystore::Pkcs12ImportPolicy::Strict,
+    )
+    .map_err(|e| {
+        Error::invalid(format!(
+            "{what}: cannot open (wrong password or garbled archive)"
+        ))
+        .with_source(e)
+    })?;
     let (_, chain) = store
         .private_key_chain()
         .ok_or_else(|| Error::invalid(format!("{what} holds no private key with a certificate")))?;

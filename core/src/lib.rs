@@ -58,17 +58,27 @@ pub use backend::{Backend, Deviation, ImplementationInfo, SessionConfig, Session
 pub use capability::{Capabilities, Capability};
 pub use certificate::{tls_server_end_point, PeerCertificate};
 pub use cipher::CipherSuite;
-pub use context::{create_client_context, create_server_context, AbstractContext, ClientAuth, ContextBuilder, ContextOptions, Material};
+pub use context::{
+    create_client_context, create_server_context, AbstractContext, ClientAuth, ContextBuilder,
+    ContextOptions, Material,
+};
 pub use ctx::CtxSpec;
-pub use detach::{Detached, DetachOptions, RetryPolicy};
-pub use error::{failure_indicator, BoxError, Error, ErrorKind, FailureIndicator, Result, VerifyReason};
-pub use identity::{Identity, IdentitySource, Password, PasswordCallback, PasswordRequest, Source, MAX_PASSWORD_LEN};
+pub use detach::{DetachOptions, Detached, RetryPolicy};
+pub use error::{
+    failure_indicator, BoxError, Error, ErrorKind, FailureIndicator, Result, VerifyReason,
+};
+pub use identity::{
+    Identity, IdentitySource, Password, PasswordCallback, PasswordRequest, Source, MAX_PASSWORD_LEN,
+};
 pub use memory::{duplex, MemoryCloser, MemoryStream};
-pub use native::{run_user_callback, Configure, ConnectionConfigure, ContextConfigure, NativeContext, NativeHooks, NativeSession, NativeTypes};
+pub use native::{
+    run_user_callback, Configure, ConnectionConfigure, ContextConfigure, NativeContext,
+    NativeHooks, NativeSession, NativeTypes,
+};
 pub use protocol::{ProtocolVersion, Selector, VersionRange};
 pub use registry::{
-    capabilities, default_implementation, do_rand_seed, ensure_initialized, implementation_available,
-    implementation_info, implementations, set_default_implementation,
+    capabilities, default_implementation, do_rand_seed, ensure_initialized,
+    implementation_available, implementation_info, implementations, set_default_implementation,
 };
 pub use server_name::ServerName;
 pub use session::{Session, SessionInfo};

@@ -37,7 +37,9 @@ struct PipeState {
 impl Pipe {
     fn lock(&self) -> MutexGuard<'_, PipeState> {
         // A panic while holding this lock cannot leave the byte queue inconsistent.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn close_writer(&self) {

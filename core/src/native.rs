@@ -122,7 +122,10 @@ impl NativeHooks {
     /// Sets backend `B`'s context hook.
     pub fn set_context<B: NativeTypes>(
         &mut self,
-        hook: impl Fn(&mut B::ContextBuilder) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
+        hook: impl Fn(&mut B::ContextBuilder) -> std::result::Result<(), BoxError>
+            + Send
+            + Sync
+            + 'static,
     ) {
         let hook: Arc<ContextConfigure<B>> = Arc::new(hook);
         self.context.insert(B::NAME, Arc::new(hook));
@@ -138,16 +141,32 @@ impl NativeHooks {
     }
 
     /// Runs backend `B`'s context hook, if one is set, on `builder`.
-    pub fn run_context<B: NativeTypes>(&self, what: &'static str, builder: &mut B::ContextBuilder) -> Result<()> {
-        match self.context.get(B::NAME).and_then(|h| h.downcast_ref::<Arc<ContextConfigure<B>>>()) {
+    pub fn run_context<B: NativeTypes>(
+        &self,
+        what: &'static str,
+        builder: &mut B::ContextBuilder,
+    ) -> Result<()> {
+        match self
+            .context
+            .get(B::NAME)
+            .and_then(|h| h.downcast_ref::<Arc<ContextConfigure<B>>>())
+        {
             Some(hook) => run_user_callback(what, || hook(builder)),
             None => Ok(()),
         }
     }
 
     /// Runs backend `B`'s per-connection hook, if one is set, on `connection`.
-    pub fn run_connection<B: NativeTypes>(&self, what: &'static str, connection: &mut B::Connection) -> Result<()> {
-        match self.connection.get(B::NAME).and_then(|h| h.downcast_ref::<Arc<ConnectionConfigure<B>>>()) {
+    pub fn run_connection<B: NativeTypes>(
+        &self,
+        what: &'static str,
+        connection: &mut B::Connection,
+    ) -> Result<()> {
+        match self
+            .connection
+            .get(B::NAME)
+            .and_then(|h| h.downcast_ref::<Arc<ConnectionConfigure<B>>>())
+        {
             Some(hook) => run_user_callback(what, || hook(connection)),
             None => Ok(()),
         }
@@ -182,14 +201,19 @@ pub fn run_user_callback<T>(
 ) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(callback)) {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(err)) => Err(Error::new(ErrorKind::Failure, format!("the {what} callback failed")).with_source(err)),
+        Ok(Err(err)) => Err(
+            Error::new(ErrorKind::Failure, format!("the {what} callback failed")).with_source(err),
+        ),
         Err(panic) => {
             let detail = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "non-string panic payload".into());
-            Err(Error::new(ErrorKind::Failure, format!("the {what} callback panicked: {detail}")))
+            Err(Error::new(
+                ErrorKind::Failure,
+                format!("the {what} callback panicked: {detail}"),
+            ))
         }
     }
 }
@@ -214,10 +238,14 @@ mod tests {
             Ok(())
         });
         let mut builder = Vec::new();
-        hooks.run_context::<Fake>("ctx-configure", &mut builder).unwrap();
+        hooks
+            .run_context::<Fake>("ctx-configure", &mut builder)
+            .unwrap();
         assert_eq!(builder, [1]);
         let mut conn = 7;
-        hooks.run_connection::<Fake>("ssl-configure", &mut conn).unwrap();
+        hooks
+            .run_connection::<Fake>("ssl-configure", &mut conn)
+            .unwrap();
         assert!(hooks.has_any_for("fake") && !hooks.has_any_for("other"));
     }
 

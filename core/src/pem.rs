@@ -22,13 +22,12 @@ pub(crate) fn sections(input: &[u8], what: &str) -> Result<Vec<Section>> {
             .ok_or_else(|| Error::invalid(format!("{what}: unterminated PEM header")))?;
         let label = &after_begin[..label_end];
         let end_marker = format!("-----END {label}-----");
-        let end = rest[begin..]
-            .find(&end_marker)
-            .ok_or_else(|| Error::invalid(format!("{what}: PEM section {label} has no end line")))?;
-        let block = &rest[begin..begin + end + end_marker.len()];
-        let (decoded_label, der) = pkcs8::der::pem::decode_vec(block.as_bytes()).map_err(|e| {
-            Error::invalid(format!("{what}: PEM section {label} is garbled: {e}"))
+        let end = rest[begin..].find(&end_marker).ok_or_else(|| {
+            Error::invalid(format!("{what}: PEM section {label} has no end line"))
         })?;
+        let block = &rest[begin..begin + end + end_marker.len()];
+        let (decoded_label, der) = pkcs8::der::pem::decode_vec(block.as_bytes())
+            .map_err(|e| Error::invalid(format!("{what}: PEM section {label} is garbled: {e}")))?;
         out.push(Section {
             label: decoded_label.to_string(),
             der,

@@ -112,7 +112,8 @@ impl ReadBuffer {
         if bytes.is_empty() {
             return;
         }
-        let mut joined = Vec::with_capacity(MAX_RECORD_LEN.max(bytes.len() + self.end - self.start));
+        let mut joined =
+            Vec::with_capacity(MAX_RECORD_LEN.max(bytes.len() + self.end - self.start));
         joined.extend_from_slice(bytes);
         joined.extend_from_slice(self.unread());
         self.end = joined.len();

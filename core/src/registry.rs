@@ -43,7 +43,12 @@ pub fn register(backend: &'static dyn Backend) {
 pub fn implementations() -> Vec<&'static str> {
     let reg = read();
     let mut names: Vec<&'static str> = reg.backends.iter().map(|b| b.name()).collect();
-    names.sort_by_key(|n| KNOWN_BACKENDS.iter().position(|k| k == n).unwrap_or(usize::MAX));
+    names.sort_by_key(|n| {
+        KNOWN_BACKENDS
+            .iter()
+            .position(|k| k == n)
+            .unwrap_or(usize::MAX)
+    });
     names
 }
 
@@ -100,7 +105,10 @@ pub fn default_backend() -> Result<&'static dyn Backend> {
 /// leaves the default unchanged (SPEC IMPL-4). Live connections keep theirs (IMPL-5).
 pub fn set_default_implementation(name: &str) -> Result<()> {
     let chosen = lookup_name(name)?;
-    registry().write().unwrap_or_else(PoisonError::into_inner).chosen_default = Some(chosen);
+    registry()
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .chosen_default = Some(chosen);
     Ok(())
 }
 
@@ -139,10 +147,14 @@ pub fn do_rand_seed() -> Result<()> {
 }
 
 /// Live per-connection sessions that unitls made, per backend (SPEC OWN-1).
-static LIVE: [AtomicUsize; KNOWN_BACKENDS.len() + 1] = [const { AtomicUsize::new(0) }; KNOWN_BACKENDS.len() + 1];
+static LIVE: [AtomicUsize; KNOWN_BACKENDS.len() + 1] =
+    [const { AtomicUsize::new(0) }; KNOWN_BACKENDS.len() + 1];
 
 fn live_slot(name: &str) -> &'static AtomicUsize {
-    let index = KNOWN_BACKENDS.iter().position(|k| *k == name).unwrap_or(KNOWN_BACKENDS.len());
+    let index = KNOWN_BACKENDS
+        .iter()
+        .position(|k| *k == name)
+        .unwrap_or(KNOWN_BACKENDS.len());
     &LIVE[index]
 }
 

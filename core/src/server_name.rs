@@ -20,12 +20,19 @@ impl ServerName {
     /// Parses and checks a name: empty names, spaces, NUL, labels over 63 or names
     /// over 253 octets are `InvalidArgument` (SPEC SNI-5).
     pub fn parse(name: &str) -> Result<ServerName> {
-        let bracketless = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name);
+        let bracketless = name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .unwrap_or(name);
         if let Ok(ip) = bracketless.parse::<IpAddr>() {
             return Ok(ServerName::Ip(ip));
         }
         let dns = name.strip_suffix('.').unwrap_or(name);
-        let bad = |why: &str| Err(Error::invalid(format!("invalid server name {name:?}: {why}")));
+        let bad = |why: &str| {
+            Err(Error::invalid(format!(
+                "invalid server name {name:?}: {why}"
+            )))
+        };
         if dns.is_empty() {
             return bad("empty");
         }
@@ -39,7 +46,10 @@ impl ServerName {
             if label.len() > 63 {
                 return bad("a label is longer than 63 octets");
             }
-            if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'*') {
+            if !label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'*')
+            {
                 return bad("only letters, digits, '-' and '_' are allowed");
             }
             if label.starts_with('-') || label.ends_with('-') {
@@ -86,7 +96,13 @@ mod tests {
     fn ip_literals_are_not_sni() {
         let ip = ServerName::parse("127.0.0.1").unwrap();
         assert_eq!(ip.sni(), None);
-        assert!(matches!(ServerName::parse("[::1]").unwrap(), ServerName::Ip(_)));
-        assert_eq!(ServerName::parse("Example.ORG.").unwrap().sni(), Some("example.org"));
+        assert!(matches!(
+            ServerName::parse("[::1]").unwrap(),
+            ServerName::Ip(_)
+        ));
+        assert_eq!(
+            ServerName::parse("Example.ORG.").unwrap().sni(),
+            Some("example.org")
+        );
     }
 }

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use crate::driver::{OwnedConfig, Pending, Timeouts, TlsDriver};
 use crate::record::ReadBuffer;
 use crate::{
-    registry, AttachOptions, Backend, CipherSuite, CtxSpec, Detached, DetachOptions, Error, ErrorKind,
-    NativeTypes, PeerCertificate, ProtocolVersion, Result, Role, ServerName, Side, Transport, VerifyResult,
+    registry, AttachOptions, Backend, CipherSuite, CtxSpec, DetachOptions, Detached, Error,
+    ErrorKind, NativeTypes, PeerCertificate, ProtocolVersion, Result, Role, ServerName, Side,
+    Transport, VerifyResult,
 };
 
 /// A byte stream over a transport `T` that TLS can be attached to and detached from.
@@ -98,9 +99,14 @@ impl<T: Transport> SocketStream<T> {
     pub fn attach_ssl(&mut self, options: AttachOptions) -> Result<()> {
         self.transport()?;
         if self.tls.is_some() {
-            return Err(Error::new(ErrorKind::AlreadyAttached, "TLS is already attached to this stream"));
+            return Err(Error::new(
+                ErrorKind::AlreadyAttached,
+                "TLS is already attached to this stream",
+            ));
         }
-        let mut driver = self.prepare(options).map_err(|e| e.with_operation("attach"))?;
+        let mut driver = self
+            .prepare(options)
+            .map_err(|e| e.with_operation("attach"))?;
         if driver.side() != Side::Both {
             let deadline = driver.handshake_timeout().map(|t| Instant::now() + t);
             let timeouts = self.timeouts;
@@ -125,28 +131,57 @@ impl<T: Transport> SocketStream<T> {
         } = options;
         if let Some(timeout) = handshake_timeout {
             if timeout.is_zero() {
-                return Err(Error::invalid("handshake_timeout must be positive (None means no limit)"));
+                return Err(Error::invalid(
+                    "handshake_timeout must be positive (None means no limit)",
+                ));
             }
-            if !self.transport.as_ref().is_some_and(|t| t.supports_timeouts()) {
-                return Err(Error::invalid("this transport cannot take timeouts, so handshake_timeout cannot be enforced"));
+            if !self
+                .transport
+                .as_ref()
+                .is_some_and(|t| t.supports_timeouts())
+            {
+                return Err(Error::invalid(
+                    "this transport cannot take timeouts, so handshake_timeout cannot be enforced",
+                ));
             }
         }
-        let mut server_name = tlsext_host_name.as_deref().map(ServerName::parse).transpose()?;
+        let mut server_name = tlsext_host_name
+            .as_deref()
+            .map(ServerName::parse)
+            .transpose()?;
         if side == Side::Server && server_name.is_some() {
-            return Err(Error::invalid("tlsext_host_name is a client option; this attach is Side::Server"));
+            return Err(Error::invalid(
+                "tlsext_host_name is a client option; this attach is Side::Server",
+            ));
         }
         let chosen = |name: Option<&str>| match name {
             Some(name) => registry::lookup(name),
             None => registry::default_backend(),
         };
         let (backend, config, verifying): (&'static dyn Backend, OwnedConfig, bool) = match ctx {
-            CtxSpec::Default => (chosen(implementation.as_deref())?, OwnedConfig::Protocol(crate::VersionRange::FLEXIBLE), true),
+            CtxSpec::Default => (
+                chosen(implementation.as_deref())?,
+                OwnedConfig::Protocol(crate::VersionRange::FLEXIBLE),
+                true,
+            ),
             CtxSpec::Protocol(selector) => {
                 let range = selector.versions()?;
-                (chosen(implementation.as_deref())?, OwnedConfig::Protocol(range), true)
+                (
+                    chosen(implementation.as_deref())?,
+                    OwnedConfig::Protocol(range),
+                    true,
+                )
             }
-            CtxSpec::Context(native) => (registry::lookup(native.backend())?, OwnedConfig::Context(native), false),
-            CtxSpec::Session(native) => (registry::lookup(native.backend())?, OwnedConfig::Session(native), false),
+            CtxSpec::Context(native) => (
+                registry::lookup(native.backend())?,
+                OwnedConfig::Context(native),
+                false,
+            ),
+            CtxSpec::Session(native) => (
+                registry::lookup(native.backend())?,
+                OwnedConfig::Session(native),
+                false,
+            ),
             CtxSpec::Abstract(context) => {
                 let expected = match context.role() {
                     Role::Client => Side::Client,
@@ -164,7 +199,8 @@ impl<T: Transport> SocketStream<T> {
                     server_name = context.options().default_server_name.clone();
                 }
                 let options = context.options();
-                let verifying = !(options.danger_accept_invalid_certs || options.danger_accept_invalid_hostnames);
+                let verifying = !(options.danger_accept_invalid_certs
+                    || options.danger_accept_invalid_hostnames);
                 (backend, OwnedConfig::Abstract(context), verifying)
             }
         };
@@ -175,7 +211,9 @@ impl<T: Transport> SocketStream<T> {
             ));
         }
         if hooks.has_connection_for(backend.name()) {
-            backend.capabilities().require(crate::Capability::UserSession, backend.name())?;
+            backend
+                .capabilities()
+                .require(crate::Capability::UserSession, backend.name())?;
         }
         registry::ensure_initialized(Some(backend.name()))?;
         let pending = Pending {
@@ -263,7 +301,10 @@ impl<T: Transport> SocketStream<T> {
     /// `AlreadyAttached` and the stream back (SPEC OWN-5, STARTTLS-6).
     pub fn into_parts(mut self) -> std::result::Result<(T, Vec<u8>), (SocketStream<T>, Error)> {
         if self.tls.is_some() {
-            return Err((self, Error::new(ErrorKind::AlreadyAttached, "detach TLS before into_parts")));
+            return Err((
+                self,
+                Error::new(ErrorKind::AlreadyAttached, "detach TLS before into_parts"),
+            ));
         }
         let Some(transport) = self.transport.take() else {
             return Err((self, closed_error()));
@@ -281,14 +322,18 @@ impl<T: Transport> SocketStream<T> {
 
     /// Sets the read timeout applied to plain and TLS reads (SPEC STREAM-8).
     pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.transport().map_err(io::Error::from)?.set_read_timeout(timeout)?;
+        self.transport()
+            .map_err(io::Error::from)?
+            .set_read_timeout(timeout)?;
         self.timeouts.read = timeout;
         Ok(())
     }
 
     /// Sets the write timeout (SPEC STREAM-8).
     pub fn set_write_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.transport().map_err(io::Error::from)?.set_write_timeout(timeout)?;
+        self.transport()
+            .map_err(io::Error::from)?
+            .set_write_timeout(timeout)?;
         self.timeouts.write = timeout;
         Ok(())
     }
@@ -344,7 +389,11 @@ impl<T: Transport> SocketStream<T> {
 
     /// The native per-connection object, typed for backend `B` (SPEC CTX-10).
     pub fn session<B: NativeTypes>(&self) -> Option<&B::Connection> {
-        self.tls.as_ref()?.session()?.native_connection()?.downcast_ref()
+        self.tls
+            .as_ref()?
+            .session()?
+            .native_connection()?
+            .downcast_ref()
     }
 
     fn info(&self) -> Result<crate::SessionInfo> {
@@ -384,7 +433,9 @@ impl<T: Transport> SocketStream<T> {
     /// The peer's leaf certificate; `None` if it sent none or the handshake is not
     /// done (SPEC CERT-1, CERT-2).
     pub fn peer_certificate(&self) -> Result<Option<PeerCertificate>> {
-        Ok(self.peer_certificates()?.and_then(|chain| chain.into_iter().next()))
+        Ok(self
+            .peer_certificates()?
+            .and_then(|chain| chain.into_iter().next()))
     }
 
     /// The peer's chain as sent, leaf first (SPEC CERT-3).
@@ -437,7 +488,9 @@ impl<T: Transport> SocketStream<T> {
         let timeouts = self.timeouts;
         let transport = self.transport.as_mut().ok_or_else(closed_error)?;
         match self.tls.as_deref_mut() {
-            Some(tls) => tls.read(transport, &mut self.rbuf, timeouts, buf).map_err(|e| e.with_operation("read")),
+            Some(tls) => tls
+                .read(transport, &mut self.rbuf, timeouts, buf)
+                .map_err(|e| e.with_operation("read")),
             None => {
                 if self.rbuf.is_empty() {
                     if buf.len() >= crate::record::MAX_RECORD_LEN {
@@ -465,7 +518,9 @@ impl<T: Transport> SocketStream<T> {
         let timeouts = self.timeouts;
         let transport = self.transport.as_mut().ok_or_else(closed_error)?;
         match self.tls.as_deref_mut() {
-            Some(tls) => tls.write(transport, &mut self.rbuf, timeouts, data).map_err(|e| e.with_operation("write")),
+            Some(tls) => tls
+                .write(transport, &mut self.rbuf, timeouts, data)
+                .map_err(|e| e.with_operation("write")),
             None => transport.write(data).map_err(Error::transport),
         }
     }

@@ -52,7 +52,11 @@ impl Default for TcpOptions {
 ///
 /// TCP failures are plain `io::Error`s; TLS failures carry a [`crate::Error`]
 /// (SPEC STREAM-2).
-pub fn open_tcp_stream(host: &str, port: u16, options: TcpOptions) -> io::Result<SocketStream<TcpStream>> {
+pub fn open_tcp_stream(
+    host: &str,
+    port: u16,
+    options: TcpOptions,
+) -> io::Result<SocketStream<TcpStream>> {
     let socket = connect(host, port, options.connect_timeout)?;
     let Some(ctx) = options.ctx else {
         return Ok(SocketStream::new(socket));
@@ -90,11 +94,17 @@ fn connect(host: &str, port: u16, timeout: Option<Duration>) -> io::Result<TcpSt
 /// Makes a server stream over an accepted socket, attaching TLS per `options`
 /// (`Server` or `Both`), or plain for `None`; the stream owns the socket and closes it
 /// on failure (SPEC STREAM-4).
-pub fn from_accepted(socket: TcpStream, options: Option<AttachOptions>) -> io::Result<SocketStream<TcpStream>> {
+pub fn from_accepted(
+    socket: TcpStream,
+    options: Option<AttachOptions>,
+) -> io::Result<SocketStream<TcpStream>> {
     if let Some(opts) = &options {
         if opts.side == Side::Client {
             let _ = socket.shutdown(std::net::Shutdown::Both);
-            return Err(Error::invalid("from_accepted makes server streams: use Side::Server or Side::Both").into());
+            return Err(Error::invalid(
+                "from_accepted makes server streams: use Side::Server or Side::Both",
+            )
+            .into());
         }
     }
     SocketStream::with_options(socket, options).map_err(io::Error::from)

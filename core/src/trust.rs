@@ -75,7 +75,9 @@ impl Trust {
                     let found = rustls_native_certs::load_native_certs();
                     roots.extend(found.certs);
                 }
-                TrustSource::Bundled => roots.extend(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned()),
+                TrustSource::Bundled => {
+                    roots.extend(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned())
+                }
                 TrustSource::Pem(src) => {
                     let what = src.describe("trust");
                     let certs = pem_certificates(&src.read("trust")?, &what)?;
@@ -100,13 +102,16 @@ pub(crate) fn pem_certificates(bytes: &[u8], what: &str) -> Result<Vec<Certifica
 }
 
 fn load_directory(dir: &Path) -> Result<Vec<CertificateDer<'static>>> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::invalid(format!("cannot read trust directory {}", dir.display())).with_source(e))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::invalid(format!("cannot read trust directory {}", dir.display())).with_source(e)
+    })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     let mut roots = Vec::new();
     for path in paths.into_iter().filter(|p| p.is_file()) {
-        let Ok(bytes) = std::fs::read(&path) else { continue };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
         let what = format!("trust file {}", path.display());
         // Non-certificate files in the directory are skipped, not fatal.
         if let Ok(certs) = pem_certificates(&bytes, &what) {

@@ -10,11 +10,14 @@ use std::sync::{Arc, OnceLock};
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::server::{ClientHello, NoServerSessionStorage, ResolvesServerCert, WebPkiClientVerifier};
+use rustls::server::{
+    ClientHello, NoServerSessionStorage, ResolvesServerCert, WebPkiClientVerifier,
+};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
 use unitls_core::{
-    ClientAuth, ContextOptions, Error, Identity, Material, ProtocolVersion, Result, TrustSource, VersionRange,
+    ClientAuth, ContextOptions, Error, Identity, Material, ProtocolVersion, Result, TrustSource,
+    VersionRange,
 };
 
 use crate::error::config as config_error;
@@ -53,9 +56,16 @@ fn provider_for(options: Option<&ContextOptions>) -> Result<Arc<CryptoProvider>>
     };
     let mut suites = Vec::new();
     for suite in wanted {
-        let found = base.cipher_suites.iter().find(|s| u16::from(s.suite()) == suite.0).ok_or_else(|| {
-            Error::invalid(format!("rustls does not implement the cipher suite {suite}")).with_backend(NAME)
-        })?;
+        let found = base
+            .cipher_suites
+            .iter()
+            .find(|s| u16::from(s.suite()) == suite.0)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "rustls does not implement the cipher suite {suite}"
+                ))
+                .with_backend(NAME)
+            })?;
         suites.push(*found);
     }
     Ok(Arc::new(CryptoProvider {
@@ -72,7 +82,10 @@ fn root_store(roots: &[rustls::pki_types::CertificateDer<'static>]) -> RootCertS
     store
 }
 
-fn web_pki(roots: &[rustls::pki_types::CertificateDer<'static>], provider: &Arc<CryptoProvider>) -> Result<Option<Arc<WebPkiServerVerifier>>> {
+fn web_pki(
+    roots: &[rustls::pki_types::CertificateDer<'static>],
+    provider: &Arc<CryptoProvider>,
+) -> Result<Option<Arc<WebPkiServerVerifier>>> {
     let store = root_store(roots);
     if store.is_empty() {
         return Ok(None);
@@ -80,14 +93,19 @@ fn web_pki(roots: &[rustls::pki_types::CertificateDer<'static>], provider: &Arc<
     WebPkiServerVerifier::builder_with_provider(Arc::new(store), Arc::clone(provider))
         .build()
         .map(Some)
-        .map_err(|e| Error::invalid("rustls cannot build a verifier from these roots").with_backend(NAME).with_source(e))
+        .map_err(|e| {
+            Error::invalid("rustls cannot build a verifier from these roots")
+                .with_backend(NAME)
+                .with_source(e)
+        })
 }
 
 /// The system roots, loaded once per process for `Default`/`Protocol` clients;
 /// `None` when the store is empty (every chain is then UnknownIssuer, unless a
 /// ctx-configure callback installs its own verifier).
 fn default_verifier() -> Result<Option<Arc<WebPkiServerVerifier>>> {
-    static DEFAULT: OnceLock<std::result::Result<Option<Arc<WebPkiServerVerifier>>, String>> = OnceLock::new();
+    static DEFAULT: OnceLock<std::result::Result<Option<Arc<WebPkiServerVerifier>>, String>> =
+        OnceLock::new();
     let built = DEFAULT.get_or_init(|| {
         let mut trust = unitls_core::Trust::default();
         trust.only([TrustSource::System]);
@@ -139,16 +157,34 @@ impl ResolvesServerCert for FixedIdentity {
 }
 
 /// Loads an identity with `provider`, checking that the key matches the leaf.
-pub(crate) fn certified_key(identity: &Identity, provider: &CryptoProvider) -> Result<Arc<CertifiedKey>> {
-    CertifiedKey::from_der(identity.chain().to_vec(), identity.key().clone_key(), provider)
-        .map(Arc::new)
-        .map_err(|e| Error::invalid("the private key does not match the certificate, or rustls cannot use it").with_backend(NAME).with_source(e))
+pub(crate) fn certified_key(
+    identity: &Identity,
+    provider: &CryptoProvider,
+) -> Result<Arc<CertifiedKey>> {
+    CertifiedKey::from_der(
+        identity.chain().to_vec(),
+        identity.key().clone_key(),
+        provider,
+    )
+    .map(Arc::new)
+    .map_err(|e| {
+        Error::invalid("the private key does not match the certificate, or rustls cannot use it")
+            .with_backend(NAME)
+            .with_source(e)
+    })
 }
 
 /// A client config from an abstract context.
-pub(crate) fn abstract_client(options: &ContextOptions, material: &Material) -> Result<ClientConfig> {
+pub(crate) fn abstract_client(
+    options: &ContextOptions,
+    material: &Material,
+) -> Result<ClientConfig> {
     let provider = provider_for(Some(options))?;
-    let verifier = ServerVerifier::new(web_pki(&material.roots, &provider)?, Arc::clone(&provider), Some(options.clone()));
+    let verifier = ServerVerifier::new(
+        web_pki(&material.roots, &provider)?,
+        Arc::clone(&provider),
+        Some(options.clone()),
+    );
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&versions(options.versions))
         .map_err(|e| config_error(e, "protocol versions or cipher suites"))?
@@ -168,7 +204,10 @@ pub(crate) fn abstract_client(options: &ContextOptions, material: &Material) -> 
 }
 
 /// A server config from an abstract context.
-pub(crate) fn abstract_server(options: &ContextOptions, material: &Material) -> Result<ServerConfig> {
+pub(crate) fn abstract_server(
+    options: &ContextOptions,
+    material: &Material,
+) -> Result<ServerConfig> {
     let provider = provider_for(Some(options))?;
     let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&versions(options.versions))
@@ -178,17 +217,31 @@ pub(crate) fn abstract_server(options: &ContextOptions, material: &Material) -> 
         mode => {
             let store = root_store(&material.roots);
             if store.is_empty() {
-                return Err(Error::invalid("client authentication needs at least one usable client root").with_backend(NAME));
+                return Err(Error::invalid(
+                    "client authentication needs at least one usable client root",
+                )
+                .with_backend(NAME));
             }
-            let webpki = WebPkiClientVerifier::builder_with_provider(Arc::new(store), Arc::clone(&provider));
-            let webpki = if mode == ClientAuth::Optional { webpki.allow_unauthenticated() } else { webpki };
-            let inner = webpki
-                .build()
-                .map_err(|e| Error::invalid("rustls cannot build a client verifier").with_backend(NAME).with_source(e))?;
+            let webpki =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(store), Arc::clone(&provider));
+            let webpki = if mode == ClientAuth::Optional {
+                webpki.allow_unauthenticated()
+            } else {
+                webpki
+            };
+            let inner = webpki.build().map_err(|e| {
+                Error::invalid("rustls cannot build a client verifier")
+                    .with_backend(NAME)
+                    .with_source(e)
+            })?;
             builder.with_client_cert_verifier(Arc::new(ClientVerifier::new(inner, options.clone())))
         }
     };
-    let identity = material.identity.as_ref().map(|i| certified_key(i, &provider)).transpose()?;
+    let identity = material
+        .identity
+        .as_ref()
+        .map(|i| certified_key(i, &provider))
+        .transpose()?;
     let mut config = builder.with_cert_resolver(Arc::new(FixedIdentity(identity)));
     config.alpn_protocols = options.alpn.clone();
     if !options.resumption {

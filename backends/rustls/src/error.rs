@@ -9,8 +9,12 @@ use crate::NAME;
 pub(crate) fn verify_reason(err: &CertificateError) -> VerifyReason {
     match err {
         CertificateError::UnknownIssuer => VerifyReason::UnknownIssuer,
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => VerifyReason::Expired,
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => VerifyReason::NotYetValid,
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            VerifyReason::Expired
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            VerifyReason::NotYetValid
+        }
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
             VerifyReason::NameMismatch
         }
@@ -47,9 +51,8 @@ fn sent_alert(err: &RustlsError) -> Option<Alert> {
         RustlsError::DecryptError => Alert::BadRecordMac,
         RustlsError::PeerSentOversizedRecord => Alert::RecordOverflow,
         RustlsError::InvalidMessage(_) => Alert::DecodeError,
-        RustlsError::InappropriateMessage { .. } | RustlsError::InappropriateHandshakeMessage { .. } => {
-            Alert::UnexpectedMessage
-        }
+        RustlsError::InappropriateMessage { .. }
+        | RustlsError::InappropriateHandshakeMessage { .. } => Alert::UnexpectedMessage,
         RustlsError::PeerMisbehaved(_) => Alert::IllegalParameter,
         _ => return None,
     })
@@ -58,7 +61,10 @@ fn sent_alert(err: &RustlsError) -> Option<Alert> {
 /// Maps a rustls error to a unitls error, keeping it as the source.
 pub(crate) fn map(err: RustlsError) -> Error {
     let (kind, alert) = match &err {
-        RustlsError::InvalidCertificate(cert) => (ErrorKind::VerificationFailure(verify_reason(cert)), sent_alert(&err)),
+        RustlsError::InvalidCertificate(cert) => (
+            ErrorKind::VerificationFailure(verify_reason(cert)),
+            sent_alert(&err),
+        ),
         RustlsError::NoCertificatesPresented => (
             ErrorKind::VerificationFailure(VerifyReason::NoCertificate),
             sent_alert(&err),
@@ -88,5 +94,7 @@ pub(crate) fn map(err: RustlsError) -> Error {
 
 /// Maps a configuration error from rustls's builders: the options are at fault.
 pub(crate) fn config(err: RustlsError, what: &str) -> Error {
-    Error::invalid(format!("rustls refused the {what}")).with_backend(NAME).with_source(err)
+    Error::invalid(format!("rustls refused the {what}"))
+        .with_backend(NAME)
+        .with_source(err)
 }

@@ -23,8 +23,8 @@ use std::sync::Arc;
 use rustls::pki_types::ServerName as RustlsServerName;
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
 use unitls_core::{
-    Backend, Capabilities, Capability, Error, ImplementationInfo, Material, NativeHooks, NativeTypes, Result, Role,
-    ServerName, Session, SessionConfig, SessionRequest,
+    Backend, Capabilities, Capability, Error, ImplementationInfo, Material, NativeHooks,
+    NativeTypes, Result, Role, ServerName, Session, SessionConfig, SessionRequest,
 };
 
 pub use rustls;
@@ -103,25 +103,37 @@ fn provider_name() -> &'static str {
 }
 
 fn wrong_role(object: &str, role: Role, wanted: Option<Role>) -> Error {
-    Error::invalid(format!("a rustls {object} for the {role:?} role cannot serve Side::{wanted:?}")).with_backend(NAME)
+    Error::invalid(format!(
+        "a rustls {object} for the {role:?} role cannot serve Side::{wanted:?}"
+    ))
+    .with_backend(NAME)
 }
 
 fn connect(config: Arc<ClientConfig>, name: Option<&ServerName>) -> Result<Connection> {
     let server_name = match name {
-        Some(ServerName::Dns(dns)) => RustlsServerName::try_from(dns.clone())
-            .map_err(|e| Error::invalid(format!("rustls refused the server name {dns:?}")).with_source(e))?,
+        Some(ServerName::Dns(dns)) => RustlsServerName::try_from(dns.clone()).map_err(|e| {
+            Error::invalid(format!("rustls refused the server name {dns:?}")).with_source(e)
+        })?,
         Some(ServerName::Ip(ip)) => RustlsServerName::IpAddress((*ip).into()),
         // No name (danger options only): no SNI, and no host name to match.
         None => RustlsServerName::IpAddress(std::net::IpAddr::from([0, 0, 0, 0]).into()),
     };
-    ClientConnection::new(config, server_name).map(Connection::Client).map_err(error::map)
+    ClientConnection::new(config, server_name)
+        .map(Connection::Client)
+        .map_err(error::map)
 }
 
 fn accept(config: Arc<ServerConfig>) -> Result<Connection> {
-    ServerConnection::new(config).map(Connection::Server).map_err(error::map)
+    ServerConnection::new(config)
+        .map(Connection::Server)
+        .map_err(error::map)
 }
 
-fn connection_for(context: &RustlsContext, role: Role, name: Option<&ServerName>) -> Result<Connection> {
+fn connection_for(
+    context: &RustlsContext,
+    role: Role,
+    name: Option<&ServerName>,
+) -> Result<Connection> {
     match (context, role) {
         (RustlsContext::Client(config), Role::Client) => connect(Arc::clone(config), name),
         (RustlsContext::Server(config), Role::Server) => accept(Arc::clone(config)),
@@ -176,7 +188,9 @@ impl Backend for RustlsBackend {
                     Role::Client => RustlsConfig::Client(config::protocol_client(range)?),
                     Role::Server => RustlsConfig::Server(config::protocol_server(range)?),
                 };
-                request.hooks.run_context::<Rustls>("ctx-configure", &mut built)?;
+                request
+                    .hooks
+                    .run_context::<Rustls>("ctx-configure", &mut built)?;
                 let context = match built {
                     RustlsConfig::Client(c) => RustlsContext::Client(Arc::new(c)),
                     RustlsConfig::Server(s) => RustlsContext::Server(Arc::new(s)),
@@ -187,15 +201,19 @@ impl Backend for RustlsBackend {
             SessionConfig::Context(native) => {
                 let context = native
                     .get::<Rustls>()
-                    .ok_or_else(|| Error::invalid("the native context is not a rustls context").with_backend(NAME))?
+                    .ok_or_else(|| {
+                        Error::invalid("the native context is not a rustls context")
+                            .with_backend(NAME)
+                    })?
                     .clone();
                 let conn = connection_for(&context, role, name)?;
                 finish(conn, Some(context), &[request.hooks])
             }
             SessionConfig::Session(native) => {
-                let conn = native
-                    .into_inner::<Rustls>()
-                    .map_err(|_| Error::invalid("the native session is not a rustls connection").with_backend(NAME))?;
+                let conn = native.into_inner::<Rustls>().map_err(|_| {
+                    Error::invalid("the native session is not a rustls connection")
+                        .with_backend(NAME)
+                })?;
                 if role_of(&conn) != role {
                     return Err(wrong_role("connection", role_of(&conn), Some(role)));
                 }
@@ -203,17 +221,22 @@ impl Backend for RustlsBackend {
             }
             SessionConfig::Abstract(abstract_ctx) => {
                 let hooks = &abstract_ctx.options().hooks;
-                let context = abstract_ctx.native::<Rustls, RustlsContext>(|options, material| {
-                    let mut built = match options.role {
-                        Role::Client => RustlsConfig::Client(config::abstract_client(options, material)?),
-                        Role::Server => RustlsConfig::Server(config::abstract_server(options, material)?),
-                    };
-                    hooks.run_context::<Rustls>("context hook", &mut built)?;
-                    Ok(match built {
-                        RustlsConfig::Client(c) => RustlsContext::Client(Arc::new(c)),
-                        RustlsConfig::Server(s) => RustlsContext::Server(Arc::new(s)),
-                    })
-                })?;
+                let context =
+                    abstract_ctx.native::<Rustls, RustlsContext>(|options, material| {
+                        let mut built = match options.role {
+                            Role::Client => {
+                                RustlsConfig::Client(config::abstract_client(options, material)?)
+                            }
+                            Role::Server => {
+                                RustlsConfig::Server(config::abstract_server(options, material)?)
+                            }
+                        };
+                        hooks.run_context::<Rustls>("context hook", &mut built)?;
+                        Ok(match built {
+                            RustlsConfig::Client(c) => RustlsContext::Client(Arc::new(c)),
+                            RustlsConfig::Server(s) => RustlsContext::Server(Arc::new(s)),
+                        })
+                    })?;
                 let context = (*context).clone();
                 let conn = connection_for(&context, role, name)?;
                 finish(conn, Some(context), &[hooks, request.hooks])

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use rustls::{Connection, HandshakeKind, NamedGroup};
 use unitls_core::{
-    Capability, CipherSuite, Error, ErrorKind, NativeSession, ProtocolVersion, Result, Role, ServerName,
-    Session, SessionInfo, VerifyResult,
+    Capability, CipherSuite, Error, ErrorKind, NativeSession, ProtocolVersion, Result, Role,
+    ServerName, Session, SessionInfo, VerifyResult,
 };
 
 use crate::error::map;
@@ -24,7 +24,11 @@ pub(crate) struct RustlsSession {
 }
 
 impl RustlsSession {
-    pub(crate) fn new(conn: Connection, context: Option<RustlsContext>, hand_back: bool) -> RustlsSession {
+    pub(crate) fn new(
+        conn: Connection,
+        context: Option<RustlsContext>,
+        hand_back: bool,
+    ) -> RustlsSession {
         RustlsSession {
             conn,
             context,
@@ -58,7 +62,9 @@ impl Session for RustlsSession {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) => {
-                    return Err(Error::new(ErrorKind::Failure, "rustls refused the record").with_backend(NAME).with_source(e))
+                    return Err(Error::new(ErrorKind::Failure, "rustls refused the record")
+                        .with_backend(NAME)
+                        .with_source(e))
                 }
             }
             let conn = &mut self.conn;
@@ -84,15 +90,20 @@ impl Session for RustlsSession {
         match self.conn.reader().read(buf) {
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
-            Err(e) => Err(Error::new(ErrorKind::Failure, "rustls could not deliver plaintext").with_backend(NAME).with_source(e)),
+            Err(e) => Err(
+                Error::new(ErrorKind::Failure, "rustls could not deliver plaintext")
+                    .with_backend(NAME)
+                    .with_source(e),
+            ),
         }
     }
 
     fn write_plaintext(&mut self, data: &[u8]) -> Result<usize> {
-        self.conn
-            .writer()
-            .write(data)
-            .map_err(|e| Error::new(ErrorKind::Failure, "rustls refused application data").with_backend(NAME).with_source(e))
+        self.conn.writer().write(data).map_err(|e| {
+            Error::new(ErrorKind::Failure, "rustls refused application data")
+                .with_backend(NAME)
+                .with_source(e)
+        })
     }
 
     fn send_close_notify(&mut self) {
@@ -105,12 +116,24 @@ impl Session for RustlsSession {
 
     fn info(&self) -> SessionInfo {
         SessionInfo {
-            protocol_version: self.conn.protocol_version().and_then(|v| ProtocolVersion::from_wire(u16::from(v))),
-            cipher_suite: self.conn.negotiated_cipher_suite().map(|s| CipherSuite(u16::from(s.suite()))),
+            protocol_version: self
+                .conn
+                .protocol_version()
+                .and_then(|v| ProtocolVersion::from_wire(u16::from(v))),
+            cipher_suite: self
+                .conn
+                .negotiated_cipher_suite()
+                .map(|s| CipherSuite(u16::from(s.suite()))),
             alpn_protocol: self.conn.alpn_protocol().map(<[u8]>::to_vec),
             resumed: self.conn.handshake_kind() == Some(HandshakeKind::Resumed),
-            peer_chain: self.conn.peer_certificates().map(|c| c.iter().map(|d| d.to_vec()).collect()),
-            negotiated_group: self.conn.negotiated_key_exchange_group().map(|g| group_name(g.name())),
+            peer_chain: self
+                .conn
+                .peer_certificates()
+                .map(|c| c.iter().map(|d| d.to_vec()).collect()),
+            negotiated_group: self
+                .conn
+                .negotiated_key_exchange_group()
+                .map(|g| group_name(g.name())),
         }
     }
 
@@ -127,7 +150,8 @@ impl Session for RustlsSession {
     }
 
     fn into_native(self: Box<Self>) -> Option<NativeSession> {
-        self.hand_back.then(|| NativeSession::new::<Rustls>(self.conn))
+        self.hand_back
+            .then(|| NativeSession::new::<Rustls>(self.conn))
     }
 }
 

@@ -17,7 +17,10 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error as RustlsError, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, Error as RustlsError,
+    SignatureScheme,
+};
 use unitls_core::{ContextOptions, PeerCertificate, Verdict, VerifyInput, VerifyResult};
 
 use crate::error::{is_name_mismatch, verify_reason};
@@ -115,7 +118,12 @@ impl ServerVerifier {
     ) -> ServerVerifier {
         let (accept_invalid_certs, accept_invalid_hostnames) = options
             .as_ref()
-            .map(|o| (o.danger_accept_invalid_certs, o.danger_accept_invalid_hostnames))
+            .map(|o| {
+                (
+                    o.danger_accept_invalid_certs,
+                    o.danger_accept_invalid_hostnames,
+                )
+            })
             .unwrap_or_default();
         ServerVerifier {
             inner,
@@ -146,7 +154,9 @@ impl ServerCertVerifier for ServerVerifier {
             Some(inner) => inner
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
                 .map(|_| ()),
-            None => Err(RustlsError::InvalidCertificate(CertificateError::UnknownIssuer)),
+            None => Err(RustlsError::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            )),
         };
         let result = built_in(&checked);
         record(result);
@@ -156,7 +166,14 @@ impl ServerCertVerifier for ServerVerifier {
             other => other,
         };
         let reference = server_name.to_str();
-        apply_callback(self.options.as_ref(), end_entity, intermediates, Some(&reference), result, enforced)?;
+        apply_callback(
+            self.options.as_ref(),
+            end_entity,
+            intermediates,
+            Some(&reference),
+            result,
+            enforced,
+        )?;
         Ok(ServerCertVerified::assertion())
     }
 
@@ -166,7 +183,12 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, RustlsError> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -175,11 +197,18 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, RustlsError> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -191,7 +220,10 @@ pub(crate) struct ClientVerifier {
 }
 
 impl ClientVerifier {
-    pub(crate) fn new(inner: Arc<dyn ClientCertVerifier>, options: ContextOptions) -> ClientVerifier {
+    pub(crate) fn new(
+        inner: Arc<dyn ClientCertVerifier>,
+        options: ContextOptions,
+    ) -> ClientVerifier {
         ClientVerifier { inner, options }
     }
 }
@@ -215,10 +247,20 @@ impl ClientCertVerifier for ClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, RustlsError> {
-        let checked = self.inner.verify_client_cert(end_entity, intermediates, now).map(|_| ());
+        let checked = self
+            .inner
+            .verify_client_cert(end_entity, intermediates, now)
+            .map(|_| ());
         let result = built_in(&checked);
         record(result);
-        apply_callback(Some(&self.options), end_entity, intermediates, None, result, checked)?;
+        apply_callback(
+            Some(&self.options),
+            end_entity,
+            intermediates,
+            None,
+            result,
+            checked,
+        )?;
         Ok(ClientCertVerified::assertion())
     }
 

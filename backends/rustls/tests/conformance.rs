@@ -46,10 +46,18 @@ impl NativeFixtures for RustlsNatives {
         CtxSpec::context::<Rustls>(RustlsContext::Server(Arc::new(config)))
     }
 
-    fn with_ctx_configure(&self, options: AttachOptions, runs: Arc<AtomicUsize>, fail: bool) -> AttachOptions {
+    fn with_ctx_configure(
+        &self,
+        options: AttachOptions,
+        runs: Arc<AtomicUsize>,
+        fail: bool,
+    ) -> AttachOptions {
         options.ctx_configure::<Rustls>(move |config: &mut RustlsConfig| {
             runs.fetch_add(1, Ordering::SeqCst);
-            assert!(matches!(config, RustlsConfig::Client(_) | RustlsConfig::Server(_)));
+            assert!(matches!(
+                config,
+                RustlsConfig::Client(_) | RustlsConfig::Server(_)
+            ));
             if fail {
                 Err("refused by the test's ctx-configure callback".into())
             } else {
@@ -59,7 +67,8 @@ impl NativeFixtures for RustlsNatives {
     }
 
     fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
-        options.ssl_configure::<Rustls>(|_conn| panic!("ssl-configure callback panicked on purpose"))
+        options
+            .ssl_configure::<Rustls>(|_conn| panic!("ssl-configure callback panicked on purpose"))
     }
 }
 

@@ -1,0 +1,80 @@
+//! The facade's stream: unitls-core's [`SocketStream`](unitls_core::SocketStream) with
+//! the compiled-in backends registered before it exists.
+
+use std::io::{self, BufRead, Read, Write};
+use std::ops::{Deref, DerefMut};
+
+use unitls_core::{AttachOptions, Error, Result, Transport};
+
+/// A byte stream that TLS can be attached to and detached from; see
+/// [`unitls_core::SocketStream`] for every operation (reachable through `Deref`).
+#[derive(Debug)]
+pub struct SocketStream<T: Transport>(unitls_core::SocketStream<T>);
+
+impl<T: Transport> SocketStream<T> {
+    /// A plain stream over `transport` (SPEC CTX-9).
+    pub fn new(transport: T) -> SocketStream<T> {
+        crate::register_backends();
+        SocketStream(unitls_core::SocketStream::new(transport))
+    }
+
+    /// A stream with TLS attached per `options`, or plain for `None` (SPEC ATTACH-2).
+    pub fn with_options(transport: T, options: Option<AttachOptions>) -> Result<SocketStream<T>> {
+        crate::register_backends();
+        unitls_core::SocketStream::with_options(transport, options).map(SocketStream)
+    }
+
+    pub(crate) fn from_core(inner: unitls_core::SocketStream<T>) -> SocketStream<T> {
+        SocketStream(inner)
+    }
+
+    /// The transport and every buffered unread octet of a plain stream (SPEC OWN-5);
+    /// attached, `AlreadyAttached` and the stream back.
+    pub fn into_parts(self) -> std::result::Result<(T, Vec<u8>), (SocketStream<T>, Error)> {
+        self.0
+            .into_parts()
+            .map_err(|(inner, err)| (SocketStream(inner), err))
+    }
+
+    /// The core stream.
+    pub fn into_inner(self) -> unitls_core::SocketStream<T> {
+        self.0
+    }
+}
+
+impl<T: Transport> Deref for SocketStream<T> {
+    type Target = unitls_core::SocketStream<T>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<T: Transport> DerefMut for SocketStream<T> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl<T: Transport> Read for SocketStream<T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<T: Transport> BufRead for SocketStream<T> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.0.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.0.consume(amt)
+    }
+}
+
+impl<T: Transport> Write for SocketStream<T> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0.write(data)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
