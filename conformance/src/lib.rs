@@ -4,7 +4,7 @@
 //! A backend crate instantiates the whole suite with one macro call in
 //! `tests/conformance.rs`:
 //!
-//! ```ignore
+//! ```text
 //! unitls_conformance::conformance_suite!("rustls", unitls_rustls::register(), &NATIVES);
 //! ```
 //!
