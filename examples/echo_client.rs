@@ -22,14 +22,11 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let (connect, ca) =
-        match (arg(&args, "--connect"), arg(&args, "--ca")) {
-            (Some(connect), Some(ca)) => (connect, ca),
-            _ => return Err(
-                "usage: echo_client --connect HOST:PORT --ca CA.pem [--name NAME] [--send TEXT]"
-                    .into(),
-            ),
-        };
+    let (Some(connect), Some(ca)) = (arg(&args, "--connect"), arg(&args, "--ca")) else {
+        return Err(
+            "usage: echo_client --connect HOST:PORT --ca CA.pem [--name NAME] [--send TEXT]".into(),
+        );
+    };
     let host = connect
         .rsplit_once(':')
         .map(|(h, _)| h.trim_matches(['[', ']']))

@@ -21,9 +21,8 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:0".into());
-    let (cert, key) = match (arg(&args, "--cert"), arg(&args, "--key")) {
-        (Some(cert), Some(key)) => (cert, key),
-        _ => return Err("usage: echo_server --listen ADDR --cert CHAIN.pem --key KEY.pem".into()),
+    let (Some(cert), Some(key)) = (arg(&args, "--cert"), arg(&args, "--key")) else {
+        return Err("usage: echo_server --listen ADDR --cert CHAIN.pem --key KEY.pem".into());
     };
     let max: Option<usize> = arg(&args, "--max-connections")
         .map(|n| n.parse())

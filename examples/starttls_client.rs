@@ -33,13 +33,8 @@ fn reply<T: Transport>(stream: &mut SocketStream<T>) -> std::io::Result<String> 
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let (connect, ca) = match (arg(&args, "--connect"), arg(&args, "--ca")) {
-        (Some(connect), Some(ca)) => (connect, ca),
-        _ => {
-            return Err(
-                "usage: starttls_client --connect HOST:PORT --ca CA.pem [--name NAME]".into(),
-            )
-        }
+    let (Some(connect), Some(ca)) = (arg(&args, "--connect"), arg(&args, "--ca")) else {
+        return Err("usage: starttls_client --connect HOST:PORT --ca CA.pem [--name NAME]".into());
     };
     let host = connect
         .rsplit_once(':')

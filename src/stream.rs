@@ -4,7 +4,7 @@
 use std::io::{self, BufRead, Read, Write};
 use std::ops::{Deref, DerefMut};
 
-use unitls_core::{AttachOptions, Error, Result, Transport};
+use unitls_core::{AttachOptions, Result, Transport};
 
 /// A byte stream that TLS can be attached to and detached from; see
 /// [`unitls_core::SocketStream`] for every operation (reachable through `Deref`).
@@ -30,10 +30,10 @@ impl<T: Transport> SocketStream<T> {
 
     /// The transport and every buffered unread octet of a plain stream (SPEC OWN-5);
     /// attached, `AlreadyAttached` and the stream back.
-    pub fn into_parts(self) -> std::result::Result<(T, Vec<u8>), (SocketStream<T>, Error)> {
-        self.0
-            .into_parts()
-            .map_err(|(inner, err)| (SocketStream(inner), err))
+    pub fn into_parts(
+        self,
+    ) -> std::result::Result<(T, Vec<u8>), Box<unitls_core::IntoPartsError<T>>> {
+        self.0.into_parts()
     }
 
     /// The core stream.

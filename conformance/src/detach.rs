@@ -140,7 +140,7 @@ pub fn detach_9_bytes_after_close_notify_are_plaintext(h: &Harness) {
     let _server = server_thread.join();
     let (_transport, buffered) = client
         .into_parts()
-        .map_err(|(_, e)| e)
+        .map_err(|e| e.error)
         .expect("plain into_parts");
     assert_eq!(buffered, b" AFTER CLOSE_NOTIFY");
 }

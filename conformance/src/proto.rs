@@ -59,8 +59,8 @@ pub fn proto_2_3_versions(h: &Harness) {
             AttachOptions::server().ctx(server_ctx),
         );
         let (c, s) = (
-            c.err().expect("client should fail"),
-            s.err().expect("server should fail"),
+            c.expect_err("client should fail"),
+            s.expect_err("server should fail"),
         );
         assert_eq!(c.kind(), ErrorKind::VersionOrCipherMismatch, "client: {c}");
         assert_eq!(s.kind(), ErrorKind::VersionOrCipherMismatch, "server: {s}");
@@ -153,11 +153,11 @@ pub fn proto_5_7_cipher_suites(h: &Harness) {
         AttachOptions::server().ctx(server),
     );
     assert_eq!(
-        c.err().expect("disjoint").kind(),
+        c.expect_err("disjoint").kind(),
         ErrorKind::VersionOrCipherMismatch
     );
     assert_eq!(
-        s.err().expect("disjoint").kind(),
+        s.expect_err("disjoint").kind(),
         ErrorKind::VersionOrCipherMismatch
     );
 }
@@ -189,8 +189,8 @@ pub fn proto_8_10_alpn(h: &Harness) {
     );
     let (c, s) = attempt(h, client(&["h2"]), server(&["imap"]));
     let (c, s) = (
-        c.err().expect("no overlap: client"),
-        s.err().expect("no overlap: server"),
+        c.expect_err("no overlap: client"),
+        s.expect_err("no overlap: server"),
     );
     assert!(c.kind().is_failure() && s.kind().is_failure(), "{c} / {s}");
     assert_eq!(

@@ -83,7 +83,7 @@ pub use registry::{
 pub use server_name::ServerName;
 pub use session::{Session, SessionInfo};
 pub use side::{Role, Side};
-pub use stream::SocketStream;
+pub use stream::{IntoPartsError, SocketStream};
 pub use tcp::{from_accepted, open_tcp_stream, Sni, TcpOptions};
 pub use transport::Transport;
 pub use trust::{Trust, TrustSource};

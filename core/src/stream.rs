@@ -44,6 +44,15 @@ impl<T: Transport> fmt::Debug for SocketStream<T> {
     }
 }
 
+/// `into_parts` on a stream that is attached or closed: the stream comes back.
+#[derive(Debug)]
+pub struct IntoPartsError<T: Transport> {
+    /// The stream, unchanged.
+    pub stream: SocketStream<T>,
+    /// Why (`AlreadyAttached` or `Closed`).
+    pub error: Error,
+}
+
 fn closed_error() -> Error {
     Error::new(ErrorKind::Closed, "the stream is closed")
 }
@@ -299,15 +308,16 @@ impl<T: Transport> SocketStream<T> {
 
     /// The transport and every buffered unread octet, from a plain stream; attached,
     /// `AlreadyAttached` and the stream back (SPEC OWN-5, STARTTLS-6).
-    pub fn into_parts(mut self) -> std::result::Result<(T, Vec<u8>), (SocketStream<T>, Error)> {
+    pub fn into_parts(mut self) -> std::result::Result<(T, Vec<u8>), Box<IntoPartsError<T>>> {
         if self.tls.is_some() {
-            return Err((
-                self,
-                Error::new(ErrorKind::AlreadyAttached, "detach TLS before into_parts"),
-            ));
+            let error = Error::new(ErrorKind::AlreadyAttached, "detach TLS before into_parts");
+            return Err(Box::new(IntoPartsError { stream: self, error }));
         }
         let Some(transport) = self.transport.take() else {
-            return Err((self, closed_error()));
+            return Err(Box::new(IntoPartsError {
+                stream: self,
+                error: closed_error(),
+            }));
         };
         let mut buffered = self.plain_out.split_off(self.plain_pos);
         buffered.extend_from_slice(&self.rbuf.take_all());

@@ -23,19 +23,10 @@ pub enum TrustSource {
 
 /// The trust anchors of a context: sources combine; `exclusive` drops the defaults
 /// (SPEC VERIFY-3: adding roots never drops defaults unless `Only` says so).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Trust {
     sources: Vec<TrustSource>,
     exclusive: bool,
-}
-
-impl Default for Trust {
-    fn default() -> Trust {
-        Trust {
-            sources: Vec::new(),
-            exclusive: false,
-        }
-    }
 }
 
 impl Trust {
