@@ -1,1 +1,55 @@
-fn main() {}
+//! `cargo xtask`: the project's entry points that need no TLS library.
+//!
+//! The alias in `.cargo/config.toml` runs this binary. It compiles only itself (std, no
+//! TLS crate), so it can check and install the system prerequisites before anything
+//! touches OpenSSL or BoringSSL. One module per task:
+//!
+//! - `prereqs`: C compiler, pkg-config, the `openssl` tool, CA certificates, cmake,
+//!   clang/libclang and the OpenSSL headers; installs what is missing with apt-get;
+//! - `test`: the whole test suite, the way CI runs it;
+//! - `conformance`: the conformance suite, one process per backend, and its report;
+//! - `codegen`: the generated sections of README.md.
+
+mod codegen;
+mod conformance;
+mod flags;
+mod json;
+mod prereqs;
+mod test;
+mod workspace;
+
+use std::process::ExitCode;
+
+/// The error of every task: a message for the person at the terminal.
+type Error = Box<dyn std::error::Error>;
+
+/// The result of every task.
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Parses the command line, runs the task and turns its outcome into an exit status.
+fn main() -> ExitCode {
+    let task = match flags::parse(std::env::args().skip(1)) {
+        Ok(task) => task,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{}", flags::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let result = match task {
+        flags::Task::Help => {
+            println!("{}", flags::USAGE);
+            Ok(())
+        }
+        flags::Task::Prereqs => prereqs::run(),
+        flags::Task::Test => test::run(),
+        flags::Task::Conformance(args) => conformance::run(&args),
+        flags::Task::Codegen { check } => codegen::run(check),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

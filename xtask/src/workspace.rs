@@ -1,0 +1,197 @@
+//! Where the workspace is, which backend crates it has, and how xtask runs commands in it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+
+use crate::Result;
+
+/// Every backend the project knows, in the order tables and reports list them.
+pub(crate) const KNOWN_BACKENDS: [&str; 4] = ["rustls", "openssl", "boring", "native-tls"];
+
+/// The workspace root (the parent of `xtask/`).
+pub(crate) fn root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// The directory of backend `name`'s crate.
+pub(crate) fn backend_dir(root: &Path, name: &str) -> PathBuf {
+    root.join("backends").join(name)
+}
+
+/// The package name of backend `name` (`unitls-native-tls`).
+pub(crate) fn backend_package(name: &str) -> String {
+    format!("unitls-{name}")
+}
+
+/// The known backends whose crate exists (`backends/<name>/Cargo.toml`), in table order.
+pub(crate) fn backend_crates(root: &Path) -> Vec<&'static str> {
+    KNOWN_BACKENDS
+        .into_iter()
+        .filter(|name| backend_dir(root, name).join("Cargo.toml").is_file())
+        .collect()
+}
+
+/// The backend crates that are also workspace members, so `cargo test -p` can run them.
+pub(crate) fn member_backends(root: &Path) -> Result<Vec<&'static str>> {
+    let manifest_path = root.join("Cargo.toml");
+    let manifest = fs::read_to_string(&manifest_path)
+        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let members = workspace_members(&manifest).ok_or_else(|| {
+        format!(
+            "no `[workspace] members = [...]` in {}",
+            manifest_path.display()
+        )
+    })?;
+    Ok(backend_crates(root)
+        .into_iter()
+        .filter(|name| {
+            let path = format!("backends/{name}");
+            members.iter().any(|member| member_matches(member, &path))
+        })
+        .collect())
+}
+
+/// The `members` list of the `[workspace]` table of a root manifest.
+fn workspace_members(manifest: &str) -> Option<Vec<String>> {
+    let mut in_workspace = false;
+    let mut list: Option<String> = None;
+    for line in manifest.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if let Some(collected) = list.as_mut() {
+            collected.push_str(line);
+        } else if line.starts_with('[') {
+            in_workspace = line == "[workspace]";
+        } else if in_workspace {
+            if let Some(value) = line.strip_prefix("members") {
+                if let Some(value) = value.trim_start().strip_prefix('=') {
+                    list = Some(value.trim().to_owned());
+                }
+            }
+        }
+        if list
+            .as_deref()
+            .is_some_and(|collected| collected.contains(']'))
+        {
+            break;
+        }
+    }
+    let list = list?;
+    let inner = list.trim().strip_prefix('[')?.split(']').next()?;
+    Some(
+        inner
+            .split(',')
+            .map(|item| {
+                item.trim()
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_owned()
+            })
+            .filter(|item| !item.is_empty())
+            .collect(),
+    )
+}
+
+/// Whether a `members` entry (a path or a `dir/*` glob) names `path`.
+fn member_matches(member: &str, path: &str) -> bool {
+    let member = member.trim_start_matches("./").trim_end_matches('/');
+    match member.strip_suffix("/*") {
+        Some(parent) => path
+            .strip_prefix(parent)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains('/')),
+        None => member == path,
+    }
+}
+
+/// A `cargo` command run in the workspace root (the `cargo` that runs xtask, if known).
+pub(crate) fn cargo(root: &Path) -> Command {
+    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(program);
+    command.current_dir(root);
+    command
+}
+
+/// How a command reads when printed: the program's file name, then the arguments.
+pub(crate) fn display(command: &Command) -> String {
+    let program = Path::new(command.get_program());
+    let mut line = program
+        .file_name()
+        .unwrap_or(program.as_os_str())
+        .to_string_lossy()
+        .into_owned();
+    for arg in command.get_args() {
+        let arg = arg.to_string_lossy();
+        line.push(' ');
+        if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+            line.push_str(&format!("'{}'", arg.replace('\'', r"'\''")));
+        } else {
+            line.push_str(&arg);
+        }
+    }
+    line
+}
+
+/// Prints `$ command`, runs it with inherited stdio, and fails if it does not succeed.
+pub(crate) fn run_shown(command: &mut Command) -> Result<()> {
+    let shown = display(command);
+    println!("$ {shown}");
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    check_status(&shown, status)
+}
+
+/// Turns an unsuccessful exit status into an error naming the command.
+pub(crate) fn check_status(shown: &str, status: ExitStatus) -> Result<()> {
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})").into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_read_from_the_workspace_table() {
+        let manifest = r#"
+[workspace]
+resolver = "2"
+members = [
+    "core",   # the core
+    "backends/rustls",
+    'conformance',
+]
+exclude = ["examples/x"]
+
+[package]
+members = ["not-this"]
+"#;
+        assert_eq!(
+            workspace_members(manifest).unwrap(),
+            ["core", "backends/rustls", "conformance"]
+        );
+        let one_line = "[workspace]\nmembers = [\"core\", \"xtask\"]\n";
+        assert_eq!(workspace_members(one_line).unwrap(), ["core", "xtask"]);
+        assert_eq!(workspace_members("[package]\nname = \"x\"\n"), None);
+    }
+
+    #[test]
+    fn member_globs() {
+        assert!(member_matches("backends/rustls", "backends/rustls"));
+        assert!(member_matches("./backends/rustls/", "backends/rustls"));
+        assert!(member_matches("backends/*", "backends/openssl"));
+        assert!(!member_matches("backends/*", "core"));
+        assert!(!member_matches("backends/rustls", "backends/openssl"));
+    }
+
+    #[test]
+    fn commands_display_like_a_shell_line() {
+        let mut command = Command::new("/usr/bin/cargo");
+        command.args(["test", "-p", "unitls-rustls", "--", "a b"]);
+        assert_eq!(display(&command), "cargo test -p unitls-rustls -- 'a b'");
+    }
+}
