@@ -265,9 +265,25 @@ impl TlsDriver {
         Ok(())
     }
 
-    /// Feeds the next whole buffered record to the session; `Ok(false)` if none is
-    /// buffered. Stops at the peer's close_notify.
+    /// Feeds the next whole buffered record, then writes what the engine wants to
+    /// send (an alert on error); `Ok(false)` if no whole record is buffered.
     fn feed_one(&mut self, io: &mut dyn Transport, rbuf: &mut ReadBuffer) -> Result<bool> {
+        match self.feed_record(rbuf) {
+            Ok(fed) => {
+                self.flush(io)?;
+                Ok(fed)
+            }
+            Err(err) => {
+                // Send the alert the engine queued, if the transport takes it.
+                let _ = self.flush(io);
+                Err(err)
+            }
+        }
+    }
+
+    /// Feeds the next whole buffered record to the session without writing anything;
+    /// `Ok(false)` if none is buffered or the peer's close_notify came already.
+    fn feed_record(&mut self, rbuf: &mut ReadBuffer) -> Result<bool> {
         let session = self.session.as_mut().expect("role chosen");
         if session.get().received_close_notify() {
             return Ok(false);
@@ -283,13 +299,7 @@ impl TlsDriver {
         let len = record.len();
         let result = session.get_mut().read_tls(record);
         rbuf.consume(len);
-        if let Err(err) = result {
-            // Send the alert the engine queued, if the transport takes it.
-            let _ = self.flush(io);
-            return Err(self.fail(err));
-        }
-        self.flush(io)?;
-        Ok(true)
+        result.map(|()| true).map_err(|err| self.fail(err))
     }
 
     /// Reads more ciphertext; `deadline` bounds the wait. EOF is an error: the TLS
@@ -370,19 +380,69 @@ impl TlsDriver {
         user: Timeouts,
     ) -> Result<()> {
         loop {
-            self.flush(io)?;
-            let session = self.session.as_ref().expect("role chosen").get();
-            if !session.is_handshaking() {
-                return Ok(());
-            }
-            if session.received_close_notify() {
-                self.closed_in_handshake = true;
-                return Err(closed_in_handshake());
-            }
-            if !self.feed_one(io, rbuf)? {
-                self.fill(io, rbuf, deadline, user)?;
+            match self.handshake_round(io, rbuf, deadline, user) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(err) => return Err(self.explain_write_failure(io, rbuf, err, user)),
             }
         }
+    }
+
+    /// One step of the handshake: flush, then feed a record or read more; `Ok(true)`
+    /// once the handshake is complete.
+    fn handshake_round(
+        &mut self,
+        io: &mut dyn Transport,
+        rbuf: &mut ReadBuffer,
+        deadline: Option<Instant>,
+        user: Timeouts,
+    ) -> Result<bool> {
+        self.flush(io)?;
+        let session = self.session.as_ref().expect("role chosen").get();
+        if !session.is_handshaking() {
+            return Ok(true);
+        }
+        if session.received_close_notify() {
+            self.closed_in_handshake = true;
+            return Err(closed_in_handshake());
+        }
+        if !self.feed_one(io, rbuf)? {
+            self.fill(io, rbuf, deadline, user)?;
+        }
+        Ok(false)
+    }
+
+    /// A peer that refuses the handshake sends an alert and closes; our next write may
+    /// then fail (broken pipe, reset) before we read the alert. Reads what already
+    /// arrived, briefly, so the error reports the peer's reason, not the pipe.
+    fn explain_write_failure(
+        &mut self,
+        io: &mut dyn Transport,
+        rbuf: &mut ReadBuffer,
+        err: Error,
+        user: Timeouts,
+    ) -> Error {
+        if err.kind() != ErrorKind::Syscall {
+            return err;
+        }
+        let _ = io.set_read_timeout(Some(Duration::from_millis(50)));
+        let mut explained = None;
+        for _ in 0..8 {
+            match self.feed_record(rbuf) {
+                Err(reason) => {
+                    self.fatal = Some(reason.duplicate());
+                    explained = Some(reason);
+                    break;
+                }
+                Ok(true) => continue,
+                Ok(false) => match rbuf.fill_from(io) {
+                    Ok(n) if n > 0 => continue,
+                    _ => break,
+                },
+            }
+        }
+        let _ = io.set_read_timeout(user.read);
+        explained.unwrap_or(err)
     }
 
     /// Runs the handshake implicitly under the attach-time timeout (SPEC SIDE-7, HS-8).

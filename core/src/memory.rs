@@ -161,6 +161,24 @@ impl Write for MemoryStream {
         Ok(buf.len())
     }
 
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let mut state = self.outgoing.lock();
+        if state.reader_closed || state.writer_closed {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "in-memory peer closed",
+            ));
+        }
+        let mut total = 0;
+        for buf in bufs {
+            state.bytes.extend(buf.iter());
+            total += buf.len();
+        }
+        drop(state);
+        self.outgoing.ready.notify_all();
+        Ok(total)
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }

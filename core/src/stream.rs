@@ -311,7 +311,10 @@ impl<T: Transport> SocketStream<T> {
     pub fn into_parts(mut self) -> std::result::Result<(T, Vec<u8>), Box<IntoPartsError<T>>> {
         if self.tls.is_some() {
             let error = Error::new(ErrorKind::AlreadyAttached, "detach TLS before into_parts");
-            return Err(Box::new(IntoPartsError { stream: self, error }));
+            return Err(Box::new(IntoPartsError {
+                stream: self,
+                error,
+            }));
         }
         let Some(transport) = self.transport.take() else {
             return Err(Box::new(IntoPartsError {
