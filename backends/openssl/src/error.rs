@@ -1,0 +1,121 @@
+//! OpenSSL errors → SPEC ERR kinds, in one place (SPEC ERR-2, ERR-4, ERR-6, VERIFY-13).
+//!
+//! OpenSSL reports a failed handshake as an error stack whose reason strings say what
+//! happened ("certificate verify failed", "tlsv1 alert unknown ca", "no shared
+//! cipher"); the verification error itself is the connection's verify result.
+
+use openssl::error::ErrorStack;
+use openssl::x509::X509VerifyResult;
+use unitls_core::{Alert, Error, ErrorKind, VerifyReason};
+
+use crate::NAME;
+
+/// The neutral reason for an X.509 verification error code.
+pub(crate) fn verify_reason(result: X509VerifyResult) -> VerifyReason {
+    match result.as_raw() {
+        2 | 18 | 19 | 20 | 21 => VerifyReason::UnknownIssuer,
+        10 => VerifyReason::Expired,
+        9 => VerifyReason::NotYetValid,
+        62..=64 => VerifyReason::NameMismatch,
+        26 => VerifyReason::InvalidPurpose,
+        50 => VerifyReason::CallbackRejected,
+        _ => VerifyReason::Other,
+    }
+}
+
+/// Whether a verification error is only about the host name or IP address.
+pub(crate) fn is_name_mismatch(result: X509VerifyResult) -> bool {
+    matches!(result.as_raw(), 62 | 64)
+}
+
+/// The alert named in an OpenSSL reason such as "tlsv1 alert unknown ca".
+fn received_alert(reason: &str) -> Option<Alert> {
+    let name = reason.split(" alert ").nth(1)?.replace(' ', "_");
+    (0..=255u8).map(Alert::from_code).find(|a| a.name() == name)
+}
+
+/// What the handshake was doing when OpenSSL failed.
+pub(crate) struct Context {
+    /// The connection's verify result, when a certificate was checked.
+    pub(crate) verify: Option<X509VerifyResult>,
+    /// Whether this end is a server without any certificate.
+    pub(crate) server_without_identity: bool,
+}
+
+/// Maps an OpenSSL error stack to a unitls error, keeping it as the source.
+pub(crate) fn map(stack: ErrorStack, context: &Context) -> Error {
+    let reasons: Vec<String> = stack
+        .errors()
+        .iter()
+        .filter_map(|e| e.reason().map(str::to_string))
+        .collect();
+    let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
+    let alert = reasons.iter().find_map(|r| received_alert(r));
+    let (kind, sent) = if has("certificate verify failed") {
+        let reason = context
+            .verify
+            .map(verify_reason)
+            .unwrap_or(VerifyReason::Other);
+        (ErrorKind::VerificationFailure(reason), None)
+    } else if has("peer did not return a certificate") {
+        (
+            ErrorKind::VerificationFailure(VerifyReason::NoCertificate),
+            Some(Alert::CertificateRequired),
+        )
+    } else if has("no application protocol") && alert.is_none() {
+        (ErrorKind::Failure, Some(Alert::NoApplicationProtocol))
+    } else if context.server_without_identity && (has("no shared cipher") || has("no certificate"))
+    {
+        (ErrorKind::X509Lookup, Some(Alert::HandshakeFailure))
+    } else if has("no shared cipher")
+        || has("unsupported protocol")
+        || has("no protocols available")
+        || has("no suitable signature algorithm")
+        || matches!(
+            alert,
+            Some(Alert::ProtocolVersion | Alert::HandshakeFailure | Alert::InsufficientSecurity)
+        )
+    {
+        (ErrorKind::VersionOrCipherMismatch, None)
+    } else {
+        (ErrorKind::Failure, None)
+    };
+    let mut error = Error::new(kind, "").with_backend(NAME).with_source(stack);
+    if let Some(alert) = alert.or(sent) {
+        error = error.with_alert(alert);
+    }
+    error
+}
+
+/// A configuration error from OpenSSL's builders: the options are at fault.
+pub(crate) fn config(stack: ErrorStack, what: &str) -> Error {
+    Error::invalid(format!("OpenSSL refused the {what}"))
+        .with_backend(NAME)
+        .with_source(stack)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_are_parsed_from_reasons() {
+        assert_eq!(
+            received_alert("tlsv1 alert unknown ca"),
+            Some(Alert::UnknownCa)
+        );
+        assert_eq!(
+            received_alert("sslv3 alert handshake failure"),
+            Some(Alert::HandshakeFailure)
+        );
+        assert_eq!(
+            received_alert("tlsv13 alert certificate required"),
+            Some(Alert::CertificateRequired)
+        );
+        assert_eq!(
+            received_alert("tlsv1 alert no application protocol"),
+            Some(Alert::NoApplicationProtocol)
+        );
+        assert_eq!(received_alert("certificate verify failed"), None);
+    }
+}

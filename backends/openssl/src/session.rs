@@ -1,0 +1,284 @@
+//! The OpenSSL engine behind core's sans-IO [`Session`] trait.
+
+use std::any::Any;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use openssl::ssl::{Ssl, SslContext, SslVersion};
+use unitls_core::{
+    CipherSuite, ContextOptions, Error, ErrorKind, NativeSession, PeerCertificate, ProtocolVersion,
+    Result, Role, ServerName, Session, SessionInfo, Verdict, VerifyInput, VerifyReason,
+    VerifyResult,
+};
+
+use crate::engine::{Engine, Step};
+use crate::error::{map, Context};
+use crate::verify::VerifyState;
+use crate::{prepare_role, OpenSsl, NAME};
+
+/// Largest plaintext handed to `SSL_write` at once: four records.
+const WRITE_CHUNK: usize = 4 * 16_384;
+
+/// One OpenSSL connection driven by core.
+pub(crate) struct OpenSslSession {
+    engine: Engine,
+    context: Option<SslContext>,
+    verify: Option<Arc<VerifyState>>,
+    options: Option<ContextOptions>,
+    reference_name: Option<String>,
+    role: Option<Role>,
+    out: Vec<u8>,
+    out_pos: usize,
+    established: bool,
+    closed: bool,
+    hand_back: bool,
+}
+
+impl OpenSslSession {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        engine: Engine,
+        context: Option<SslContext>,
+        verify: Option<Arc<VerifyState>>,
+        options: Option<ContextOptions>,
+        reference_name: Option<String>,
+        role: Option<Role>,
+        hand_back: bool,
+    ) -> OpenSslSession {
+        OpenSslSession {
+            engine,
+            context,
+            verify,
+            options,
+            reference_name,
+            role,
+            out: Vec::new(),
+            out_pos: 0,
+            established: false,
+            closed: false,
+            hand_back,
+        }
+    }
+
+    /// Starts the handshake once the role is known: a client's ClientHello is then
+    /// waiting in the write BIO (a server just waits for one).
+    pub(crate) fn start(&mut self) -> Result<()> {
+        if self.role.is_none() || self.established {
+            return Ok(());
+        }
+        match self.engine.handshake() {
+            Step::Done(_) => {
+                self.established = true;
+                Ok(())
+            }
+            Step::WantRead => Ok(()),
+            Step::Closed => {
+                self.closed = true;
+                Ok(())
+            }
+            Step::Failed(stack) => Err(self.fail(stack)),
+        }
+    }
+
+    fn error_context(&self) -> Context {
+        let ssl = self.engine.ssl();
+        let checked = ssl.peer_certificate().is_some()
+            || self.verify.as_ref().and_then(|v| v.result()).is_some();
+        Context {
+            verify: checked
+                .then(|| ssl.verify_result())
+                .filter(|r| r.as_raw() != 0),
+            server_without_identity: self.role == Some(Role::Server) && ssl.certificate().is_none(),
+        }
+    }
+
+    fn fail(&self, step_error: openssl::error::ErrorStack) -> Error {
+        map(step_error, &self.error_context())
+    }
+
+    /// Runs the neutral verify callback once the handshake is done (SPEC VERIFY-11);
+    /// a rejection closes the connection before any application data (VERIFY-13).
+    fn run_verify_callback(&self) -> Result<()> {
+        let Some(options) = self
+            .options
+            .as_ref()
+            .filter(|o| o.verify_callback.is_some())
+        else {
+            return Ok(());
+        };
+        let chain: Vec<PeerCertificate> = self
+            .peer_chain()
+            .unwrap_or_default()
+            .into_iter()
+            .map(PeerCertificate::from_der)
+            .collect();
+        if chain.is_empty() && self.role == Some(Role::Server) {
+            return Ok(()); // no client certificate: the mode already decided
+        }
+        let built_in = self
+            .verify
+            .as_ref()
+            .and_then(|v| v.result())
+            .unwrap_or(VerifyResult::Invalid(VerifyReason::NoCertificate));
+        let input = VerifyInput {
+            chain: &chain,
+            reference_name: self.reference_name.as_deref(),
+            built_in,
+        };
+        match options.run_verify_callback(&input)? {
+            Some(Verdict::Reject) => Err(Error::verification(
+                VerifyReason::CallbackRejected,
+                "the verify callback rejected the peer",
+            )
+            .with_backend(NAME)),
+            _ => Ok(()),
+        }
+    }
+
+    fn peer_chain(&self) -> Option<Vec<Vec<u8>>> {
+        let ssl = self.engine.ssl();
+        let mut chain: Vec<Vec<u8>> = Vec::new();
+        if self.role == Some(Role::Server) {
+            chain.extend(ssl.peer_certificate().and_then(|c| c.to_der().ok()));
+        }
+        if let Some(stack) = ssl.peer_cert_chain() {
+            chain.extend(stack.iter().filter_map(|c| c.to_der().ok()));
+        }
+        (!chain.is_empty()).then_some(chain)
+    }
+}
+
+impl Session for OpenSslSession {
+    fn set_role(&mut self, role: Role, server_name: Option<&ServerName>) -> Result<()> {
+        let verify = self.verify.clone();
+        prepare_role(
+            self.engine.ssl_mut(),
+            role,
+            server_name,
+            verify,
+            self.options.as_ref(),
+        )?;
+        self.role = Some(role);
+        self.reference_name = server_name.map(|n| n.to_string());
+        self.start()
+    }
+
+    fn read_tls(&mut self, record: &[u8]) -> Result<()> {
+        self.engine.feed(record).map_err(|e| {
+            Error::new(ErrorKind::Failure, "OpenSSL refused the record")
+                .with_backend(NAME)
+                .with_source(e)
+        })?;
+        if self.established {
+            return Ok(()); // decrypted lazily by read_plaintext
+        }
+        match self.engine.handshake() {
+            Step::Done(_) => {
+                self.established = true;
+                self.run_verify_callback()
+            }
+            Step::WantRead => Ok(()),
+            Step::Closed => {
+                self.closed = true;
+                Ok(())
+            }
+            Step::Failed(stack) => Err(self.fail(stack)),
+        }
+    }
+
+    fn write_tls(&mut self, out: &mut dyn Write) -> io::Result<usize> {
+        if self.out_pos == self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+            let pending = self.engine.pending_out();
+            if pending == 0 {
+                return Ok(0);
+            }
+            self.out.resize(pending, 0);
+            let n = self.engine.drain(&mut self.out);
+            self.out.truncate(n);
+        }
+        let n = out.write(&self.out[self.out_pos..])?;
+        self.out_pos += n;
+        Ok(n)
+    }
+
+    fn wants_write(&self) -> bool {
+        self.out_pos < self.out.len() || self.engine.pending_out() > 0
+    }
+
+    fn is_handshaking(&self) -> bool {
+        !self.established
+    }
+
+    fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if self.closed || !self.established {
+            return Ok(0);
+        }
+        match self.engine.read(buf) {
+            Step::Done(n) => Ok(n),
+            Step::WantRead => Ok(0),
+            Step::Closed => {
+                self.closed = true;
+                Ok(0)
+            }
+            Step::Failed(stack) => Err(self.fail(stack)),
+        }
+    }
+
+    fn write_plaintext(&mut self, data: &[u8]) -> Result<usize> {
+        let chunk = &data[..data.len().min(WRITE_CHUNK)];
+        match self.engine.write(chunk) {
+            Step::Done(n) => Ok(n),
+            Step::Failed(stack) => Err(self.fail(stack)),
+            Step::WantRead | Step::Closed => Err(Error::new(
+                ErrorKind::Closed,
+                "OpenSSL cannot write on this connection any more",
+            )
+            .with_backend(NAME)),
+        }
+    }
+
+    fn send_close_notify(&mut self) {
+        self.engine.shutdown();
+    }
+
+    fn received_close_notify(&self) -> bool {
+        self.closed || self.engine.received_shutdown()
+    }
+
+    fn info(&self) -> SessionInfo {
+        let ssl = self.engine.ssl();
+        SessionInfo {
+            protocol_version: ssl.version2().and_then(|v| match v {
+                SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
+                SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
+                _ => None,
+            }),
+            cipher_suite: ssl
+                .current_cipher()
+                .map(|c| CipherSuite(u16::from_be_bytes(c.protocol_id()))),
+            alpn_protocol: ssl.selected_alpn_protocol().map(<[u8]>::to_vec),
+            resumed: ssl.session_reused(),
+            peer_chain: self.peer_chain(),
+            negotiated_group: None,
+        }
+    }
+
+    fn verify_result(&self) -> Option<VerifyResult> {
+        self.verify.as_ref().and_then(|v| v.result())
+    }
+
+    fn native_context(&self) -> Option<&(dyn Any + Send + Sync)> {
+        self.context.as_ref().map(|c| c as &(dyn Any + Send + Sync))
+    }
+
+    fn native_connection(&self) -> Option<&dyn Any> {
+        Some(self.engine.ssl() as &Ssl as &dyn Any)
+    }
+
+    fn into_native(self: Box<Self>) -> Option<NativeSession> {
+        self.hand_back
+            .then(|| NativeSession::new::<OpenSsl>(self.engine.into_ssl()))
+    }
+}

@@ -1,0 +1,65 @@
+//! Per-connection verification state: records OpenSSL's built-in result and applies
+//! the danger options (SPEC VERIFY-2, VERIFY-12); with a neutral verify callback the
+//! decision is deferred to the end of the handshake (SPEC VERIFY-11, VERIFY-13).
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use openssl::x509::X509StoreContextRef;
+use unitls_core::{ContextOptions, VerifyReason, VerifyResult};
+
+use crate::error::{is_name_mismatch, verify_reason};
+
+/// What one connection's verification saw and how it decides.
+#[derive(Debug, Default)]
+pub(crate) struct VerifyState {
+    first_error: Mutex<Option<VerifyReason>>,
+    called: Mutex<bool>,
+    accept_invalid_certs: bool,
+    accept_invalid_hostnames: bool,
+    defer: bool,
+}
+
+impl VerifyState {
+    /// State for a connection under `options` (`None`: the secure defaults).
+    pub(crate) fn new(options: Option<&ContextOptions>) -> Arc<VerifyState> {
+        Arc::new(VerifyState {
+            accept_invalid_certs: options.is_some_and(|o| o.danger_accept_invalid_certs),
+            accept_invalid_hostnames: options.is_some_and(|o| o.danger_accept_invalid_hostnames),
+            defer: options.is_some_and(|o| o.verify_callback.is_some()),
+            ..VerifyState::default()
+        })
+    }
+
+    /// OpenSSL's verify callback: records, then decides.
+    pub(crate) fn decide(&self, preverify_ok: bool, store: &mut X509StoreContextRef) -> bool {
+        *self.called.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        if preverify_ok {
+            return true;
+        }
+        let error = store.error();
+        self.first_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(verify_reason(error));
+        self.accept_invalid_certs
+            || self.defer
+            || (self.accept_invalid_hostnames && is_name_mismatch(error))
+    }
+
+    /// The built-in result, once a certificate was checked.
+    pub(crate) fn result(&self) -> Option<VerifyResult> {
+        if !*self.called.lock().unwrap_or_else(PoisonError::into_inner) {
+            return None;
+        }
+        Some(
+            match *self
+                .first_error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+            {
+                Some(reason) => VerifyResult::Invalid(reason),
+                None => VerifyResult::Valid,
+            },
+        )
+    }
+}
