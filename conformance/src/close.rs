@@ -69,7 +69,7 @@ pub fn close_6_contexts_outlive_streams(h: &Harness) {
             unitls_core::AttachOptions::client("localhost").ctx(client_ctx.clone()),
             unitls_core::AttachOptions::server().ctx(server_ctx.clone()),
         );
-        let h = *h;
+        let h = h.clone();
         threads.push(spawn(move || {
             let (mut client, mut server, _k) = h.connected_with(client_opts, server_opts);
             echo(&mut client, &mut server, &[i; 100]);

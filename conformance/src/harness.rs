@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread;
@@ -66,7 +67,7 @@ pub struct Killers {
 }
 
 /// The environment of one case run.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Harness {
     /// The backend under test.
     pub backend: &'static str,
@@ -74,9 +75,40 @@ pub struct Harness {
     pub kind: TransportKind,
     /// The backend's native-object adapter.
     pub natives: &'static dyn NativeFixtures,
+    fallback: Arc<AtomicBool>,
 }
 
 impl Harness {
+    /// A harness for one run.
+    pub fn new(
+        backend: &'static str,
+        kind: TransportKind,
+        natives: &'static dyn NativeFixtures,
+    ) -> Harness {
+        Harness {
+            backend,
+            kind,
+            natives,
+            fallback: Arc::default(),
+        }
+    }
+
+    /// Whether the backend lacks `capability`. A case that then checks the SPEC's
+    /// documented fallback instead (e.g. `resumed()` stays false) says so by asking
+    /// this, and its pass counts as `unsupported`, not as a failed declaration.
+    pub fn lacks(&self, capability: unitls_core::Capability) -> bool {
+        let missing =
+            !unitls_core::capabilities(self.backend).is_some_and(|c| c.contains(capability));
+        if missing {
+            self.fallback.store(true, Ordering::SeqCst);
+        }
+        missing
+    }
+
+    pub(crate) fn fallback_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.fallback)
+    }
+
     /// Two connected raw transports of this run's kind: client end, server end.
     pub fn pair(&self) -> (BoxTransport, BoxTransport, Killers) {
         match self.kind {

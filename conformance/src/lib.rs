@@ -16,6 +16,7 @@
 pub mod fixtures;
 pub mod harness;
 mod natives;
+pub mod outcome;
 
 pub mod attach;
 pub mod close;
@@ -125,45 +126,38 @@ cases! {
 }
 
 /// Runs the case named `id` against `backend` over both transports, each under the
-/// watchdog. Panics (fails the test) on any failure.
-///
-/// A case whose capability the backend does not declare is reported and skipped
-/// here; the full outcome model (unsupported / deviation, SPEC §0) belongs to the
-/// report runner.
+/// watchdog, and judges the outcome by SPEC §0 ([`outcome`]). Panics (fails the test)
+/// on `fail`; records every outcome for the report when `UNITLS_OUTCOME_FILE` is set.
 pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id: &str) {
     let case = CASES
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no conformance case named {id}"));
-    let declared = unitls_core::capabilities(backend).expect("backend registered");
-    if let Some(missing) = case.needs.iter().find(|c| !declared.contains(**c)) {
-        eprintln!("{id}: {backend} does not declare {missing}; case not applicable");
-        return;
-    }
+    let mut results = Vec::new();
     for kind in [TransportKind::Tcp, TransportKind::Memory] {
-        let harness = Harness {
-            backend,
-            kind,
-            natives,
-        };
+        let harness = Harness::new(backend, kind, natives);
+        let fallback = harness.fallback_flag();
         let (tx, rx) = mpsc::channel();
         let run = case.run;
         std::thread::spawn(move || {
             let result =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run(&harness)));
-            let _ = tx.send(result);
+            let _ = tx.send(result.map_err(|panic| outcome::panic_text(&*panic)));
         });
-        match rx.recv_timeout(WATCHDOG) {
-            Ok(Ok(())) => {}
-            Ok(Err(panic)) => {
-                eprintln!(
-                    "{id} failed over {kind:?} on {backend} (SPEC {:?})",
-                    case.spec
-                );
-                std::panic::resume_unwind(panic);
-            }
-            Err(_) => panic!("{id} hung over {kind:?} on {backend}: no result within {WATCHDOG:?}"),
-        }
+        let result = match rx.recv_timeout(WATCHDOG) {
+            Ok(result) => result,
+            Err(_) => Err(format!("hung: no result within {WATCHDOG:?}")),
+        };
+        results.push((
+            kind,
+            result,
+            fallback.load(std::sync::atomic::Ordering::SeqCst),
+        ));
+    }
+    let verdict = outcome::judge(backend, case, &results);
+    outcome::record(backend, case, &verdict);
+    if let outcome::Outcome::Fail(detail) = verdict {
+        panic!("{id} on {backend} (SPEC {:?}): {detail}", case.spec);
     }
 }
 

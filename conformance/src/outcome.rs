@@ -1,0 +1,199 @@
+//! SPEC §0 outcomes: pass, fail, unsupported, deviation — judged from what a case
+//! did on a backend and what the backend declared.
+//!
+//! - A case needing a capability the backend does not declare is `unsupported` only
+//!   if the API answered `Unsupported(that capability)` (the case then fails with that
+//!   error in its message), or if the case checked the SPEC's documented fallback
+//!   (`Harness::lacks`). Passing otherwise is a *failed declaration*.
+//! - A case citing a SPEC ID the backend lists as a deviation must fail (the
+//!   library limitation shows); passing makes the deviation *stale*, a failure.
+
+use std::io::Write;
+
+use unitls_core::Capability;
+
+use crate::{Case, TransportKind};
+
+/// The verdict for one case on one backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// As the SPEC says.
+    Pass,
+    /// A declared capability gap, answered with `Unsupported` (or its fallback).
+    Unsupported(String),
+    /// A listed library limitation, observed.
+    Deviation(String),
+    /// Anything else.
+    Fail(String),
+}
+
+impl Outcome {
+    /// The report's word for it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Unsupported(_) => "unsupported",
+            Outcome::Deviation(_) => "deviation",
+            Outcome::Fail(_) => "fail",
+        }
+    }
+
+    /// The reason, for every outcome but pass.
+    pub fn detail(&self) -> &str {
+        match self {
+            Outcome::Pass => "",
+            Outcome::Unsupported(d) | Outcome::Deviation(d) | Outcome::Fail(d) => d,
+        }
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-text panic".into())
+}
+
+/// Judges the runs of `case` on `backend` (one per transport): each is the panic
+/// text on failure and whether the case checked a capability fallback.
+pub fn judge(
+    backend: &str,
+    case: &Case,
+    runs: &[(TransportKind, Result<(), String>, bool)],
+) -> Outcome {
+    let declared = unitls_core::capabilities(backend).unwrap_or_default();
+    let missing: Vec<Capability> = case
+        .needs
+        .iter()
+        .copied()
+        .filter(|c| !declared.contains(*c))
+        .collect();
+    let deviation = unitls_core::registry::backend(backend).and_then(|b| {
+        b.deviations()
+            .iter()
+            .find(|d| case.spec.contains(&d.spec_id))
+            .copied()
+    });
+    let mut verdicts = runs.iter().map(|(kind, result, fell_back)| {
+        match (result, &deviation, missing.is_empty()) {
+            (Err(text), _, false)
+                if missing
+                    .iter()
+                    .any(|c| text.contains(&format!("Unsupported({c:?})"))) =>
+            {
+                Outcome::Unsupported(format!(
+                    "{} not declared; the API answered Unsupported",
+                    names(&missing)
+                ))
+            }
+            (Ok(()), _, false) if *fell_back => Outcome::Unsupported(format!(
+                "{} not declared; the documented fallback holds",
+                names(&missing)
+            )),
+            (Ok(()), _, false) => Outcome::Fail(format!(
+                "failed declaration: passed over {kind:?} although {} is declared missing",
+                names(&missing)
+            )),
+            (Err(text), Some(d), true) => Outcome::Deviation(format!(
+                "{}: {} (observed: {})",
+                d.spec_id,
+                d.limitation,
+                first_line(text)
+            )),
+            (Ok(()), Some(d), true) => Outcome::Fail(format!(
+                "stale deviation {}: the case passes over {kind:?}",
+                d.spec_id
+            )),
+            (Ok(()), None, true) => Outcome::Pass,
+            (Err(text), _, _) => Outcome::Fail(format!("over {kind:?}: {text}")),
+        }
+    });
+    let first = verdicts.next().unwrap_or(Outcome::Fail("no run".into()));
+    verdicts.fold(first, |worst, next| match (&worst, &next) {
+        (Outcome::Fail(_), _) => worst,
+        (_, Outcome::Fail(_)) => next,
+        _ => worst,
+    })
+}
+
+fn names(caps: &[Capability]) -> String {
+    caps.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// Appends the outcome as one JSON line to `$UNITLS_OUTCOME_FILE`, if set (read by
+/// `cargo xtask conformance`); the first record of a process also describes the
+/// backend (`{"backend":…,"library":…,"crate":…,"deviations":[…]}`).
+pub fn record(backend: &str, case: &Case, outcome: &Outcome) {
+    let Some(path) = std::env::var_os("UNITLS_OUTCOME_FILE") else {
+        return;
+    };
+    static DESCRIBED: std::sync::Once = std::sync::Once::new();
+    DESCRIBED.call_once(|| {
+        if let Some(b) = unitls_core::registry::backend(backend) {
+            let info = b.info();
+            let deviations: Vec<String> = b
+                .deviations()
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{{\"spec\":{},\"limitation\":{}}}",
+                        json_string(d.spec_id),
+                        json_string(d.limitation)
+                    )
+                })
+                .collect();
+            let line = format!(
+                "{{\"backend\":{},\"library\":{},\"crate\":{},\"deviations\":[{}]}}\n",
+                json_string(backend),
+                json_string(&info.library),
+                json_string(&info.crate_version),
+                deviations.join(",")
+            );
+            if let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+            {
+                let _ = file.write_all(line.as_bytes());
+            }
+        }
+    });
+    let spec: Vec<String> = case.spec.iter().map(|s| json_string(s)).collect();
+    let line = format!(
+        "{{\"backend\":{},\"id\":{},\"spec\":[{}],\"outcome\":{},\"detail\":{}}}\n",
+        json_string(backend),
+        json_string(case.id),
+        spec.join(","),
+        json_string(outcome.word()),
+        json_string(outcome.detail())
+    );
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = file.write_all(line.as_bytes());
+    }
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
