@@ -85,6 +85,12 @@ pub trait Backend: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Whether the library may accept a host name through the subject CN when the
+    /// certificate has no DNS subjectAltName; core then re-checks (SPEC VERIFY-6).
+    fn may_match_subject_cn(&self) -> bool {
+        false
+    }
+
     /// Makes the per-connection session, running the callbacks in SPEC CB-3 order.
     fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>>;
 }

@@ -75,6 +75,20 @@ impl fmt::Debug for PeerCertificate {
     }
 }
 
+/// Whether a certificate lists at least one dNSName in its subjectAltName.
+pub(crate) fn has_dns_san(der: &[u8]) -> bool {
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return false;
+    };
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return false;
+    };
+    san.value
+        .general_names
+        .iter()
+        .any(|name| matches!(name, x509_parser::extensions::GeneralName::DNSName(_)))
+}
+
 /// RFC 5929 §4.1 `tls-server-end-point` channel binding of a server leaf: its hash
 /// under the hash of its signature algorithm, SHA-256 for MD5 and SHA-1.
 pub fn tls_server_end_point(leaf_der: &[u8]) -> Option<Vec<u8>> {

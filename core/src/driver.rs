@@ -9,7 +9,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::hello::ClientHelloReader;
+use crate::hello::{ClientHelloReader, ServerHelloReader};
 use crate::record::ReadBuffer;
 use crate::transport::is_timeout;
 use crate::{
@@ -91,6 +91,9 @@ pub(crate) struct Pending {
     pub(crate) config: OwnedConfig,
     pub(crate) hooks: NativeHooks,
     pub(crate) verify_hostname: bool,
+    /// The versions the configuration allows, checked after the handshake for
+    /// backends that cannot express them all (native-tls has no TLS 1.3 minimum).
+    pub(crate) versions: Option<VersionRange>,
 }
 
 /// The state of an attached stream.
@@ -102,6 +105,9 @@ pub(crate) struct TlsDriver {
     pending: Option<Pending>,
     server_name: Option<ServerName>,
     hello: ClientHelloReader,
+    server_hello: ServerHelloReader,
+    verify_hostname: bool,
+    versions: Option<VersionRange>,
     handshake_timeout: Option<Duration>,
     fatal: Option<Error>,
     closed_in_handshake: bool,
@@ -118,6 +124,7 @@ impl TlsDriver {
         handshake_timeout: Option<Duration>,
         pending: Pending,
     ) -> Result<TlsDriver> {
+        let (verify_hostname, versions) = (pending.verify_hostname, pending.versions);
         let mut driver = TlsDriver {
             backend,
             side,
@@ -126,6 +133,9 @@ impl TlsDriver {
             pending: Some(pending),
             server_name,
             hello: ClientHelloReader::default(),
+            server_hello: ServerHelloReader::default(),
+            verify_hostname,
+            versions,
             handshake_timeout,
             fatal: None,
             closed_in_handshake: false,
@@ -245,15 +255,26 @@ impl TlsDriver {
             .is_some_and(|s| !s.get().is_handshaking())
     }
 
-    /// Writes every pending record to the transport.
+    /// Writes every pending record to the transport. A server's first flight passes
+    /// through a reader of its clear-text ServerHello.
     fn flush(&mut self, io: &mut dyn Transport) -> Result<()> {
         let Some(session) = self.session.as_mut() else {
             return Ok(());
         };
+        let sniff = self.role == Some(Role::Server) && !self.server_hello.is_done();
         let mut rounds = 0;
         while session.get().wants_write() {
             rounds += 1;
-            match session.get_mut().write_tls(io) {
+            let written = if sniff {
+                let mut tap = Tap {
+                    inner: io,
+                    hello: &mut self.server_hello,
+                };
+                session.get_mut().write_tls(&mut tap)
+            } else {
+                session.get_mut().write_tls(io)
+            };
+            match written {
                 Ok(0) if rounds > 2 => {
                     return Err(self.fail(Error::transport(io::ErrorKind::WriteZero.into())));
                 }
@@ -293,8 +314,11 @@ impl TlsDriver {
             Ok(None) => return Ok(false),
             Err(e) => return Err(self.fail(e)),
         };
-        if self.role == Some(Role::Server) {
-            self.hello.observe(header.content_type, record);
+        match self.role {
+            Some(Role::Server) => self.hello.observe(header.content_type, record),
+            _ => self
+                .server_hello
+                .observe_record(header.content_type, record),
         }
         let len = record.len();
         let result = session.get_mut().read_tls(record);
@@ -369,7 +393,48 @@ impl TlsDriver {
         if deadline.is_some() {
             let _ = io.set_write_timeout(user.write);
         }
-        result
+        result?;
+        self.check_established().map_err(|err| self.fail(err))
+    }
+
+    /// What a backend's library may let through, checked once by core when the
+    /// handshake is done, before any application data: the configured versions, and
+    /// no host-name match through the subject CN (SPEC VERIFY-6, VERIFY-13).
+    fn check_established(&self) -> Result<()> {
+        let info = self.info();
+        if let (Some(range), Some(version)) = (self.versions, info.protocol_version) {
+            if !range.contains(version) {
+                return Err(Error::new(
+                    ErrorKind::VersionOrCipherMismatch,
+                    format!(
+                        "the peer negotiated {version}, outside the configured {}–{}",
+                        range.min, range.max
+                    ),
+                ));
+            }
+        }
+        let checks_names = self.role == Some(Role::Client)
+            && self.verify_hostname
+            && self.backend.may_match_subject_cn();
+        if let (true, Some(ServerName::Dns(_))) = (checks_names, &self.server_name) {
+            let leaf = info.peer_chain.as_ref().and_then(|c| c.first());
+            if leaf.is_some_and(|der| !crate::certificate::has_dns_san(der)) {
+                return Err(Error::verification(
+                    crate::VerifyReason::NameMismatch,
+                    "the certificate names no DNS host in subjectAltName; the subject CN does not count (RFC 9525 §6.4.4)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The session's information, completed from the clear-text ServerHello where the
+    /// backend does not report it.
+    pub(crate) fn info(&self) -> crate::SessionInfo {
+        let mut info = self.session().map(|s| s.info()).unwrap_or_default();
+        info.protocol_version = info.protocol_version.or(self.server_hello.version);
+        info.cipher_suite = info.cipher_suite.or(self.server_hello.cipher_suite);
+        info
     }
 
     fn handshake_loop(
@@ -673,6 +738,38 @@ impl TlsDriver {
         )
         .with_operation("detach")
         .with_backend(self.backend.name()))
+    }
+}
+
+/// A writer that shows what it writes to the ServerHello reader.
+struct Tap<'a> {
+    inner: &'a mut dyn Transport,
+    hello: &'a mut ServerHelloReader,
+}
+
+impl io::Write for Tap<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(data)?;
+        self.hello.observe_bytes(&data[..n]);
+        Ok(n)
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let n = self.inner.write_vectored(bufs)?;
+        let mut left = n;
+        for buf in bufs {
+            let take = left.min(buf.len());
+            self.hello.observe_bytes(&buf[..take]);
+            left -= take;
+            if left == 0 {
+                break;
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -165,3 +165,163 @@ mod tests {
         assert_eq!(reader.server_name(), None);
     }
 }
+
+/// Reads the clear-text ServerHello — incoming on a client, outgoing on a server — so
+/// core knows the negotiated version and cipher suite on every backend, even one
+/// whose API hides them (native-tls).
+#[derive(Debug, Default)]
+pub(crate) struct ServerHelloReader {
+    raw: Vec<u8>,
+    handshake: Vec<u8>,
+    done: bool,
+    pub(crate) version: Option<crate::ProtocolVersion>,
+    pub(crate) cipher_suite: Option<crate::CipherSuite>,
+}
+
+/// The `random` of a HelloRetryRequest (RFC 8446 §4.1.3).
+const HELLO_RETRY_RANDOM: [u8; 32] = [
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+];
+
+impl ServerHelloReader {
+    /// Whether the ServerHello was seen (or can no longer be).
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Offers octets as written to the wire (records may be split anywhere).
+    pub(crate) fn observe_bytes(&mut self, bytes: &[u8]) {
+        if self.done {
+            return;
+        }
+        self.raw.extend_from_slice(bytes);
+        while !self.done && self.raw.len() >= crate::record::HEADER_LEN {
+            let len = usize::from(u16::from_be_bytes([self.raw[3], self.raw[4]]));
+            let total = crate::record::HEADER_LEN + len;
+            if self.raw.len() < total || total > crate::record::MAX_RECORD_LEN {
+                if total > crate::record::MAX_RECORD_LEN {
+                    self.done = true;
+                }
+                return;
+            }
+            let record: Vec<u8> = self.raw.drain(..total).collect();
+            self.observe_record(record[0], &record);
+        }
+        if self.done {
+            self.raw = Vec::new();
+        }
+    }
+
+    /// Offers one whole record.
+    pub(crate) fn observe_record(&mut self, content_type: u8, record: &[u8]) {
+        if self.done {
+            return;
+        }
+        match content_type {
+            crate::record::CONTENT_HANDSHAKE => {}
+            20 => return, // change_cipher_spec may precede nothing of interest
+            _ => {
+                self.done = true;
+                return;
+            }
+        }
+        self.handshake
+            .extend_from_slice(&record[crate::record::HEADER_LEN..]);
+        while self.handshake.len() >= 4 && !self.done {
+            let len =
+                u32::from_be_bytes([0, self.handshake[1], self.handshake[2], self.handshake[3]])
+                    as usize;
+            if self.handshake.len() < 4 + len {
+                return;
+            }
+            let message: Vec<u8> = self.handshake.drain(..4 + len).collect();
+            if message[0] != 2 {
+                self.done = true;
+                return;
+            }
+            self.parse(&message[4..]);
+        }
+    }
+
+    fn parse(&mut self, body: &[u8]) {
+        let mut c = Cursor(body);
+        let parsed = (|| {
+            let legacy = c.u16()?;
+            let random = c.take(32)?;
+            if random == HELLO_RETRY_RANDOM {
+                return Some(false); // wait for the real ServerHello
+            }
+            c.vec8()?;
+            let suite = c.u16()?;
+            c.u8()?;
+            let mut version = legacy;
+            if let Some(extensions) = c.vec16() {
+                let mut ext = Cursor(extensions);
+                while let Some(kind) = ext.u16() {
+                    let data = ext.vec16()?;
+                    if kind == 43 && data.len() == 2 {
+                        version = usize::from(u16::from_be_bytes([data[0], data[1]]));
+                    }
+                }
+            }
+            self.version = crate::ProtocolVersion::from_wire(version as u16);
+            self.cipher_suite = Some(crate::CipherSuite(suite as u16));
+            Some(true)
+        })();
+        if parsed != Some(false) {
+            self.done = true;
+            self.handshake = Vec::new();
+        }
+    }
+}
+
+#[cfg(test)]
+mod server_hello_tests {
+    use super::*;
+
+    fn server_hello(version_ext: Option<u16>, random: [u8; 32]) -> Vec<u8> {
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&random);
+        body.push(0);
+        body.extend_from_slice(&[0x13, 0x02, 0]);
+        let mut exts = Vec::new();
+        if let Some(v) = version_ext {
+            exts.extend_from_slice(&[0, 43, 0, 2]);
+            exts.extend_from_slice(&v.to_be_bytes());
+        }
+        body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+        body.extend_from_slice(&exts);
+        let mut hs = vec![2, 0];
+        hs.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        hs.extend_from_slice(&body);
+        let mut record = vec![22, 3, 3];
+        record.extend_from_slice(&(hs.len() as u16).to_be_bytes());
+        record.extend_from_slice(&hs);
+        record
+    }
+
+    #[test]
+    fn reads_version_and_suite_from_split_bytes() {
+        let wire = server_hello(Some(0x0304), [1; 32]);
+        let mut reader = ServerHelloReader::default();
+        for chunk in wire.chunks(3) {
+            reader.observe_bytes(chunk);
+        }
+        assert!(reader.is_done());
+        assert_eq!(reader.version, Some(crate::ProtocolVersion::Tls13));
+        assert_eq!(
+            reader.cipher_suite.map(|c| c.to_string()).as_deref(),
+            Some("TLS_AES_256_GCM_SHA384")
+        );
+    }
+
+    #[test]
+    fn skips_hello_retry_request_and_reads_tls12() {
+        let mut reader = ServerHelloReader::default();
+        reader.observe_bytes(&server_hello(Some(0x0304), HELLO_RETRY_RANDOM));
+        assert!(!reader.is_done());
+        reader.observe_bytes(&server_hello(None, [2; 32]));
+        assert_eq!(reader.version, Some(crate::ProtocolVersion::Tls12));
+    }
+}

@@ -225,10 +225,16 @@ impl<T: Transport> SocketStream<T> {
                 .require(crate::Capability::UserSession, backend.name())?;
         }
         registry::ensure_initialized(Some(backend.name()))?;
+        let versions = match &config {
+            OwnedConfig::Protocol(range) => Some(*range),
+            OwnedConfig::Abstract(context) => Some(context.options().versions),
+            _ => None,
+        };
         let pending = Pending {
             config,
             hooks,
             verify_hostname: verifying,
+            versions,
         };
         TlsDriver::new(backend, side, server_name, handshake_timeout, pending)
     }
@@ -412,7 +418,7 @@ impl<T: Transport> SocketStream<T> {
     fn info(&self) -> Result<crate::SessionInfo> {
         let tls = self.attached()?;
         Ok(match tls.session() {
-            Some(s) if !s.is_handshaking() => s.info(),
+            Some(s) if !s.is_handshaking() => tls.info(),
             _ => crate::SessionInfo::default(),
         })
     }
