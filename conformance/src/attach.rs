@@ -261,7 +261,16 @@ pub fn cb_7_callback_error_fails_attach(h: &Harness) {
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     let opts = h.natives.with_panicking_ssl_configure(h.client_opts());
     let err = client.attach_ssl(opts).expect_err("callback panic ignored");
-    assert_eq!(err.kind(), ErrorKind::Failure, "{err}");
+    if h.lacks(unitls_core::Capability::UserSession) {
+        // No per-connection object: asking for the callback is Unsupported (CB-2).
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Unsupported(unitls_core::Capability::UserSession),
+            "{err}"
+        );
+    } else {
+        assert_eq!(err.kind(), ErrorKind::Failure, "{err}");
+    }
     assert_eq!(client.ssl_side(), None);
     send(&mut client, b"PING");
     assert_eq!(

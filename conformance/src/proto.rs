@@ -21,6 +21,23 @@ fn attempt(
 /// PROTO-2, PROTO-3, CTX-3: defaults negotiate TLS 1.3; max 1.2 against min 1.3
 /// fails both ends with VersionOrCipherMismatch, either way round.
 pub fn proto_2_3_versions(h: &Harness) {
+    if h.lacks(unitls_core::Capability::Tls13) {
+        let (client, _server, _k) = h.connected();
+        assert_eq!(
+            client.protocol_version().expect("attached"),
+            Some(ProtocolVersion::Tls12)
+        );
+        let err = h
+            .client_builder()
+            .min_version(ProtocolVersion::Tls13)
+            .build()
+            .expect_err("TLS 1.3 only");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Unsupported(unitls_core::Capability::Tls13)
+        );
+        return;
+    }
     let (client, server, _k) = h.connected();
     assert_eq!(
         client.protocol_version().expect("attached"),
@@ -217,6 +234,29 @@ pub fn proto_8_10_alpn(h: &Harness) {
 /// PROTO-11: a repeat connection between the same contexts resumes, at both ends, in
 /// TLS 1.3 and 1.2; with resumption off it does not.
 pub fn proto_11_resumption(h: &Harness) {
+    if h.lacks(unitls_core::Capability::Resumption) {
+        // The documented fallback: connections never resume, and the option to turn
+        // resumption off is Unsupported.
+        let (client_ctx, server_ctx) = (h.client_ctx(), h.server_ctx());
+        for _ in 0..2 {
+            let (mut client, mut server, _k) = h.connected_with(
+                AttachOptions::client("localhost").ctx(client_ctx.clone()),
+                AttachOptions::server().ctx(server_ctx.clone()),
+            );
+            echo(&mut client, &mut server, b"ticket");
+            assert!(!client.resumed().expect("attached") && !server.resumed().expect("attached"));
+        }
+        let err = h
+            .client_builder()
+            .resumption(false)
+            .build()
+            .expect_err("resumption(false) without Resumption");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Unsupported(unitls_core::Capability::Resumption)
+        );
+        return;
+    }
     for version in [ProtocolVersion::Tls13, ProtocolVersion::Tls12] {
         for enabled in [true, false] {
             let client_ctx = h

@@ -123,6 +123,10 @@ impl ContextOptions {
         if self.verify_callback.is_some() {
             needed.push(Capability::VerifyCallback);
         }
+        if !self.resumption {
+            // Turning resumption off is an option only where there is resumption.
+            needed.push(Capability::Resumption);
+        }
         if self.verification_time.is_some() {
             needed.push(Capability::VerifyTime);
         }

@@ -267,6 +267,11 @@ impl Identity {
                 ))
             })?;
         }
+        if crate::pkcs8_wrap::key_matches_certificate(&key, &chain[0]) == Some(false) {
+            return Err(Error::invalid(
+                "the private key does not match the leaf certificate",
+            ));
+        }
         Ok(Identity {
             chain,
             key: Arc::new(key),
@@ -282,6 +287,26 @@ impl Identity {
     pub fn key(&self) -> &PrivateKeyDer<'static> {
         &self.key
     }
+
+    /// The chain as PEM, leaf first.
+    pub fn chain_pem(&self) -> String {
+        self.chain
+            .iter()
+            .map(|c| pem_encode("CERTIFICATE", c))
+            .collect()
+    }
+
+    /// The key as PKCS#8 PEM (PKCS#1 and SEC1 keys re-wrapped), for libraries that
+    /// take nothing else.
+    pub fn key_pkcs8_pem(&self) -> Result<String> {
+        let der = crate::pkcs8_wrap::to_pkcs8(&self.key)?;
+        Ok(pem_encode("PRIVATE KEY", der.secret_pkcs8_der()))
+    }
+}
+
+fn pem_encode(label: &str, der: &[u8]) -> String {
+    pkcs8::der::pem::encode_string(label, pkcs8::der::pem::LineEnding::LF, der)
+        .expect("PEM encoding of DER cannot fail")
 }
 
 fn load_pem(chain_src: &Source, key_src: &Source, password: &Password) -> Result<Identity> {

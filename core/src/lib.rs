@@ -40,6 +40,7 @@ mod identity;
 mod memory;
 mod native;
 mod pem;
+mod pkcs8_wrap;
 mod protocol;
 pub mod record;
 pub mod registry;

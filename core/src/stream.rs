@@ -457,16 +457,29 @@ impl<T: Transport> SocketStream<T> {
             .and_then(|chain| chain.into_iter().next()))
     }
 
-    /// The peer's chain as sent, leaf first (SPEC CERT-3).
+    /// The peer's chain as sent, leaf first (SPEC CERT-3); `Unsupported(PeerChain)` on
+    /// a backend that only gives the leaf.
     pub fn peer_certificates(&self) -> Result<Option<Vec<PeerCertificate>>> {
+        self.require(crate::Capability::PeerChain)?;
+        self.peer_chain()
+    }
+
+    fn require(&self, capability: crate::Capability) -> Result<()> {
+        let backend = self.attached()?.backend();
+        backend.capabilities().require(capability, backend.name())
+    }
+
+    fn peer_chain(&self) -> Result<Option<Vec<PeerCertificate>>> {
         let chain = self.info()?.peer_chain;
         Ok(chain
             .filter(|c| !c.is_empty())
             .map(|c| c.into_iter().map(PeerCertificate::from_der).collect()))
     }
 
-    /// The built-in verification result (SPEC VERIFY-12).
+    /// The built-in verification result (SPEC VERIFY-12); `Unsupported(VerifyCallback)`
+    /// on a backend that cannot report it.
     pub fn verify_result(&self) -> Result<Option<VerifyResult>> {
+        self.require(crate::Capability::VerifyCallback)?;
         Ok(self.attached()?.session().and_then(|s| s.verify_result()))
     }
 

@@ -7,14 +7,20 @@
 //! - `prereqs`: C compiler, pkg-config, the `openssl` tool, CA certificates, cmake,
 //!   clang/libclang and the OpenSSL headers; installs what is missing with apt-get;
 //! - `test`: the whole test suite, the way CI runs it;
-//! - `conformance`: the conformance suite, one process per backend, and its report;
+//! - `conformance`: the conformance suite, one process per backend, and its report
+//!   (`libtest` reads the test output, `outcome` the runner's SPEC §0 verdicts, `spec`
+//!   the SPEC's requirement IDs, `report` writes the three report files);
 //! - `codegen`: the generated sections of README.md.
 
 mod codegen;
 mod conformance;
 mod flags;
 mod json;
+mod libtest;
+mod outcome;
 mod prereqs;
+mod report;
+mod spec;
 mod test;
 mod workspace;
 

@@ -1,0 +1,296 @@
+//! The native-tls backend of unitls: the platform's TLS library through the
+//! `native-tls` crate (OpenSSL on Linux, SChannel on Windows, Security.framework on
+//! Apple systems).
+//!
+//! Most users reach it through the `unitls` facade. Used alone, register it once:
+//!
+//! ```
+//! unitls_native_tls::register();
+//! assert!(unitls_core::implementation_available("native-tls"));
+//! ```
+//!
+//! native-tls has no per-connection object before the handshake, cannot request
+//! client certificates, select cipher suites or report resumption: those capabilities
+//! are not declared, and asking for them is `Unsupported`. The ctx-configure callback
+//! receives the connector or acceptor builder ([`NativeTlsBuilder`]).
+#![forbid(unsafe_code)]
+
+mod error;
+mod io;
+mod session;
+
+use native_tls::{
+    Certificate, Identity, Protocol, TlsAcceptor, TlsAcceptorBuilder, TlsConnector,
+    TlsConnectorBuilder,
+};
+use unitls_core::{
+    Backend, Capabilities, Capability, ContextOptions, Deviation, Error, ImplementationInfo,
+    Material, NativeTypes, ProtocolVersion, Result, Role, Session, SessionConfig, SessionRequest,
+    VersionRange,
+};
+
+pub use native_tls;
+
+use crate::error::config as config_error;
+use crate::session::NativeTlsSession;
+
+/// The registry name of this backend.
+pub const NAME: &str = "native-tls";
+
+/// Names native-tls's types for unitls's typed callbacks and native specs.
+#[derive(Debug, Clone, Copy)]
+pub enum NativeTls {}
+
+/// A native-tls context: `CtxSpec::Context` takes one.
+#[derive(Clone)]
+pub enum NativeTlsContext {
+    /// A client context.
+    Connector(TlsConnector),
+    /// A server context.
+    Acceptor(TlsAcceptor),
+}
+
+/// What the ctx-configure callback edits. A server built without identity (the
+/// `Default` spec) starts as `Acceptor(None)`: the callback may supply one with
+/// `TlsAcceptor::builder(identity)`.
+pub enum NativeTlsBuilder {
+    /// A client builder.
+    Connector(TlsConnectorBuilder),
+    /// A server builder, if an identity is known.
+    Acceptor(Option<TlsAcceptorBuilder>),
+}
+
+/// native-tls has no per-connection object before the handshake: nothing can be
+/// passed as `CtxSpec::Session` or handed to an ssl-configure callback.
+#[derive(Debug)]
+pub enum NoConnection {}
+
+impl NativeTypes for NativeTls {
+    const NAME: &'static str = NAME;
+    type Context = NativeTlsContext;
+    type ContextBuilder = NativeTlsBuilder;
+    type Connection = NoConnection;
+}
+
+/// What native-tls can do through unitls (SPEC §2).
+///
+/// No `Tls13`: on OpenSSL platforms native-tls builds its server from rust-openssl's
+/// `mozilla_intermediate` profile, which sets `SSL_OP_NO_TLSv1_3`, so a native-tls
+/// server never negotiates TLS 1.3 (its client can, against other servers).
+pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
+    Capability::Tls12,
+    Capability::Alpn,
+    Capability::ServerAlpn,
+    Capability::Sni,
+    Capability::EncryptedKeys,
+    Capability::Pkcs12,
+]);
+
+/// Requirements native-tls cannot meet and core cannot make up for (SPEC §0).
+pub const DEVIATIONS: &[Deviation] = &[Deviation {
+    spec_id: "PROTO-9",
+    limitation:
+        "native-tls 0.2 (alpn-accept) answers an ALPN mismatch with AlpnError::NOACK: the server \
+                     continues without ALPN instead of sending no_application_protocol",
+}];
+
+/// The native-tls backend value.
+#[derive(Debug)]
+pub struct NativeTlsBackend;
+
+/// The backend value to register.
+pub static BACKEND: NativeTlsBackend = NativeTlsBackend;
+
+/// Registers this backend with unitls's registry (idempotent).
+pub fn register() {
+    unitls_core::registry::register(&BACKEND);
+}
+
+fn min_protocol(range: VersionRange) -> Option<Protocol> {
+    Some(match range.min {
+        ProtocolVersion::Tls12 => Protocol::Tlsv12,
+        ProtocolVersion::Tls13 => Protocol::Tlsv13,
+    })
+}
+
+fn max_protocol(range: VersionRange) -> Option<Protocol> {
+    (range.max == ProtocolVersion::Tls12).then_some(Protocol::Tlsv12)
+}
+
+fn identity(material: &Material) -> Result<Option<Identity>> {
+    let Some(identity) = &material.identity else {
+        return Ok(None);
+    };
+    let key = identity.key_pkcs8_pem()?;
+    Identity::from_pkcs8(identity.chain_pem().as_bytes(), key.as_bytes())
+        .map(Some)
+        .map_err(|e| config_error(e, "identity"))
+}
+
+fn alpn_names(options: &ContextOptions) -> Result<Vec<&str>> {
+    options
+        .alpn
+        .iter()
+        .map(|p| {
+            std::str::from_utf8(p).map_err(|_| {
+                Error::invalid("native-tls takes ALPN protocol names as text").with_backend(NAME)
+            })
+        })
+        .collect()
+}
+
+fn abstract_builder(options: &ContextOptions, material: &Material) -> Result<NativeTlsBuilder> {
+    match options.role {
+        Role::Client => {
+            let mut builder = TlsConnector::builder();
+            builder
+                .min_protocol_version(min_protocol(options.versions))
+                .max_protocol_version(max_protocol(options.versions))
+                .disable_built_in_roots(true)
+                .danger_accept_invalid_certs(options.danger_accept_invalid_certs)
+                .danger_accept_invalid_hostnames(options.danger_accept_invalid_hostnames)
+                .request_alpns(&alpn_names(options)?);
+            for root in &material.roots {
+                if let Ok(cert) = Certificate::from_der(root) {
+                    builder.add_root_certificate(cert);
+                }
+            }
+            if let Some(id) = identity(material)? {
+                builder.identity(id);
+            }
+            Ok(NativeTlsBuilder::Connector(builder))
+        }
+        Role::Server => Ok(NativeTlsBuilder::Acceptor(match identity(material)? {
+            Some(id) => {
+                let mut builder = TlsAcceptor::builder(id);
+                builder
+                    .min_protocol_version(min_protocol(options.versions))
+                    .max_protocol_version(max_protocol(options.versions))
+                    .accept_alpn(&alpn_names(options)?);
+                Some(builder)
+            }
+            None => None,
+        })),
+    }
+}
+
+fn build(builder: NativeTlsBuilder) -> Result<Option<NativeTlsContext>> {
+    match builder {
+        NativeTlsBuilder::Connector(b) => b
+            .build()
+            .map(|c| Some(NativeTlsContext::Connector(c)))
+            .map_err(|e| config_error(e, "connector")),
+        NativeTlsBuilder::Acceptor(Some(b)) => b
+            .build()
+            .map(|a| Some(NativeTlsContext::Acceptor(a)))
+            .map_err(|e| config_error(e, "acceptor")),
+        NativeTlsBuilder::Acceptor(None) => Ok(None),
+    }
+}
+
+fn start(
+    context: Option<NativeTlsContext>,
+    role: Role,
+    request: &SessionRequest<'_>,
+) -> Result<Box<dyn Session>> {
+    match context {
+        Some(context) => Ok(Box::new(NativeTlsSession::start(
+            context,
+            role,
+            request.server_name,
+        )?)),
+        None => Ok(Box::new(NativeTlsSession::without_identity())),
+    }
+}
+
+impl Backend for NativeTlsBackend {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    fn deviations(&self) -> &'static [Deviation] {
+        DEVIATIONS
+    }
+
+    fn info(&self) -> ImplementationInfo {
+        ImplementationInfo {
+            name: NAME,
+            crate_version: format!("unitls-native-tls {}", env!("CARGO_PKG_VERSION")),
+            library: if cfg!(any(target_os = "macos", target_os = "ios")) {
+                "native-tls 0.2 (Security.framework)".into()
+            } else if cfg!(windows) {
+                "native-tls 0.2 (SChannel)".into()
+            } else {
+                "native-tls 0.2 (OpenSSL)".into()
+            },
+        }
+    }
+
+    fn may_match_subject_cn(&self) -> bool {
+        // On Linux native-tls checks names with OpenSSL's X509_check_host without
+        // X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, which falls back to the subject CN.
+        true
+    }
+
+    fn check_identity(&self, material: &Material) -> Result<()> {
+        match identity(material)? {
+            Some(id) => TlsAcceptor::new(id).map(|_| ()).map_err(|e| {
+                Error::invalid(
+                    "native-tls cannot serve this identity (does the key match the certificate?)",
+                )
+                .with_backend(NAME)
+                .with_source(e)
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>> {
+        let role = request
+            .role
+            .ok_or_else(|| Error::unsupported(Capability::DeferredRole, NAME))?;
+        match &request.config {
+            SessionConfig::Protocol(range) => {
+                let mut builder = match role {
+                    Role::Client => {
+                        let mut b = TlsConnector::builder();
+                        b.min_protocol_version(min_protocol(*range))
+                            .max_protocol_version(max_protocol(*range));
+                        NativeTlsBuilder::Connector(b)
+                    }
+                    Role::Server => NativeTlsBuilder::Acceptor(None),
+                };
+                request
+                    .hooks
+                    .run_context::<NativeTls>("ctx-configure", &mut builder)?;
+                start(build(builder)?, role, &request)
+            }
+            SessionConfig::Context(native) => {
+                let context = native
+                    .get::<NativeTls>()
+                    .ok_or_else(|| {
+                        Error::invalid("the native context is not a native-tls context")
+                            .with_backend(NAME)
+                    })?
+                    .clone();
+                start(Some(context), role, &request)
+            }
+            SessionConfig::Session(_) => Err(Error::unsupported(Capability::UserSession, NAME)),
+            SessionConfig::Abstract(abstract_ctx) => {
+                let hooks = &abstract_ctx.options().hooks;
+                let context = abstract_ctx.native::<NativeTls, Option<NativeTlsContext>>(
+                    |options, material| {
+                        let mut builder = abstract_builder(options, material)?;
+                        hooks.run_context::<NativeTls>("context hook", &mut builder)?;
+                        build(builder)
+                    },
+                )?;
+                start((*context).clone(), role, &request)
+            }
+        }
+    }
+}

@@ -1,0 +1,693 @@
+//! SPEC §0 outcomes — pass, fail, unsupported, deviation — as the conformance runner
+//! records them, and how they combine with what libtest reported.
+//!
+//! The runner (`unitls_conformance::outcome::record`) appends one JSON object per line
+//! to the file named by `UNITLS_OUTCOME_FILE`: first a description of the backend
+//! (`{"backend","library","crate","deviations":[{"spec","limitation"}]}`), then one
+//! line per case (`{"backend","id","spec":[..],"outcome","detail"}`). The runner judges;
+//! xtask only reads, and treats whatever it cannot read as a failure.
+
+use std::fs::File;
+use std::io::{Read as _, Seek as _, SeekFrom};
+use std::path::Path;
+
+use crate::json::Json;
+use crate::libtest::{TestResult, TestStatus};
+
+/// The verdict for one case on one backend (SPEC §0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// As the SPEC says.
+    Pass,
+    /// Anything else.
+    Fail,
+    /// A declared capability gap, answered with `Unsupported` (or its fallback).
+    Unsupported,
+    /// A library limitation the backend lists, observed.
+    Deviation,
+}
+
+impl Outcome {
+    /// Every outcome, in the order reports list them.
+    pub(crate) const ALL: [Outcome; 4] = [
+        Outcome::Pass,
+        Outcome::Fail,
+        Outcome::Unsupported,
+        Outcome::Deviation,
+    ];
+
+    /// The word in the outcome file and report.json, also the CSS class.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Unsupported => "unsupported",
+            Outcome::Deviation => "deviation",
+        }
+    }
+
+    /// The outcome named `word`.
+    pub(crate) fn parse(word: &str) -> Option<Self> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == word)
+    }
+
+    /// The progress mark printed while the suite streams.
+    pub(crate) fn mark(self) -> char {
+        match self {
+            Outcome::Pass => '.',
+            Outcome::Fail => 'F',
+            Outcome::Unsupported => 'u',
+            Outcome::Deviation => 'd',
+        }
+    }
+}
+
+/// A library limitation a backend lists (SPEC §0 "deviation").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Deviation {
+    /// The requirement it concerns (`PROTO-9`).
+    pub(crate) spec: String,
+    /// The limitation, named precisely.
+    pub(crate) limitation: String,
+}
+
+/// What a backend says about itself (the first line of its outcome file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BackendInfo {
+    /// The TLS library and version (`OpenSSL 3.0.19 27 Jan 2026`).
+    pub(crate) library: String,
+    /// The backend crate and version (`unitls-openssl 0.1.0`).
+    pub(crate) crate_version: String,
+    /// The limitations it lists.
+    pub(crate) deviations: Vec<Deviation>,
+}
+
+/// One case line of an outcome file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Recorded {
+    /// The case id (the test's name).
+    pub(crate) id: String,
+    /// The SPEC IDs it cites.
+    pub(crate) spec: Vec<String>,
+    /// The runner's verdict.
+    pub(crate) outcome: Outcome,
+    /// Why, for every outcome but pass.
+    pub(crate) detail: String,
+}
+
+/// The outcome file of one backend process, read as it grows.
+#[derive(Debug)]
+pub(crate) struct OutcomeLog {
+    /// The backend whose file this is; lines naming another are set aside.
+    backend: String,
+    /// The backend's description, once read.
+    pub(crate) info: Option<BackendInfo>,
+    /// The case lines, in the order they were written.
+    pub(crate) cases: Vec<Recorded>,
+    /// Lines that could not be used, and why.
+    pub(crate) warnings: Vec<String>,
+    /// The bytes of the file consumed so far.
+    offset: u64,
+    /// The start of a line whose newline has not been written yet.
+    partial: Vec<u8>,
+}
+
+impl OutcomeLog {
+    /// An empty log for `backend`.
+    pub(crate) fn new(backend: &str) -> Self {
+        OutcomeLog {
+            backend: backend.to_owned(),
+            info: None,
+            cases: Vec::new(),
+            warnings: Vec::new(),
+            offset: 0,
+            partial: Vec::new(),
+        }
+    }
+
+    /// Reads what was appended to `path` since the last call (nothing if the file does
+    /// not exist yet).
+    pub(crate) fn read_new(&mut self, path: &Path) -> std::io::Result<()> {
+        let mut file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        file.seek(SeekFrom::Start(self.offset))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        self.offset += u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.feed(&bytes);
+        Ok(())
+    }
+
+    /// Takes the next bytes of the file; complete lines are parsed at once.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        self.partial.extend_from_slice(bytes);
+        while let Some(newline) = self.partial.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=newline).collect();
+            self.feed_line(&String::from_utf8_lossy(&line[..newline]));
+        }
+    }
+
+    /// Parses a last line that lacks its newline (call once the writer has exited).
+    pub(crate) fn finish(&mut self) {
+        if !self.partial.is_empty() {
+            let line = std::mem::take(&mut self.partial);
+            self.feed_line(&String::from_utf8_lossy(&line));
+        }
+    }
+
+    /// The case line for `id`, if one was read.
+    pub(crate) fn get(&self, id: &str) -> Option<&Recorded> {
+        self.cases.iter().find(|c| c.id == id)
+    }
+
+    /// Parses one line.
+    fn feed_line(&mut self, line: &str) {
+        let line = line.trim();
+        if line.is_empty() {
+            return;
+        }
+        match parse_line(line) {
+            Ok(Line::Info { backend, .. }) | Ok(Line::Case { backend, .. })
+                if backend != self.backend =>
+            {
+                self.warnings.push(format!(
+                    "ignored a line for backend `{backend}` in {}'s outcome file: {line}",
+                    self.backend
+                ));
+            }
+            Ok(Line::Info { info, .. }) => {
+                if self.info.as_ref().is_some_and(|known| *known != info) {
+                    self.warnings.push(format!(
+                        "a second, different backend description (kept the first): {line}"
+                    ));
+                } else {
+                    self.info = Some(info);
+                }
+            }
+            Ok(Line::Case { case, .. }) => {
+                if let Some(known) = self.cases.iter_mut().find(|c| c.id == case.id) {
+                    self.warnings
+                        .push(format!("case `{}` was recorded twice", case.id));
+                    // The first verdict stands unless the later one is a failure: a
+                    // failure is never hidden.
+                    if case.outcome == Outcome::Fail {
+                        *known = case;
+                    }
+                } else {
+                    self.cases.push(case);
+                }
+            }
+            Err(why) => self
+                .warnings
+                .push(format!("unreadable outcome line ({why}): {line}")),
+        }
+    }
+}
+
+/// One parsed line of an outcome file.
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    /// The backend's description.
+    Info {
+        /// The backend named in the line.
+        backend: String,
+        /// What it says.
+        info: BackendInfo,
+    },
+    /// A case's verdict.
+    Case {
+        /// The backend named in the line.
+        backend: String,
+        /// The verdict.
+        case: Recorded,
+    },
+}
+
+/// Parses one outcome line.
+fn parse_line(line: &str) -> Result<Line, String> {
+    let value = Json::parse(line)?;
+    let text = |key: &str| -> Result<String, String> {
+        value
+            .get(key)
+            .and_then(Json::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no string `{key}`"))
+    };
+    let backend = text("backend")?;
+    if value.get("id").is_some() {
+        let spec = value
+            .get("spec")
+            .and_then(Json::as_array)
+            .ok_or("no array `spec`")?
+            .iter()
+            .map(|s| {
+                s.as_str()
+                    .map(str::to_owned)
+                    .ok_or("a non-string in `spec`")
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let word = text("outcome")?;
+        let outcome = Outcome::parse(&word).ok_or_else(|| format!("unknown outcome `{word}`"))?;
+        let detail = match value.get("detail") {
+            None | Some(Json::Null) => String::new(),
+            Some(_) => text("detail")?,
+        };
+        Ok(Line::Case {
+            backend,
+            case: Recorded {
+                id: text("id")?,
+                spec,
+                outcome,
+                detail,
+            },
+        })
+    } else if value.get("library").is_some() {
+        let deviations = match value.get("deviations") {
+            None | Some(Json::Null) => Vec::new(),
+            Some(list) => list
+                .as_array()
+                .ok_or("`deviations` is not an array")?
+                .iter()
+                .map(|d| {
+                    let field = |key: &str| {
+                        d.get(key)
+                            .and_then(Json::as_str)
+                            .map(str::to_owned)
+                            .ok_or_else(|| format!("a deviation without a string `{key}`"))
+                    };
+                    Ok(Deviation {
+                        spec: field("spec")?,
+                        limitation: field("limitation")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?,
+        };
+        Ok(Line::Info {
+            backend,
+            info: BackendInfo {
+                library: text("library")?,
+                crate_version: text("crate")?,
+                deviations,
+            },
+        })
+    } else {
+        Err("neither a case (`id`) nor a backend description (`library`)".into())
+    }
+}
+
+/// One case's result on one backend, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CaseResult {
+    /// The case id.
+    pub(crate) id: String,
+    /// The SPEC IDs it cites (empty if the runner recorded nothing for it).
+    pub(crate) spec: Vec<String>,
+    /// The verdict.
+    pub(crate) outcome: Outcome,
+    /// Why, for every outcome but pass.
+    pub(crate) detail: String,
+    /// libtest's captured output, for failures, when it adds to `detail`.
+    pub(crate) output: Option<String>,
+}
+
+/// Combines libtest's view of one process with the runner's outcome lines.
+///
+/// The runner's verdict stands, except that libtest's `FAILED` is always a failure: a
+/// case without an outcome line (a panic outside the runner) fails with libtest's
+/// captured output, and so does one the runner judged otherwise. A case libtest passed
+/// without an outcome line fails too: pass, unsupported and deviation all look alike to
+/// libtest, so the report cannot tell which it was. Sorted by id.
+pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResult> {
+    let mut cases: Vec<CaseResult> = Vec::new();
+    for test in tests {
+        let record = recorded.iter().find(|r| r.id == test.id);
+        let output = test.output.clone().filter(|o| !o.trim().is_empty());
+        let case = match (test.status, record) {
+            (TestStatus::Failed, Some(r)) if r.outcome == Outcome::Fail => CaseResult {
+                id: test.id.clone(),
+                spec: r.spec.clone(),
+                outcome: Outcome::Fail,
+                detail: r.detail.clone(),
+                output: output.filter(|o| o.trim() != r.detail.trim()),
+            },
+            (TestStatus::Failed, Some(r)) => CaseResult {
+                id: test.id.clone(),
+                spec: r.spec.clone(),
+                outcome: Outcome::Fail,
+                detail: format!(
+                    "libtest reported FAILED after the runner recorded `{}`{}:\n{}",
+                    r.outcome.as_str(),
+                    if r.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", r.detail)
+                    },
+                    output.as_deref().unwrap_or("(no output captured)")
+                ),
+                output: None,
+            },
+            (TestStatus::Failed, None) => CaseResult {
+                id: test.id.clone(),
+                spec: Vec::new(),
+                outcome: Outcome::Fail,
+                detail: output.unwrap_or_else(|| {
+                    "libtest reported FAILED; no outcome line and no output captured".into()
+                }),
+                output: None,
+            },
+            (_, Some(r)) => CaseResult {
+                id: r.id.clone(),
+                spec: r.spec.clone(),
+                outcome: r.outcome,
+                detail: r.detail.clone(),
+                output: None,
+            },
+            (TestStatus::Ok, None) => CaseResult {
+                id: test.id.clone(),
+                spec: Vec::new(),
+                outcome: Outcome::Fail,
+                detail: "libtest reported ok but the runner wrote no outcome line \
+                         (UNITLS_OUTCOME_FILE not honoured?): pass, unsupported and \
+                         deviation cannot be told apart"
+                    .into(),
+                output: None,
+            },
+            (TestStatus::Ignored, None) => CaseResult {
+                id: test.id.clone(),
+                spec: Vec::new(),
+                outcome: Outcome::Fail,
+                detail: "not run: libtest ignored it (#[ignore]); every case must run".into(),
+                output: None,
+            },
+        };
+        cases.push(case);
+    }
+    // Outcome lines libtest never reported (the process died before printing them).
+    for r in recorded {
+        if !cases.iter().any(|c| c.id == r.id) {
+            cases.push(CaseResult {
+                id: r.id.clone(),
+                spec: r.spec.clone(),
+                outcome: r.outcome,
+                detail: r.detail.clone(),
+                output: None,
+            });
+        }
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    cases
+}
+
+/// Adds a failed case for every `(id, spec)` of `expected` that `cases` lacks (a case
+/// another backend ran, which this backend's process never reported), with `reason`.
+pub(crate) fn add_missing(
+    cases: &mut Vec<CaseResult>,
+    expected: &[(String, Vec<String>)],
+    reason: &str,
+) {
+    let mut added = false;
+    for (id, spec) in expected {
+        if !cases.iter().any(|c| c.id == *id) {
+            cases.push(CaseResult {
+                id: id.clone(),
+                spec: spec.clone(),
+                outcome: Outcome::Fail,
+                detail: reason.to_owned(),
+                output: None,
+            });
+            added = true;
+        }
+    }
+    if added {
+        cases.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
+/// Splits a library description into its name and version: the words before the
+/// first one that starts with a digit are the name; that word is the version, with a
+/// parenthesised group right after it (`0.23 (aws-lc-rs)`), while anything else after it
+/// (OpenSSL's build date) is left to the full string. No version-like word: `None`.
+pub(crate) fn split_library(full: &str) -> (String, Option<String>) {
+    let words: Vec<&str> = full.split_whitespace().collect();
+    let is_version = |word: &&str| {
+        let digits = word.strip_prefix(['v', 'V']).unwrap_or(word);
+        digits.starts_with(|c: char| c.is_ascii_digit())
+    };
+    let Some(at) = words.iter().skip(1).position(is_version).map(|i| i + 1) else {
+        return (full.trim().to_owned(), None);
+    };
+    let mut version = words[at].to_owned();
+    if words.get(at + 1).is_some_and(|w| w.starts_with('(')) {
+        let mut depth = 0i32;
+        for word in &words[at + 1..] {
+            version.push(' ');
+            version.push_str(word);
+            depth += count(word, '(') - count(word, ')');
+            if depth <= 0 {
+                break;
+            }
+        }
+    }
+    (words[..at].join(" "), Some(version))
+}
+
+/// How often `c` occurs in `text`.
+fn count(text: &str, c: char) -> i32 {
+    i32::try_from(text.matches(c).count()).unwrap_or(i32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A libtest result.
+    fn test(id: &str, status: TestStatus, output: Option<&str>) -> TestResult {
+        TestResult {
+            id: id.into(),
+            status,
+            output: output.map(Into::into),
+        }
+    }
+
+    /// A recorded verdict.
+    fn recorded(id: &str, outcome: Outcome, detail: &str) -> Recorded {
+        Recorded {
+            id: id.into(),
+            spec: vec![format!("X-{}", id.len())],
+            outcome,
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn outcome_words_round_trip() {
+        for outcome in Outcome::ALL {
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+        }
+        assert_eq!(Outcome::parse("ignored"), None);
+    }
+
+    #[test]
+    fn outcome_file_is_read() {
+        let text = concat!(
+            r#"{"backend":"openssl","library":"OpenSSL 3.0.19 27 Jan 2026","crate":"unitls-openssl 0.1.0","deviations":[{"spec":"PROTO-9","limitation":"ignores \"x\""}]}"#,
+            "\n",
+            r#"{"backend":"openssl","id":"attach_1_already_attached","spec":["ATTACH-1"],"outcome":"pass","detail":""}"#,
+            "\n",
+            r#"{"backend":"openssl","id":"proto_8_10_alpn","spec":["PROTO-8","PROTO-9"],"outcome":"deviation","detail":"PROTO-9: no alert"}"#,
+            "\n",
+            r#"{"backend":"rustls","id":"stray","spec":[],"outcome":"pass","detail":""}"#,
+            "\n",
+            "not json\n",
+            r#"{"backend":"openssl","id":"x","spec":[],"outcome":"maybe","detail":""}"#,
+            "\n",
+            r#"{"backend":"openssl","id":"proto_8_10_alpn","spec":["PROTO-8"],"outcome":"pass"}"#,
+            "\n",
+            r#"{"backend":"openssl","id":"key_2_pkcs12","spec":["KEY-2"],"outcome":"unsupp"#,
+        );
+        let mut log = OutcomeLog::new("openssl");
+        // Fed in awkward pieces, as a file read while it is being written.
+        for chunk in text.as_bytes().chunks(7) {
+            log.feed(chunk);
+        }
+        assert_eq!(log.cases.len(), 2);
+        log.feed(b"orted\",\"detail\":\"Pkcs12 not declared\"}");
+        assert_eq!(log.cases.len(), 2, "a line without its newline waits");
+        log.finish();
+        let info = log.info.as_ref().unwrap();
+        assert_eq!(info.library, "OpenSSL 3.0.19 27 Jan 2026");
+        assert_eq!(info.crate_version, "unitls-openssl 0.1.0");
+        assert_eq!(
+            info.deviations,
+            [Deviation {
+                spec: "PROTO-9".into(),
+                limitation: "ignores \"x\"".into()
+            }]
+        );
+        assert_eq!(log.cases.len(), 3);
+        assert_eq!(log.cases[0].outcome, Outcome::Pass);
+        assert_eq!(log.cases[0].detail, "");
+        // The duplicate pass did not replace the deviation (only a failure would).
+        let alpn = log.get("proto_8_10_alpn").unwrap();
+        assert_eq!(alpn.outcome, Outcome::Deviation);
+        let pkcs12 = log.get("key_2_pkcs12").unwrap();
+        assert_eq!(pkcs12.outcome, Outcome::Unsupported);
+        assert_eq!(pkcs12.detail, "Pkcs12 not declared");
+        assert_eq!(log.warnings.len(), 4, "{:#?}", log.warnings);
+        assert!(log.warnings[0].contains("backend `rustls`"));
+        assert!(log.warnings[1].contains("not json"));
+        assert!(log.warnings[2].contains("unknown outcome `maybe`"));
+        assert!(log.warnings[3].contains("recorded twice"));
+    }
+
+    #[test]
+    fn a_recorded_failure_wins() {
+        let mut log = OutcomeLog::new("rustls");
+        log.feed(
+            concat!(
+                r#"{"backend":"rustls","id":"a","spec":[],"outcome":"fail","detail":"boom"}"#,
+                "\n",
+                r#"{"backend":"rustls","id":"a","spec":[],"outcome":"pass","detail":""}"#,
+                "\n",
+                r#"{"backend":"rustls","id":"b","spec":[],"outcome":"pass","detail":""}"#,
+                "\n",
+                r#"{"backend":"rustls","id":"b","spec":[],"outcome":"fail","detail":"late"}"#,
+                "\n",
+            )
+            .as_bytes(),
+        );
+        assert_eq!(log.get("a").unwrap().outcome, Outcome::Fail);
+        assert_eq!(log.get("b").unwrap().detail, "late");
+    }
+
+    #[test]
+    fn runner_verdicts_stand_and_libtest_failures_fail() {
+        let tests = [
+            test("pass", TestStatus::Ok, None),
+            test("unsupported", TestStatus::Ok, None),
+            test("deviation", TestStatus::Ok, None),
+            test(
+                "judged_fail",
+                TestStatus::Failed,
+                Some("judged_fail on x: boom\nmore"),
+            ),
+            test(
+                "panic_outside",
+                TestStatus::Failed,
+                Some("thread panicked at setup"),
+            ),
+            test("silent_fail", TestStatus::Failed, None),
+            test("contradiction", TestStatus::Failed, Some("late panic")),
+            test("unrecorded", TestStatus::Ok, None),
+            test("ignored", TestStatus::Ignored, None),
+        ];
+        let recorded = [
+            recorded("pass", Outcome::Pass, ""),
+            recorded("unsupported", Outcome::Unsupported, "Pkcs12 not declared"),
+            recorded("deviation", Outcome::Deviation, "PROTO-9: no alert"),
+            recorded("judged_fail", Outcome::Fail, "boom"),
+            recorded("contradiction", Outcome::Pass, ""),
+            recorded("crashed_later", Outcome::Deviation, "seen"),
+        ];
+        let cases = merge(&tests, &recorded);
+        let by_id = |id: &str| cases.iter().find(|c| c.id == id).unwrap();
+        let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted);
+        assert_eq!(cases.len(), 10);
+
+        assert_eq!(by_id("pass").outcome, Outcome::Pass);
+        assert_eq!(by_id("pass").spec, ["X-4"]);
+        assert_eq!(by_id("unsupported").outcome, Outcome::Unsupported);
+        assert_eq!(by_id("unsupported").detail, "Pkcs12 not declared");
+        assert_eq!(by_id("deviation").outcome, Outcome::Deviation);
+        assert_eq!(by_id("crashed_later").outcome, Outcome::Deviation);
+
+        let judged = by_id("judged_fail");
+        assert_eq!(
+            (judged.outcome, judged.detail.as_str()),
+            (Outcome::Fail, "boom")
+        );
+        assert_eq!(
+            judged.output.as_deref(),
+            Some("judged_fail on x: boom\nmore")
+        );
+        let outside = by_id("panic_outside");
+        assert_eq!(outside.outcome, Outcome::Fail);
+        assert_eq!(outside.detail, "thread panicked at setup");
+        assert!(outside.spec.is_empty());
+        assert_eq!(by_id("silent_fail").outcome, Outcome::Fail);
+        assert!(by_id("silent_fail").detail.contains("no output captured"));
+        let contradiction = by_id("contradiction");
+        assert_eq!(contradiction.outcome, Outcome::Fail);
+        assert!(contradiction.detail.contains("recorded `pass`"));
+        assert!(contradiction.detail.ends_with("late panic"));
+        assert_eq!(by_id("unrecorded").outcome, Outcome::Fail);
+        assert_eq!(by_id("ignored").outcome, Outcome::Fail);
+    }
+
+    #[test]
+    fn identical_output_is_not_repeated() {
+        let cases = merge(
+            &[test("a", TestStatus::Failed, Some("boom\n"))],
+            &[recorded("a", Outcome::Fail, "boom")],
+        );
+        assert_eq!(cases[0].output, None);
+    }
+
+    #[test]
+    fn missing_cases_fail() {
+        let mut cases = merge(
+            &[test("b", TestStatus::Ok, None)],
+            &[recorded("b", Outcome::Pass, "")],
+        );
+        let expected = [
+            ("a".to_owned(), vec!["A-1".to_owned()]),
+            ("b".to_owned(), vec!["X-1".to_owned()]),
+        ];
+        add_missing(&mut cases, &expected, "never reported");
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0].id, "a");
+        assert_eq!(cases[0].outcome, Outcome::Fail);
+        assert_eq!(cases[0].spec, ["A-1"]);
+        assert_eq!(cases[0].detail, "never reported");
+        assert_eq!(cases[1].outcome, Outcome::Pass);
+    }
+
+    #[test]
+    fn library_strings_are_split() {
+        let split = |s: &str| {
+            let (name, version) = split_library(s);
+            (name, version.unwrap_or_default())
+        };
+        assert_eq!(
+            split("OpenSSL 3.0.19 27 Jan 2026"),
+            ("OpenSSL".into(), "3.0.19".into())
+        );
+        assert_eq!(
+            split("rustls 0.23 (aws-lc-rs)"),
+            ("rustls".into(), "0.23 (aws-lc-rs)".into())
+        );
+        assert_eq!(
+            split("OpenSSL 1.1.1 (compatible; BoringSSL)"),
+            ("OpenSSL".into(), "1.1.1 (compatible; BoringSSL)".into())
+        );
+        assert_eq!(
+            split("native-tls 0.2 (OpenSSL 3.0.19 27 Jan 2026) trailing"),
+            (
+                "native-tls".into(),
+                "0.2 (OpenSSL 3.0.19 27 Jan 2026)".into()
+            )
+        );
+        assert_eq!(
+            split("Secure Transport v10.1"),
+            ("Secure Transport".into(), "v10.1".into())
+        );
+        assert_eq!(split_library("BoringSSL"), ("BoringSSL".into(), None));
+        assert_eq!(split_library("3.0 only"), ("3.0 only".into(), None));
+    }
+}
