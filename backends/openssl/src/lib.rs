@@ -13,29 +13,29 @@
 //! `CtxSpec::Session` an `Ssl` (handed back by `detach_ssl`).
 #![deny(unsafe_code)]
 
+// The engine is shared with the BoringSSL backend (ARCHITECTURE.md, "OpenSSL and
+// BoringSSL share one engine"); `flavor` holds what differs between the crates.
+#[path = "../../ossl-common/config.rs"]
 mod config;
+#[path = "../../ossl-common/connect.rs"]
+mod connect;
+#[path = "../../ossl-common/engine.rs"]
 mod engine;
+#[path = "../../ossl-common/error.rs"]
 mod error;
+mod flavor;
+#[path = "../../ossl-common/session.rs"]
 mod session;
+#[path = "../../ossl-common/verify.rs"]
 mod verify;
 
-use std::sync::Arc;
-
-use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslMethod, SslVerifyMode};
-use openssl::x509::verify::X509CheckFlags;
+use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
 use unitls_core::{
-    Backend, Capabilities, Capability, ClientAuth, ContextOptions, Error, ImplementationInfo,
-    Material, NativeHooks, NativeTypes, Result, Role, ServerName, Session, SessionConfig,
+    Backend, Capabilities, Capability, ImplementationInfo, Material, NativeTypes, Result, Session,
     SessionRequest,
 };
 
 pub use openssl;
-
-use crate::config::{reference_name_index, NativeContext};
-use crate::engine::Engine;
-use crate::error::config as config_error;
-use crate::session::OpenSslSession;
-use crate::verify::VerifyState;
 
 /// The registry name of this backend.
 pub const NAME: &str = "openssl";
@@ -43,6 +43,9 @@ pub const NAME: &str = "openssl";
 /// Names OpenSSL's native types for unitls's typed callbacks and native specs.
 #[derive(Debug, Clone, Copy)]
 pub enum OpenSsl {}
+
+/// The marker the shared engine names.
+type Native = OpenSsl;
 
 impl NativeTypes for OpenSsl {
     const NAME: &'static str = NAME;
@@ -83,126 +86,6 @@ pub fn register() {
     unitls_core::registry::register(&BACKEND);
 }
 
-fn openssl_error(stack: openssl::error::ErrorStack, what: &str) -> Error {
-    config_error(stack, what)
-}
-
-/// Sets what a client connection needs before the handshake: SNI, the reference
-/// name, verification (SPEC SNI-1..4, VERIFY-1..6, VERIFY-14). `verify: None` leaves
-/// the context's own verification (a user's `SslContext`) alone.
-fn prepare_peer(
-    ssl: &mut Ssl,
-    role: Role,
-    name: Option<&ServerName>,
-    verify: Option<Arc<VerifyState>>,
-    options: Option<&ContextOptions>,
-) -> Result<()> {
-    match role {
-        Role::Client => {
-            if let Some(name) = name {
-                if let Some(sni) = name.sni() {
-                    ssl.set_hostname(sni)
-                        .map_err(|e| openssl_error(e, "server name"))?;
-                }
-                ssl.set_ex_data(reference_name_index(), name.to_string());
-                let param = ssl.param_mut();
-                param.set_hostflags(
-                    X509CheckFlags::NEVER_CHECK_SUBJECT | X509CheckFlags::NO_PARTIAL_WILDCARDS,
-                );
-                match name {
-                    ServerName::Dns(dns) => param.set_host(dns),
-                    ServerName::Ip(ip) => param.set_ip(*ip),
-                }
-                .map_err(|e| openssl_error(e, "reference name"))?;
-            }
-            if let Some(time) = options.and_then(|o| o.verification_time) {
-                let secs = time
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                ssl.param_mut().set_time(secs as _);
-            }
-            if let Some(state) = verify {
-                ssl.set_verify_callback(SslVerifyMode::PEER, move |ok, store| {
-                    state.decide(ok, store)
-                });
-            }
-        }
-        Role::Server => {
-            let mode = match options.map(|o| o.client_auth) {
-                Some(ClientAuth::Required) => {
-                    SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT
-                }
-                Some(ClientAuth::Optional) => SslVerifyMode::PEER,
-                _ => return Ok(()),
-            };
-            if let Some(state) = verify {
-                ssl.set_verify_callback(mode, move |ok, store| state.decide(ok, store));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn set_state(ssl: &mut Ssl, role: Role) {
-    match role {
-        Role::Client => ssl.set_connect_state(),
-        Role::Server => ssl.set_accept_state(),
-    }
-}
-
-/// Picks the role of a deferred connection (SPEC SIDE-5).
-pub(crate) fn prepare_role(
-    ssl: &mut Ssl,
-    role: Role,
-    name: Option<&ServerName>,
-    verify: Option<Arc<VerifyState>>,
-    options: Option<&ContextOptions>,
-) -> Result<()> {
-    prepare_peer(ssl, role, name, verify, options)?;
-    set_state(ssl, role);
-    Ok(())
-}
-
-/// What `finish` needs besides the `Ssl`.
-struct Made<'a> {
-    context: Option<SslContext>,
-    role: Option<Role>,
-    name: Option<&'a ServerName>,
-    verify: Option<Arc<VerifyState>>,
-    options: Option<&'a ContextOptions>,
-    hooks: &'a [&'a NativeHooks],
-}
-
-/// CB-3 order: per-connection settings (SNI, host name) → hooks → role → bind.
-fn finish(mut ssl: Ssl, made: Made<'_>) -> Result<Box<dyn Session>> {
-    if let Some(role) = made.role {
-        prepare_peer(&mut ssl, role, made.name, made.verify.clone(), made.options)?;
-    }
-    for hooks in made.hooks {
-        hooks.run_connection::<OpenSsl>("ssl-configure", &mut ssl)?;
-    }
-    if let Some(role) = made.role {
-        set_state(&mut ssl, role);
-    }
-    let engine = Engine::new(ssl).map_err(|e| openssl_error(e, "memory BIOs"))?;
-    let mut session = OpenSslSession::new(
-        engine,
-        made.context,
-        made.verify,
-        made.options.cloned(),
-        made.name.map(ToString::to_string),
-        made.role,
-        false,
-    );
-    session.start()?;
-    Ok(Box::new(session))
-}
-
-fn new_ssl(context: &SslContext) -> Result<Ssl> {
-    Ssl::new(context).map_err(|e| openssl_error(e, "connection"))
-}
-
 impl Backend for OpenSslBackend {
     fn name(&self) -> &'static str {
         NAME
@@ -226,120 +109,10 @@ impl Backend for OpenSslBackend {
     }
 
     fn check_identity(&self, material: &Material) -> Result<()> {
-        let Some(identity) = &material.identity else {
-            return Ok(());
-        };
-        let mut builder =
-            SslContext::builder(SslMethod::tls()).map_err(|e| openssl_error(e, "context"))?;
-        config::set_identity(&mut builder, identity)
+        connect::check_identity(material)
     }
 
     fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>> {
-        let role = request.role;
-        let name = request.server_name;
-        match request.config {
-            SessionConfig::Protocol(range) => {
-                let mut builder = config::protocol(range)?;
-                request
-                    .hooks
-                    .run_context::<OpenSsl>("ctx-configure", &mut builder)?;
-                let context = builder.build();
-                let ssl = new_ssl(&context)?;
-                let verify = request.verify_hostname.then(|| VerifyState::new(None));
-                let made = Made {
-                    context: Some(context),
-                    role,
-                    name,
-                    verify,
-                    options: None,
-                    hooks: &[request.hooks],
-                };
-                finish(ssl, made)
-            }
-            SessionConfig::Context(native) => {
-                let context = native
-                    .get::<OpenSsl>()
-                    .ok_or_else(|| {
-                        Error::invalid("the native context is not an OpenSSL context")
-                            .with_backend(NAME)
-                    })?
-                    .clone();
-                let ssl = new_ssl(&context)?;
-                let made = Made {
-                    context: Some(context),
-                    role,
-                    name,
-                    verify: None,
-                    options: None,
-                    hooks: &[request.hooks],
-                };
-                finish(ssl, made)
-            }
-            SessionConfig::Session(native) => {
-                let ssl = native.into_inner::<OpenSsl>().map_err(|_| {
-                    Error::invalid("the native session is not an OpenSSL Ssl").with_backend(NAME)
-                })?;
-                let own = if ssl.is_server() {
-                    Role::Server
-                } else {
-                    Role::Client
-                };
-                if role.is_some_and(|r| r != own) {
-                    return Err(
-                        Error::invalid(format!("this Ssl is set up for the {own:?} role"))
-                            .with_backend(NAME),
-                    );
-                }
-                let engine = Engine::new(ssl).map_err(|e| openssl_error(e, "memory BIOs"))?;
-                let mut session = OpenSslSession::new(
-                    engine,
-                    None,
-                    None,
-                    None,
-                    name.map(ToString::to_string),
-                    Some(own),
-                    true,
-                );
-                session.start()?;
-                Ok(Box::new(session))
-            }
-            SessionConfig::Abstract(abstract_ctx) => {
-                let options = abstract_ctx.options();
-                let hooks = &options.hooks;
-                let native =
-                    abstract_ctx.native::<OpenSsl, NativeContext>(|options, material| {
-                        let (mut builder, sessions) = config::abstract_context(options, material)?;
-                        hooks.run_context::<OpenSsl>("context hook", &mut builder)?;
-                        Ok(NativeContext {
-                            context: builder.build(),
-                            sessions,
-                        })
-                    })?;
-                let mut ssl = new_ssl(&native.context)?;
-                if let (Some(cache), Some(name)) = (&native.sessions, name) {
-                    let cached = cache
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .get(&name.to_string())
-                        .cloned();
-                    if let Some(session) = cached {
-                        // SAFETY: the cache only holds sessions that this very context's
-                        // new-session callback produced, as `set_session` requires.
-                        #[allow(unsafe_code)]
-                        let _ = unsafe { ssl.set_session(&session) };
-                    }
-                }
-                let verify = Some(VerifyState::new(Some(options)));
-                let made = Made {
-                    context: Some(native.context.clone()),
-                    role,
-                    name,
-                    verify,
-                    options: Some(options),
-                    hooks: &[hooks, request.hooks],
-                };
-                finish(ssl, made)
-            }
-        }
+        connect::new_session(request)
     }
 }

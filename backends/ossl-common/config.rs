@@ -124,7 +124,7 @@ fn version(v: ProtocolVersion) -> SslVersion {
 fn no_resumption(builder: &mut SslContextBuilder) {
     builder.set_session_cache_mode(SslSessionCacheMode::OFF);
     builder.set_options(SslOptions::NO_TICKET);
-    let _ = builder.set_num_tickets(0);
+    crate::flavor::no_tls13_tickets(builder);
 }
 
 /// A context with the secure defaults and these versions.
@@ -267,9 +267,7 @@ fn set_cipher_suites(
             .map_err(|e| config_error(e, "TLS 1.2 cipher suites"))?;
     }
     if !tls13.is_empty() {
-        builder
-            .set_ciphersuites(&tls13.join(":"))
-            .map_err(|e| config_error(e, "TLS 1.3 cipher suites"))?;
+        crate::flavor::set_tls13_suites(builder, &tls13.join(":"))?;
     }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The OpenSSL engine behind core's sans-IO [`Session`] trait.
+//! The OpenSSL/BoringSSL engine behind core's sans-IO [`Session`] trait.
 
 use std::any::Any;
 use std::io::{self, Write};
@@ -11,10 +11,11 @@ use unitls_core::{
     VerifyResult,
 };
 
+use crate::connect::prepare_role;
 use crate::engine::{Engine, Step};
 use crate::error::{map, Context};
 use crate::verify::VerifyState;
-use crate::{prepare_role, OpenSsl, NAME};
+use crate::{Native, NAME};
 
 /// Largest plaintext handed to `SSL_write` at once: four records.
 const WRITE_CHUNK: usize = 4 * 16_384;
@@ -86,8 +87,8 @@ impl OpenSslSession {
             || self.verify.as_ref().and_then(|v| v.result()).is_some();
         Context {
             verify: checked
-                .then(|| ssl.verify_result())
-                .filter(|r| r.as_raw() != 0),
+                .then(|| crate::flavor::verify_code(ssl.verify_result()))
+                .filter(|code| *code != 0),
             server_without_identity: self.role == Some(Role::Server) && ssl.certificate().is_none(),
         }
     }
@@ -257,7 +258,7 @@ impl Session for OpenSslSession {
             }),
             cipher_suite: ssl
                 .current_cipher()
-                .map(|c| CipherSuite(u16::from_be_bytes(c.protocol_id()))),
+                .map(|c| CipherSuite(crate::flavor::cipher_code(c))),
             alpn_protocol: ssl.selected_alpn_protocol().map(<[u8]>::to_vec),
             resumed: ssl.session_reused(),
             peer_chain: self.peer_chain(),
@@ -279,6 +280,6 @@ impl Session for OpenSslSession {
 
     fn into_native(self: Box<Self>) -> Option<NativeSession> {
         self.hand_back
-            .then(|| NativeSession::new::<OpenSsl>(self.engine.into_ssl()))
+            .then(|| NativeSession::new::<Native>(self.engine.into_ssl()))
     }
 }

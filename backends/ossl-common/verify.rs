@@ -36,7 +36,7 @@ impl VerifyState {
         if preverify_ok {
             return true;
         }
-        let error = store.error();
+        let error = crate::flavor::store_error(store);
         self.first_error
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

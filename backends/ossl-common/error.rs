@@ -5,14 +5,13 @@
 //! cipher"); the verification error itself is the connection's verify result.
 
 use openssl::error::ErrorStack;
-use openssl::x509::X509VerifyResult;
 use unitls_core::{Alert, Error, ErrorKind, VerifyReason};
 
 use crate::NAME;
 
-/// The neutral reason for an X.509 verification error code.
-pub(crate) fn verify_reason(result: X509VerifyResult) -> VerifyReason {
-    match result.as_raw() {
+/// The neutral reason for an X.509 verification error code (`X509_V_ERR_*`).
+pub(crate) fn verify_reason(code: i32) -> VerifyReason {
+    match code {
         2 | 18 | 19 | 20 | 21 => VerifyReason::UnknownIssuer,
         10 => VerifyReason::Expired,
         9 => VerifyReason::NotYetValid,
@@ -24,8 +23,8 @@ pub(crate) fn verify_reason(result: X509VerifyResult) -> VerifyReason {
 }
 
 /// Whether a verification error is only about the host name or IP address.
-pub(crate) fn is_name_mismatch(result: X509VerifyResult) -> bool {
-    matches!(result.as_raw(), 62 | 64)
+pub(crate) fn is_name_mismatch(code: i32) -> bool {
+    matches!(code, 62 | 64)
 }
 
 /// The alert named in an OpenSSL reason such as "tlsv1 alert unknown ca".
@@ -37,7 +36,8 @@ fn received_alert(reason: &str) -> Option<Alert> {
 /// What the handshake was doing when OpenSSL failed.
 pub(crate) struct Context {
     /// The connection's verify result, when a certificate was checked.
-    pub(crate) verify: Option<X509VerifyResult>,
+    /// (`X509_V_ERR_*`, 0 for none.)
+    pub(crate) verify: Option<i32>,
     /// Whether this end is a server without any certificate.
     pub(crate) server_without_identity: bool,
 }
@@ -47,7 +47,9 @@ pub(crate) fn map(stack: ErrorStack, context: &Context) -> Error {
     let reasons: Vec<String> = stack
         .errors()
         .iter()
-        .filter_map(|e| e.reason().map(str::to_string))
+        // OpenSSL writes "certificate verify failed", BoringSSL
+        // "CERTIFICATE_VERIFY_FAILED": compare in one spelling.
+        .filter_map(|e| e.reason().map(|r| r.to_ascii_lowercase().replace('_', " ")))
         .collect();
     let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
     let alert = reasons.iter().find_map(|r| received_alert(r));

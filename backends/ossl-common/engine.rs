@@ -1,3 +1,6 @@
+//! Shared by the OpenSSL and BoringSSL backends (each compiles it against its own
+//! crate, renamed `openssl`; `crate::flavor` holds what differs).
+//!
 //! The OpenSSL `SSL` object driven over two memory BIOs: core feeds whole records
 //! into the read BIO and drains ciphertext from the write BIO.
 //!
@@ -12,6 +15,8 @@ use std::ptr;
 use openssl::error::ErrorStack;
 use openssl::ssl::Ssl;
 use openssl_sys as ffi;
+
+use crate::flavor;
 
 use foreign_types::ForeignType as _;
 
@@ -61,13 +66,13 @@ impl Engine {
         unsafe {
             ffi::BIO_ctrl(
                 rbio,
-                ffi::BIO_C_SET_BUF_MEM_EOF_RETURN,
+                flavor::BIO_C_SET_BUF_MEM_EOF_RETURN,
                 -1 as c_long,
                 ptr::null_mut(),
             );
             ffi::BIO_ctrl(
                 wbio,
-                ffi::BIO_C_SET_BUF_MEM_EOF_RETURN,
+                flavor::BIO_C_SET_BUF_MEM_EOF_RETURN,
                 -1 as c_long,
                 ptr::null_mut(),
             );
@@ -130,12 +135,12 @@ impl Engine {
         // SAFETY: ssl is valid; ret is the return value of the call just made on it.
         let code = unsafe { ffi::SSL_get_error(self.ssl.as_ptr(), ret) };
         match code {
-            ffi::SSL_ERROR_WANT_READ | ffi::SSL_ERROR_WANT_WRITE => {
+            flavor::SSL_ERROR_WANT_READ | flavor::SSL_ERROR_WANT_WRITE => {
                 // Drop any stale entries so they are not blamed on a later call.
                 let _ = ErrorStack::get();
                 Step::WantRead
             }
-            ffi::SSL_ERROR_ZERO_RETURN => Step::Closed,
+            flavor::SSL_ERROR_ZERO_RETURN => Step::Closed,
             _ => Step::Failed(ErrorStack::get()),
         }
     }
@@ -186,6 +191,6 @@ impl Engine {
     pub(crate) fn received_shutdown(&self) -> bool {
         // SAFETY: ssl is valid.
         let state = unsafe { ffi::SSL_get_shutdown(self.ssl.as_ptr()) };
-        state & ffi::SSL_RECEIVED_SHUTDOWN != 0
+        state & flavor::SSL_RECEIVED_SHUTDOWN != 0
     }
 }

@@ -1,0 +1,118 @@
+//! The BoringSSL backend of unitls: BoringSSL, built from source by the `boring` crate.
+//!
+//! Most users reach it through the `unitls` facade. Used alone, register it once:
+//!
+//! ```
+//! unitls_boring::register();
+//! assert!(unitls_core::implementation_available("boring"));
+//! ```
+//!
+//! The configure callbacks receive BoringSSL's own types ([`Boring`] names them): the
+//! ctx-configure callback the `SslContextBuilder`, the ssl-configure callback the
+//! `Ssl` before its handshake. `CtxSpec::Context` takes a `boring::ssl::SslContext`,
+//! `CtxSpec::Session` an `Ssl` (handed back by `detach_ssl`).
+#![deny(unsafe_code)]
+
+// The engine is shared with the OpenSSL backend (ARCHITECTURE.md, "OpenSSL and
+// BoringSSL share one engine"); `flavor` holds what differs between the crates.
+#[path = "../../ossl-common/config.rs"]
+mod config;
+#[path = "../../ossl-common/connect.rs"]
+mod connect;
+#[path = "../../ossl-common/engine.rs"]
+mod engine;
+#[path = "../../ossl-common/error.rs"]
+mod error;
+mod flavor;
+#[path = "../../ossl-common/session.rs"]
+mod session;
+#[path = "../../ossl-common/verify.rs"]
+mod verify;
+
+use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
+use unitls_core::{
+    Backend, Capabilities, Capability, ImplementationInfo, Material, NativeTypes, Result, Session,
+    SessionRequest,
+};
+
+pub use openssl as boring;
+
+/// The registry name of this backend.
+pub const NAME: &str = "boring";
+
+/// Names BoringSSL's native types for unitls's typed callbacks and native specs.
+#[derive(Debug, Clone, Copy)]
+pub enum Boring {}
+
+/// The marker the shared engine names.
+type Native = Boring;
+
+impl NativeTypes for Boring {
+    const NAME: &'static str = NAME;
+    type Context = SslContext;
+    type ContextBuilder = SslContextBuilder;
+    type Connection = Ssl;
+}
+
+/// What BoringSSL can do through unitls (SPEC §2). No `Tls13CipherSelection`:
+/// BoringSSL fixes its TLS 1.3 suites and offers no API to restrict them.
+pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
+    Capability::Tls12,
+    Capability::Tls13,
+    Capability::Alpn,
+    Capability::ServerAlpn,
+    Capability::Sni,
+    Capability::ClientAuth,
+    Capability::Resumption,
+    Capability::CipherSelection,
+    Capability::EncryptedKeys,
+    Capability::Pkcs12,
+    Capability::DeferredRole,
+    Capability::UserSession,
+    Capability::PeerChain,
+    Capability::VerifyCallback,
+    Capability::VerifyTime,
+]);
+
+/// The BoringSSL backend value.
+#[derive(Debug)]
+pub struct BoringBackend;
+
+/// The backend value to register.
+pub static BACKEND: BoringBackend = BoringBackend;
+
+/// Registers this backend with unitls's registry (idempotent).
+pub fn register() {
+    unitls_core::registry::register(&BACKEND);
+}
+
+impl Backend for BoringBackend {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    fn info(&self) -> ImplementationInfo {
+        ImplementationInfo {
+            name: NAME,
+            crate_version: format!("unitls-boring {}", env!("CARGO_PKG_VERSION")),
+            library: format!("BoringSSL ({})", openssl::version::version()),
+        }
+    }
+
+    fn ensure_initialized(&self) -> Result<()> {
+        openssl::init();
+        Ok(())
+    }
+
+    fn check_identity(&self, material: &Material) -> Result<()> {
+        connect::check_identity(material)
+    }
+
+    fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>> {
+        connect::new_session(request)
+    }
+}

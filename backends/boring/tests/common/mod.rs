@@ -1,0 +1,67 @@
+//! BoringSSL's native objects for the shared suite (the per-library adapter).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use unitls_boring::boring::pkey::PKey;
+use unitls_boring::boring::ssl::{SslContext, SslContextBuilder, SslMethod, SslVerifyMode};
+use unitls_boring::boring::x509::X509;
+use unitls_boring::Boring;
+use unitls_conformance::fixtures::Leaf;
+use unitls_conformance::NativeFixtures;
+use unitls_core::{AttachOptions, CtxSpec};
+
+/// The adapter.
+pub(crate) struct BoringNatives;
+
+/// The adapter value the suite takes.
+pub(crate) static NATIVES: BoringNatives = BoringNatives;
+
+impl NativeFixtures for BoringNatives {
+    fn client_context(&self, ca_pem: &str) -> CtxSpec {
+        let mut builder = SslContext::builder(SslMethod::tls_client()).expect("context");
+        for cert in X509::stack_from_pem(ca_pem.as_bytes()).expect("CA PEM") {
+            builder.cert_store_mut().add_cert(cert).expect("CA");
+        }
+        builder.set_verify(SslVerifyMode::PEER);
+        CtxSpec::context::<Boring>(builder.build())
+    }
+
+    fn server_context(&self, leaf: &Leaf) -> CtxSpec {
+        let mut builder = SslContext::builder(SslMethod::tls_server()).expect("context");
+        let mut chain = X509::stack_from_pem(leaf.chain_pem.as_bytes())
+            .expect("chain")
+            .into_iter();
+        builder
+            .set_certificate(&chain.next().expect("leaf"))
+            .expect("leaf");
+        for cert in chain {
+            builder.add_extra_chain_cert(cert).expect("chain");
+        }
+        builder
+            .set_private_key(&PKey::private_key_from_pem(leaf.key_pem.as_bytes()).expect("key"))
+            .expect("key");
+        CtxSpec::context::<Boring>(builder.build())
+    }
+
+    fn with_ctx_configure(
+        &self,
+        options: AttachOptions,
+        runs: Arc<AtomicUsize>,
+        fail: bool,
+    ) -> AttachOptions {
+        options.ctx_configure::<Boring>(move |builder: &mut SslContextBuilder| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            builder.set_verify(SslVerifyMode::PEER);
+            if fail {
+                Err("refused by the test's ctx-configure callback".into())
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
+        options.ssl_configure::<Boring>(|_ssl| panic!("ssl-configure callback panicked on purpose"))
+    }
+}
