@@ -25,9 +25,9 @@
 //! |---|---|---|
 //! | `rustls` (default) | `"rustls"` | rustls 0.23, aws-lc-rs provider |
 //! | `rustls-ring` | `"rustls"` | rustls 0.23, ring provider |
-//! | `openssl` | `"openssl"` | the system's OpenSSL 3 (arrives with the OpenSSL backend) |
-//! | `boring` | `"boring"` | BoringSSL built from source (arrives with its backend) |
-//! | `native-tls` | `"native-tls"` | the platform library (arrives with its backend) |
+//! | `openssl` | `"openssl"` | the system's OpenSSL 3 |
+//! | `boring` | `"boring"` | BoringSSL built from source (needs cmake and libclang) |
+//! | `native-tls` | `"native-tls"` | the platform library (OpenSSL on Linux) |
 //!
 //! When several are on, the default backend is the first of rustls, openssl, boring,
 //! native-tls that is compiled in ([`DEFAULT_BACKEND`]), whatever the feature order;
@@ -50,13 +50,13 @@ compile_error!(
      (cloudflare/boring issue 197). Build one binary per backend instead."
 );
 
-#[cfg(any(feature = "openssl", feature = "boring", feature = "native-tls"))]
-compile_error!(
-    "unitls: the `openssl`, `boring` and `native-tls` backends are not part of this version \
-     yet; use the `rustls` feature (the default)."
-);
-
-#[cfg(not(any(feature = "rustls", feature = "rustls-ring")))]
+#[cfg(not(any(
+    feature = "rustls",
+    feature = "rustls-ring",
+    feature = "openssl",
+    feature = "boring",
+    feature = "native-tls"
+)))]
 compile_error!("unitls: enable at least one backend feature (`rustls` is the default).");
 
 mod stream;
@@ -79,11 +79,35 @@ pub use unitls_core::{
 #[cfg(any(feature = "rustls", feature = "rustls-ring"))]
 pub use unitls_rustls as rustls;
 
+/// The OpenSSL backend crate: its native types ([`openssl::OpenSsl`]).
+#[cfg(feature = "openssl")]
+pub use unitls_openssl as openssl;
+
+/// The BoringSSL backend crate: its native types ([`boring::Boring`]).
+#[cfg(feature = "boring")]
+pub use unitls_boring as boring;
+
+/// The native-tls backend crate: its native types ([`native_tls::NativeTls`]).
+#[cfg(feature = "native-tls")]
+pub use unitls_native_tls as native_tls;
+
 cfg_if::cfg_if! {
     if #[cfg(any(feature = "rustls", feature = "rustls-ring"))] {
         /// The backend chosen by default: the first compiled in of rustls, openssl,
-        /// boring, native-tls (SPEC IMPL-3).
+        /// boring, native-tls, whatever the order of the features (SPEC IMPL-3).
         pub const DEFAULT_BACKEND: &str = "rustls";
+    } else if #[cfg(feature = "openssl")] {
+        /// The backend chosen by default: the first compiled in of rustls, openssl,
+        /// boring, native-tls, whatever the order of the features (SPEC IMPL-3).
+        pub const DEFAULT_BACKEND: &str = "openssl";
+    } else if #[cfg(feature = "boring")] {
+        /// The backend chosen by default: the first compiled in of rustls, openssl,
+        /// boring, native-tls, whatever the order of the features (SPEC IMPL-3).
+        pub const DEFAULT_BACKEND: &str = "boring";
+    } else if #[cfg(feature = "native-tls")] {
+        /// The backend chosen by default: the first compiled in of rustls, openssl,
+        /// boring, native-tls, whatever the order of the features (SPEC IMPL-3).
+        pub const DEFAULT_BACKEND: &str = "native-tls";
     } else {
         /// No backend is compiled in (a `compile_error!` above says so).
         pub const DEFAULT_BACKEND: &str = "";
@@ -95,6 +119,12 @@ cfg_if::cfg_if! {
 pub fn register_backends() {
     #[cfg(any(feature = "rustls", feature = "rustls-ring"))]
     unitls_rustls::register();
+    #[cfg(feature = "openssl")]
+    unitls_openssl::register();
+    #[cfg(feature = "boring")]
+    unitls_boring::register();
+    #[cfg(feature = "native-tls")]
+    unitls_native_tls::register();
 }
 
 /// The compiled-in backends, in default precedence order (SPEC IMPL-1).

@@ -111,7 +111,12 @@ impl Harness {
 
     /// Two connected raw transports of this run's kind: client end, server end.
     pub fn pair(&self) -> (BoxTransport, BoxTransport, Killers) {
-        match self.kind {
+        Harness::pair_of(self.kind)
+    }
+
+    /// Two connected raw transports of `kind`: client end, server end.
+    pub fn pair_of(kind: TransportKind) -> (BoxTransport, BoxTransport, Killers) {
+        match kind {
             TransportKind::Tcp => {
                 let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
                 let client =

@@ -24,6 +24,7 @@ pub mod detach;
 pub mod err;
 pub mod hs;
 pub mod impl_registry;
+pub mod interop;
 pub mod key;
 pub mod proto;
 pub mod rec;
