@@ -17,11 +17,7 @@ use unitls_rustls::{Rustls, RustlsConfig, RustlsContext};
 
 fn harness() -> Harness {
     unitls_rustls::register();
-    Harness {
-        backend: "rustls",
-        kind: TransportKind::Memory,
-        natives: &common::NATIVES,
-    }
+    Harness::new("rustls", TransportKind::Memory, &common::NATIVES)
 }
 
 fn user_client_config() -> Arc<ClientConfig> {

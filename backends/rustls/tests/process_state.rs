@@ -13,11 +13,7 @@ use unitls_core::{AttachOptions, DetachOptions};
 #[test]
 fn own_1_and_init_4_process_state() {
     unitls_rustls::register();
-    let h = Harness {
-        backend: "rustls",
-        kind: TransportKind::Memory,
-        natives: &common::NATIVES,
-    };
+    let h = Harness::new("rustls", TransportKind::Memory, &common::NATIVES);
     let before = live_sessions("rustls");
     {
         let (mut client, mut server, _k) = h.connected();
