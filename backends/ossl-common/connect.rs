@@ -188,7 +188,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
             finish(ssl, made)
         }
         SessionConfig::Session(native) => {
-            let ssl = native.into_inner::<Native>().map_err(|_| {
+            let mut ssl = native.into_inner::<Native>().map_err(|_| {
                 Error::invalid("the native session is not an OpenSSL Ssl").with_backend(NAME)
             })?;
             let own = if ssl.is_server() {
@@ -202,6 +202,9 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
                         .with_backend(NAME),
                 );
             }
+            // Binding includes the state matching the object's own role (a user who
+            // configured a client-only `Ssl` need not have called set_connect_state).
+            set_state(&mut ssl, own);
             let engine = Engine::new(ssl).map_err(|e| openssl_error(e, "memory BIOs"))?;
             let mut session = OpenSslSession::new(
                 engine,

@@ -17,6 +17,9 @@ use crate::error::{map, Context};
 use crate::verify::VerifyState;
 use crate::{Native, NAME};
 
+/// A fatal `handshake_failure` alert in clear text (TLS 1.2 record framing).
+const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
+
 /// Largest plaintext handed to `SSL_write` at once: four records.
 const WRITE_CHUNK: usize = 4 * 16_384;
 
@@ -165,6 +168,21 @@ impl Session for OpenSslSession {
     }
 
     fn read_tls(&mut self, record: &[u8]) -> Result<()> {
+        if crate::flavor::CHECK_SERVER_IDENTITY_FIRST
+            && self.role == Some(Role::Server)
+            && !self.established
+            && self.engine.ssl().certificate().is_none()
+        {
+            // BoringSSL would answer with a ServerHello and fail later, at
+            // CertificateVerify, without any alert: refuse the ClientHello instead, with
+            // a clear-text handshake_failure alert (SPEC SNI-11).
+            self.out.extend_from_slice(&HANDSHAKE_FAILURE_ALERT);
+            return Err(Error::new(
+                ErrorKind::X509Lookup,
+                "the server has no certificate to present",
+            )
+            .with_backend(NAME));
+        }
         self.engine.feed(record).map_err(|e| {
             Error::new(ErrorKind::Failure, "OpenSSL refused the record")
                 .with_backend(NAME)

@@ -188,3 +188,34 @@ pub fn detach_12_after_fatal_error(h: &Harness) {
         assert_eq!(client.ssl_side(), None);
     }
 }
+
+/// DETACH-7: detach frees only what attach made: the abstract contexts are untouched
+/// (no reference kept) and serve the next connection.
+pub fn detach_7_frees_only_what_attach_made(h: &Harness) {
+    let client_ctx = h.client_ctx();
+    let server_ctx = h.server_ctx();
+    let before = (
+        std::sync::Arc::strong_count(&client_ctx),
+        std::sync::Arc::strong_count(&server_ctx),
+    );
+    for _ in 0..2 {
+        let (mut client, mut server, _k) = h.connected_with(
+            AttachOptions::client("localhost").ctx(client_ctx.clone()),
+            AttachOptions::server().ctx(server_ctx.clone()),
+        );
+        let t = spawn(move || {
+            server
+                .detach_ssl(DetachOptions::default())
+                .expect("server detach");
+        });
+        client
+            .detach_ssl(DetachOptions::default())
+            .expect("client detach");
+        t.join();
+    }
+    let after = (
+        std::sync::Arc::strong_count(&client_ctx),
+        std::sync::Arc::strong_count(&server_ctx),
+    );
+    assert_eq!(before, after, "a detached stream kept a context alive");
+}

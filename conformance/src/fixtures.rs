@@ -64,6 +64,10 @@ pub struct Pki {
     pub encrypted_key_pem: String,
     /// The server identity as PKCS#12, password [`PASSWORD`].
     pub server_p12: Vec<u8>,
+    /// The RSA server key as PKCS#1 PEM ("RSA PRIVATE KEY").
+    pub server_rsa_pkcs1_pem: String,
+    /// The P-256 server key as SEC1 PEM ("EC PRIVATE KEY", curve named).
+    pub server_sec1_pem: String,
 }
 
 /// The fixtures, made on first use.
@@ -81,7 +85,7 @@ fn ca_params(name: &str) -> CertificateParams {
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    params.not_before = OffsetDateTime::now_utc() - Duration::days(30);
+    params.not_before = OffsetDateTime::now_utc() - Duration::days(400);
     params.not_after = OffsetDateTime::now_utc() + Duration::days(3650);
     params
 }
@@ -212,6 +216,11 @@ fn make() -> Pki {
         &inter,
     );
     let encrypted_key_pem = encrypt_key(&server.key_der);
+    let server_rsa_pkcs1_pem = pem("RSA PRIVATE KEY", &pkcs8_inner(&server_rsa.key_der));
+    let server_sec1_pem = pem(
+        "EC PRIVATE KEY",
+        &sec1_with_curve(&pkcs8_inner(&server.key_der)),
+    );
     let server_p12 = pkcs12(&server, &inter_der(&inter));
     Pki {
         ca_pem: root.pem(),
@@ -228,7 +237,70 @@ fn make() -> Pki {
         client,
         encrypted_key_pem,
         server_p12,
+        server_rsa_pkcs1_pem,
+        server_sec1_pem,
     }
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    pkcs8::der::pem::encode_string(label, pkcs8::der::pem::LineEnding::LF, der).expect("PEM")
+}
+
+/// The key inside a PKCS#8 PrivateKeyInfo (PKCS#1 for RSA, SEC1 for EC).
+fn pkcs8_inner(pkcs8_der: &[u8]) -> Vec<u8> {
+    let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8_der).expect("PKCS#8");
+    info.private_key.as_bytes().to_vec()
+}
+
+/// A DER length.
+fn der_len(len: usize) -> Vec<u8> {
+    if len < 0x80 {
+        return vec![len as u8];
+    }
+    let bytes: Vec<u8> = len
+        .to_be_bytes()
+        .into_iter()
+        .skip_while(|b| *b == 0)
+        .collect();
+    let mut out = vec![0x80 | bytes.len() as u8];
+    out.extend(bytes);
+    out
+}
+
+/// A P-256 SEC1 ECPrivateKey with its curve named in `[0]`, as `openssl ec` writes it.
+fn sec1_with_curve(sec1: &[u8]) -> Vec<u8> {
+    // SEQUENCE { INTEGER 1, OCTET STRING key, [1] public key }: insert [0] before [1].
+    let header = if sec1[1] & 0x80 != 0 {
+        2 + usize::from(sec1[1] & 0x7F)
+    } else {
+        2
+    };
+    let body = &sec1[header..];
+    // INTEGER 1 is three octets; the OCTET STRING's length is its second octet.
+    assert_eq!((body[0], body[3]), (0x02, 0x04), "SEC1 layout");
+    let split = 5 + usize::from(body[4]);
+    let prime256v1 = [
+        0xA0, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07,
+    ];
+    let mut inner = body[..split].to_vec();
+    inner.extend_from_slice(&prime256v1);
+    inner.extend_from_slice(&body[split..]);
+    let mut out = vec![0x30];
+    out.extend(der_len(inner.len()));
+    out.extend(inner);
+    out
+}
+
+/// Writes `files` (name, contents) into a fresh directory under the system temp dir.
+pub fn write_temp(files: &[(&str, &[u8])]) -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("unitls-fixtures-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (name, contents) in files {
+        std::fs::write(dir.join(name), contents).expect("write fixture");
+    }
+    dir
 }
 
 fn inter_der(inter: &CertifiedIssuer<'_, KeyPair>) -> Vec<u8> {

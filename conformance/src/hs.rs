@@ -146,3 +146,28 @@ pub fn sec_6_trickling_peer_cannot_outlast_deadline(h: &Harness) {
     drop(client);
     trickle.join();
 }
+
+/// HS-8: reads and writes that run the handshake report its failures as errors.
+pub fn hs_8_implicit_handshake_reports_errors(h: &Harness) {
+    let (mut client, mut server, killers) = h.plain_pair();
+    server
+        .attach_ssl(
+            AttachOptions::server()
+                .ctx(h.natives.server_context(&pki().server))
+                .side(Side::Both),
+        )
+        .expect("Both attach");
+    server.set_accept_state().expect("pick");
+    client
+        .write_all(b"this is not a ClientHello")
+        .expect("write");
+    killers.client.kill();
+    let err = server
+        .read(&mut [0u8; 8])
+        .expect_err("the implicit handshake failed");
+    let err = unitls_core::Error::from_io(err);
+    assert!(
+        err.kind().is_failure() || err.kind() == ErrorKind::Syscall,
+        "{err}"
+    );
+}

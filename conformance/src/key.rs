@@ -151,3 +151,37 @@ pub fn key_5_6_bad_identities(h: &Harness) {
         "KEY-6 names the culprit: {err}"
     );
 }
+
+/// KEY-7, KEY-1: every backend accepts and refuses the same key files: PKCS#8,
+/// PKCS#1 and SEC1 keys serve; an encrypted key without password, or a PKCS#12
+/// archive with the wrong one, is refused at creation.
+pub fn key_7_same_corpus_everywhere(h: &Harness) {
+    let p = pki();
+    serves(
+        h,
+        IdentitySource::pem(
+            p.server_rsa.chain_pem.clone(),
+            p.server_rsa_pkcs1_pem.clone(),
+        ),
+    );
+    serves(
+        h,
+        IdentitySource::pem(p.server.chain_pem.clone(), p.server_sec1_pem.clone()),
+    );
+    let refused = [
+        IdentitySource::pem(p.server.chain_pem.clone(), p.encrypted_key_pem.clone()),
+        IdentitySource::pkcs12(Source::memory(p.server_p12.clone()), "not the password"),
+        IdentitySource::pem(
+            p.server.chain_pem.clone(),
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        ),
+    ];
+    for identity in refused {
+        let err = create_server_context()
+            .implementation(h.backend)
+            .identity(identity)
+            .build()
+            .expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    }
+}

@@ -18,25 +18,30 @@ pub mod harness;
 mod natives;
 pub mod outcome;
 
+pub mod abs;
 pub mod attach;
 pub mod close;
+pub mod ctx;
 pub mod detach;
 pub mod err;
 pub mod hs;
 pub mod impl_registry;
+pub mod init;
 pub mod interop;
 pub mod key;
 pub mod proto;
 pub mod rec;
+pub mod sec;
 pub mod side;
 pub mod starttls;
+pub mod streams;
 pub mod verify;
 
 use std::sync::mpsc;
 use std::time::Duration;
 
 pub use harness::{Harness, TransportKind};
-pub use natives::NativeFixtures;
+pub use natives::{Log, NativeFixtures};
 use unitls_core::Capability;
 
 /// One conformance case.
@@ -124,6 +129,33 @@ cases! {
     proto::proto_11_resumption ["PROTO-11"] [Resumption, Tls12, Tls13];
     proto::cert_2_4_peer_certificates ["CERT-1", "CERT-2", "CERT-3", "CERT-4", "PROTO-16", "OWN-4"] [PeerChain];
     err::err_3_errors_round_trip_io ["ERR-3", "ERR-4", "ERR-5", "ERR-9"] [];
+    init::init_1_fresh_hello_randoms ["INIT-1"] [];
+    init::init_2_ensure_initialized_concurrently ["INIT-2"] [];
+    abs::abs_4_implementation_choice ["ABS-4", "IMPL-5"] [];
+    abs::abs_6_name ["ABS-6"] [];
+    abs::abs_7_reset_rereads_files ["ABS-7", "KEY-6"] [];
+    abs::abs_8_only_hooks_of_the_backend_in_use ["ABS-8"] [];
+    ctx::ctx_2_default_verifies ["CTX-2", "VERIFY-1"] [];
+    ctx::ctx_7_8_user_sessions ["CTX-7", "CTX-8", "OWN-3", "CB-2"] [];
+    ctx::cb_3_callback_order ["CB-1", "CB-2", "CB-3", "CB-5", "CB-6", "ABS-5"] [];
+    side::side_9_10_objects_for_both ["SIDE-9", "SIDE-10", "SIDE-3"] [];
+    hs::hs_8_implicit_handshake_reports_errors ["HS-8"] [];
+    verify::sni_11_server_without_identity ["SNI-11", "ERR-2"] [];
+    verify::verify_3_trust_sources ["VERIFY-3"] [];
+    verify::verify_14_verification_time ["VERIFY-14"] [VerifyTime];
+    key::key_7_same_corpus_everywhere ["KEY-7", "KEY-1"] [];
+    detach::detach_7_frees_only_what_attach_made ["DETACH-7", "OWN-2"] [];
+    streams::stream_1_open_tcp_stream ["STREAM-1", "SIDE-2", "SNI-6", "STREAM-4"] [];
+    streams::stream_2_3_errors_and_timeouts ["STREAM-2", "STREAM-3"] [];
+    streams::stream_4_from_accepted ["STREAM-4"] [];
+    streams::attach_2_constructor_with_options ["ATTACH-2", "CTX-9"] [];
+    streams::stream_6_transports ["STREAM-6"] [];
+    streams::stream_8_read_timeout_keeps_session ["STREAM-8"] [];
+    sec::sec_1_no_legacy_versions ["SEC-1"] [];
+    sec::sec_2_client_hello_offers_nothing_weak ["SEC-2"] [];
+    sec::sec_4_garbage_from_the_peer ["SEC-4"] [];
+    sec::sec_5_oversized_record ["SEC-5"] [];
+    sec::sec_8_no_secrets_in_debug ["SEC-8"] [];
 }
 
 /// Runs the case named `id` against `backend` over both transports, each under the
@@ -189,6 +221,15 @@ macro_rules! conformance_suite {
             sni_9_server_sees_client_sni key_1_rsa_and_ecdsa_serve key_2_pkcs12 key_3_4_encrypted_keys
             key_5_6_bad_identities proto_2_3_versions proto_5_7_cipher_suites proto_8_10_alpn
             proto_11_resumption cert_2_4_peer_certificates err_3_errors_round_trip_io
+            init_1_fresh_hello_randoms init_2_ensure_initialized_concurrently abs_4_implementation_choice
+            abs_6_name abs_7_reset_rereads_files abs_8_only_hooks_of_the_backend_in_use ctx_2_default_verifies
+            ctx_7_8_user_sessions cb_3_callback_order side_9_10_objects_for_both
+            hs_8_implicit_handshake_reports_errors sni_11_server_without_identity verify_3_trust_sources
+            verify_14_verification_time key_7_same_corpus_everywhere detach_7_frees_only_what_attach_made
+            stream_1_open_tcp_stream stream_2_3_errors_and_timeouts stream_4_from_accepted
+            attach_2_constructor_with_options stream_6_transports stream_8_read_timeout_keeps_session
+            sec_1_no_legacy_versions sec_2_client_hello_offers_nothing_weak sec_4_garbage_from_the_peer
+            sec_5_oversized_record sec_8_no_secrets_in_debug
         }
     };
 }

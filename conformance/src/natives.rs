@@ -3,9 +3,9 @@
 //! harness idea: tiny per-library adapters, one shared suite).
 
 use std::sync::atomic::AtomicUsize;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use unitls_core::{AttachOptions, CtxSpec};
+use unitls_core::{AttachOptions, ContextBuilder, CtxSpec};
 
 use crate::fixtures::Leaf;
 
@@ -28,4 +28,21 @@ pub trait NativeFixtures: Sync + Send {
 
     /// `options` plus an ssl-configure callback that panics.
     fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions;
+
+    /// `CtxSpec::Session` with the backend's own client connection trusting `ca_pem`
+    /// and verifying `host`, its role set; `None` where the library has no
+    /// per-connection object before the handshake.
+    fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec>;
+
+    /// `options` plus ctx-configure and ssl-configure callbacks that append `"ctx"` and
+    /// `"ssl"` to `log` when they run (the latter only where the backend has a
+    /// per-connection object).
+    fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions;
+
+    /// `builder` plus the abstract context's own hooks, appending `"abstract-ctx"`
+    /// and `"abstract-ssl"` to `log`.
+    fn with_logging_hooks(&self, builder: ContextBuilder, log: Log) -> ContextBuilder;
 }
+
+/// The order in which callbacks ran.
+pub type Log = Arc<Mutex<Vec<&'static str>>>;

@@ -99,3 +99,45 @@ pub fn side_5_second_pick_is_invalid(h: &Harness) {
     );
     assert_eq!(both.ssl_side(), Some(Side::Both));
 }
+
+/// SIDE-9, SIDE-10: with `Both`, a backend that can defer the role makes the
+/// per-connection object inside attach (ssl-configure runs there); one that cannot
+/// makes it at the pick. Either way each callback runs once, before any byte.
+pub fn side_9_10_objects_for_both(h: &Harness) {
+    let calls: crate::Log = Default::default();
+    let (mut client, mut server, _k) = h.plain_pair();
+    let options = h.natives.with_logging_callbacks(
+        AttachOptions::server()
+            .ctx(h.natives.server_context(&pki().server))
+            .side(Side::Both),
+        calls.clone(),
+    );
+    server.attach_ssl(options).expect("attach Both");
+    let has_connection = !h.lacks(unitls_core::Capability::UserSession);
+    let deferred = !h.lacks(unitls_core::Capability::DeferredRole);
+    let ran = |calls: &crate::Log| calls.lock().expect("log").len();
+    assert_eq!(
+        ran(&calls),
+        usize::from(has_connection && deferred),
+        "SIDE-9/10: at attach"
+    );
+    server.set_accept_state().expect("pick");
+    assert_eq!(
+        ran(&calls),
+        usize::from(has_connection),
+        "each callback once"
+    );
+    let t = spawn(move || {
+        let mut buf = [0u8; 2];
+        server.read_exact(&mut buf).expect("server read");
+        server
+    });
+    client.attach_ssl(h.client_opts()).expect("client attach");
+    client.write_all(b"ok").expect("write");
+    let _server = t.join();
+    assert_eq!(
+        ran(&calls),
+        usize::from(has_connection),
+        "no callback after the handshake"
+    );
+}

@@ -393,3 +393,80 @@ pub fn sni_9_server_sees_client_sni(h: &Harness) {
         ErrorKind::InvalidArgument
     );
 }
+
+/// SNI-11: a server without any identity fails its attach with X509Lookup, the
+/// client with Failure.
+pub fn sni_11_server_without_identity(h: &Harness) {
+    let nothing = AttachOptions::server()
+        .ctx(unitls_core::CtxSpec::Default)
+        .implementation(h.backend);
+    let (result, _c, server_result, _s) = try_connect(h, h.client_opts(), nothing);
+    let server_err = server_result.expect_err("a server without identity");
+    assert_eq!(server_err.kind(), ErrorKind::X509Lookup, "{server_err}");
+    let client_err = result.expect_err("client");
+    assert!(client_err.kind().is_failure(), "{client_err}");
+}
+
+/// VERIFY-3: trust sources combine — system plus a PEM file, a directory — and
+/// `trust_only` makes a set exclusive.
+pub fn verify_3_trust_sources(h: &Harness) {
+    let p = pki();
+    let dir = crate::fixtures::write_temp(&[
+        ("ca.pem", p.ca_pem.as_bytes()),
+        ("README", b"not a certificate"),
+    ]);
+    let build = |b: unitls_core::ContextBuilder| {
+        AttachOptions::client("localhost").ctx(b.build().expect("ctx"))
+    };
+    let with_builder = |f: &dyn Fn(unitls_core::ContextBuilder) -> unitls_core::ContextBuilder| {
+        let (result, _c, _sr, _s) = try_connect(
+            h,
+            build(f(
+                unitls_core::create_client_context().implementation(h.backend)
+            )),
+            h.server_opts(),
+        );
+        result
+    };
+    with_builder(&|b| b.add_trust(TrustSource::Pem(Source::memory(p.ca_pem.clone()))))
+        .expect("system + PEM");
+    with_builder(&|b| b.trust_only([TrustSource::Directory(dir.clone())])).expect("a directory");
+    with_builder(&|b| {
+        b.add_trust(TrustSource::Bundled)
+            .add_trust(TrustSource::Pem(Source::file(dir.join("ca.pem"))))
+    })
+    .expect("bundled + a PEM file");
+    let err = with_builder(&|b| b.trust_only([TrustSource::Bundled]))
+        .expect_err("the bundled set has no test CA");
+    assert_eq!(err.verify_reason(), Some(VerifyReason::UnknownIssuer));
+    let err = unitls_core::create_client_context()
+        .trust_only([TrustSource::Pem(Source::file(dir.join("missing.pem")))])
+        .build()
+        .expect_err("a missing file");
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// VERIFY-14: `verification_time` verifies as of that instant: a leaf expired now but
+/// valid then is accepted; one valid now but not yet then is NotYetValid.
+pub fn verify_14_verification_time(h: &Harness) {
+    let days = |n: u64| std::time::Duration::from_secs(n * 86_400);
+    let now = std::time::SystemTime::now();
+    let at = |time| {
+        AttachOptions::client("localhost").ctx(
+            h.client_builder()
+                .verification_time(time)
+                .build()
+                .expect("ctx"),
+        )
+    };
+    let (result, _c, _sr, _s) = try_connect(h, at(now - days(45)), serving(h, &pki().expired));
+    result.expect("expired now, valid 45 days ago");
+    let (result, _c, _sr, _s) = try_connect(h, at(now - days(10)), serving(h, &pki().server));
+    assert_eq!(
+        result
+            .expect_err("not yet valid 10 days ago")
+            .verify_reason(),
+        Some(VerifyReason::NotYetValid)
+    );
+}

@@ -233,6 +233,9 @@ impl AbstractContext {
         for cap in self.options.required_capabilities(&self.material()) {
             capabilities.require(cap, name)?;
         }
+        if self.options.hooks.has_connection_for(name) {
+            capabilities.require(Capability::UserSession, name)?;
+        }
         Ok(())
     }
 

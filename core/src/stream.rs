@@ -453,7 +453,7 @@ impl<T: Transport> SocketStream<T> {
     /// done (SPEC CERT-1, CERT-2).
     pub fn peer_certificate(&self) -> Result<Option<PeerCertificate>> {
         Ok(self
-            .peer_certificates()?
+            .peer_chain()?
             .and_then(|chain| chain.into_iter().next()))
     }
 

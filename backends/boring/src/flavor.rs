@@ -14,6 +14,9 @@ pub(crate) const SSL_ERROR_WANT_WRITE: c_int = openssl_sys::SSL_ERROR_WANT_WRITE
 pub(crate) const SSL_ERROR_ZERO_RETURN: c_int = openssl_sys::SSL_ERROR_ZERO_RETURN as c_int;
 pub(crate) const SSL_RECEIVED_SHUTDOWN: c_int = openssl_sys::SSL_RECEIVED_SHUTDOWN as c_int;
 
+/// Whether a server without certificate must be refused before the handshake: BoringSSL starts the handshake without a certificate and fails later without an alert.
+pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = true;
+
 /// The IANA code of a cipher.
 pub(crate) fn cipher_code(cipher: &SslCipherRef) -> u16 {
     cipher.protocol_id()

@@ -13,6 +13,9 @@ pub(crate) const SSL_ERROR_WANT_WRITE: c_int = openssl_sys::SSL_ERROR_WANT_WRITE
 pub(crate) const SSL_ERROR_ZERO_RETURN: c_int = openssl_sys::SSL_ERROR_ZERO_RETURN;
 pub(crate) const SSL_RECEIVED_SHUTDOWN: c_int = openssl_sys::SSL_RECEIVED_SHUTDOWN;
 
+/// Whether a server without certificate must be refused before the handshake: OpenSSL refuses a ClientHello it has no certificate for, with an alert.
+pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = false;
+
 /// The IANA code of a cipher.
 pub(crate) fn cipher_code(cipher: &SslCipherRef) -> u16 {
     u16::from_be_bytes(cipher.protocol_id())

@@ -4,12 +4,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use unitls_boring::boring::pkey::PKey;
-use unitls_boring::boring::ssl::{SslContext, SslContextBuilder, SslMethod, SslVerifyMode};
+use unitls_boring::boring::ssl::{
+    SslConnector, SslContext, SslContextBuilder, SslMethod, SslVerifyMode,
+};
 use unitls_boring::boring::x509::X509;
 use unitls_boring::Boring;
 use unitls_conformance::fixtures::Leaf;
-use unitls_conformance::NativeFixtures;
-use unitls_core::{AttachOptions, CtxSpec};
+use unitls_conformance::{Log, NativeFixtures};
+use unitls_core::{AttachOptions, ContextBuilder, CtxSpec};
 
 /// The adapter.
 pub(crate) struct BoringNatives;
@@ -63,5 +65,45 @@ impl NativeFixtures for BoringNatives {
 
     fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
         options.ssl_configure::<Boring>(|_ssl| panic!("ssl-configure callback panicked on purpose"))
+    }
+
+    fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec> {
+        let mut connector = SslConnector::builder(SslMethod::tls_client()).expect("connector");
+        for cert in X509::stack_from_pem(ca_pem.as_bytes()).expect("CA PEM") {
+            connector.cert_store_mut().add_cert(cert).expect("CA");
+        }
+        let ssl = connector
+            .build()
+            .configure()
+            .expect("configure")
+            .into_ssl(host)
+            .expect("ssl");
+        Some(CtxSpec::session::<Boring>(ssl))
+    }
+
+    fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions {
+        let ssl_log = log.clone();
+        options
+            .ctx_configure::<Boring>(move |_| {
+                log.lock().expect("log").push("ctx");
+                Ok(())
+            })
+            .ssl_configure::<Boring>(move |_| {
+                ssl_log.lock().expect("log").push("ssl");
+                Ok(())
+            })
+    }
+
+    fn with_logging_hooks(&self, builder: ContextBuilder, log: Log) -> ContextBuilder {
+        let ssl_log = log.clone();
+        builder
+            .context_hook::<Boring>(move |_| {
+                log.lock().expect("log").push("abstract-ctx");
+                Ok(())
+            })
+            .connection_hook::<Boring>(move |_| {
+                ssl_log.lock().expect("log").push("abstract-ssl");
+                Ok(())
+            })
     }
 }

@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use unitls_conformance::fixtures::Leaf;
-use unitls_conformance::NativeFixtures;
-use unitls_core::{AttachOptions, CtxSpec};
+use unitls_conformance::{Log, NativeFixtures};
+use unitls_core::{AttachOptions, ContextBuilder, CtxSpec};
 use unitls_native_tls::native_tls::{Certificate, Identity, TlsAcceptor, TlsConnector};
 use unitls_native_tls::{NativeTls, NativeTlsBuilder, NativeTlsContext};
 
@@ -55,6 +55,24 @@ impl NativeFixtures for NativeTlsNatives {
     fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
         options.ssl_configure::<NativeTls>(|_conn| {
             panic!("ssl-configure callback panicked on purpose")
+        })
+    }
+
+    fn client_session(&self, _ca_pem: &str, _host: &str) -> Option<CtxSpec> {
+        None // native-tls has no per-connection object before the handshake
+    }
+
+    fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions {
+        options.ctx_configure::<NativeTls>(move |_| {
+            log.lock().expect("log").push("ctx");
+            Ok(())
+        })
+    }
+
+    fn with_logging_hooks(&self, builder: ContextBuilder, log: Log) -> ContextBuilder {
+        builder.context_hook::<NativeTls>(move |_| {
+            log.lock().expect("log").push("abstract-ctx");
+            Ok(())
         })
     }
 }

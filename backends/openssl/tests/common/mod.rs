@@ -4,10 +4,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use unitls_conformance::fixtures::Leaf;
-use unitls_conformance::NativeFixtures;
-use unitls_core::{AttachOptions, CtxSpec};
+use unitls_conformance::{Log, NativeFixtures};
+use unitls_core::{AttachOptions, ContextBuilder, CtxSpec};
 use unitls_openssl::openssl::pkey::PKey;
-use unitls_openssl::openssl::ssl::{SslContext, SslContextBuilder, SslMethod, SslVerifyMode};
+use unitls_openssl::openssl::ssl::{
+    SslConnector, SslContext, SslContextBuilder, SslMethod, SslVerifyMode,
+};
 use unitls_openssl::openssl::x509::X509;
 use unitls_openssl::OpenSsl;
 
@@ -64,5 +66,45 @@ impl NativeFixtures for OpenSslNatives {
     fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
         options
             .ssl_configure::<OpenSsl>(|_ssl| panic!("ssl-configure callback panicked on purpose"))
+    }
+
+    fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec> {
+        let mut connector = SslConnector::builder(SslMethod::tls_client()).expect("connector");
+        for cert in X509::stack_from_pem(ca_pem.as_bytes()).expect("CA PEM") {
+            connector.cert_store_mut().add_cert(cert).expect("CA");
+        }
+        let ssl = connector
+            .build()
+            .configure()
+            .expect("configure")
+            .into_ssl(host)
+            .expect("ssl");
+        Some(CtxSpec::session::<OpenSsl>(ssl))
+    }
+
+    fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions {
+        let ssl_log = log.clone();
+        options
+            .ctx_configure::<OpenSsl>(move |_| {
+                log.lock().expect("log").push("ctx");
+                Ok(())
+            })
+            .ssl_configure::<OpenSsl>(move |_| {
+                ssl_log.lock().expect("log").push("ssl");
+                Ok(())
+            })
+    }
+
+    fn with_logging_hooks(&self, builder: ContextBuilder, log: Log) -> ContextBuilder {
+        let ssl_log = log.clone();
+        builder
+            .context_hook::<OpenSsl>(move |_| {
+                log.lock().expect("log").push("abstract-ctx");
+                Ok(())
+            })
+            .connection_hook::<OpenSsl>(move |_| {
+                ssl_log.lock().expect("log").push("abstract-ssl");
+                Ok(())
+            })
     }
 }

@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use unitls_conformance::fixtures::Leaf;
-use unitls_conformance::NativeFixtures;
-use unitls_core::{AttachOptions, CtxSpec};
+use unitls_conformance::{Log, NativeFixtures};
+use unitls_core::{AttachOptions, ContextBuilder, CtxSpec};
 use unitls_rustls::rustls::pki_types::pem::PemObject;
 use unitls_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use unitls_rustls::rustls::{ClientConfig, RootCertStore, ServerConfig};
@@ -69,6 +69,47 @@ impl NativeFixtures for RustlsNatives {
     fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
         options
             .ssl_configure::<Rustls>(|_conn| panic!("ssl-configure callback panicked on purpose"))
+    }
+
+    fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec> {
+        let CtxSpec::Context(native) = self.client_context(ca_pem) else {
+            unreachable!("client_context returns CtxSpec::Context")
+        };
+        let RustlsContext::Client(config) = native.get::<Rustls>().expect("rustls").clone() else {
+            unreachable!("a client config")
+        };
+        let name =
+            unitls_rustls::rustls::pki_types::ServerName::try_from(host.to_string()).expect("host");
+        let conn = unitls_rustls::rustls::ClientConnection::new(config, name).expect("connection");
+        Some(CtxSpec::session::<Rustls>(
+            unitls_rustls::rustls::Connection::Client(conn),
+        ))
+    }
+
+    fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions {
+        let ssl_log = log.clone();
+        options
+            .ctx_configure::<Rustls>(move |_| {
+                log.lock().expect("log").push("ctx");
+                Ok(())
+            })
+            .ssl_configure::<Rustls>(move |_| {
+                ssl_log.lock().expect("log").push("ssl");
+                Ok(())
+            })
+    }
+
+    fn with_logging_hooks(&self, builder: ContextBuilder, log: Log) -> ContextBuilder {
+        let ssl_log = log.clone();
+        builder
+            .context_hook::<Rustls>(move |_| {
+                log.lock().expect("log").push("abstract-ctx");
+                Ok(())
+            })
+            .connection_hook::<Rustls>(move |_| {
+                ssl_log.lock().expect("log").push("abstract-ssl");
+                Ok(())
+            })
     }
 }
 

@@ -1,0 +1,251 @@
+//! SPEC §3 SEC — secure defaults and hostile input (RFC 8996, RFC 7465, RFC 9325,
+//! RFC 8446 §5.2).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use unitls_core::{AttachOptions, ErrorKind, IdentitySource, Password};
+
+use crate::fixtures::{pki, write_temp, PASSWORD};
+use crate::harness::{spawn, TransportKind};
+use crate::Harness;
+
+/// The `openssl` command-line tool; the suite needs it (SPEC §0, INTEROP).
+fn openssl_cli() -> Command {
+    let mut command = Command::new("openssl");
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// SEC-1: nothing below TLS 1.2 is accepted or offered by default, checked with an
+/// `openssl` peer that really speaks TLS 1.1 (`@SECLEVEL=0`).
+pub fn sec_1_no_legacy_versions(h: &Harness) {
+    if h.kind == TransportKind::Memory {
+        return; // the external tool speaks TCP
+    }
+    // Our server, a TLS 1.1-only client.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server_opts = h.server_opts();
+    let server = spawn(move || {
+        let (socket, _) = listener.accept().expect("accept");
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        unitls_core::from_accepted(socket, Some(server_opts)).map(|_| ())
+    });
+    let client = openssl_cli()
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_1",
+            "-cipher",
+            "ALL:@SECLEVEL=0",
+        ])
+        .spawn()
+        .expect("the openssl command-line tool is required (cargo xtask prereqs installs it)");
+    let _client = Killed(client);
+    let result = server.join();
+    let err = unitls_core::Error::from_io(result.expect_err("a TLS 1.1 client was accepted"));
+    assert!(err.kind().is_failure(), "{err}");
+    // A TLS 1.1-only server, our client.
+    let p = pki();
+    let dir = write_temp(&[
+        ("chain.pem", p.server_rsa.chain_pem.as_bytes()),
+        ("key.pem", p.server_rsa.key_pem.as_bytes()),
+    ]);
+    let port = free_port();
+    let server = openssl_cli()
+        .args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_1",
+            "-cipher",
+            "ALL:@SECLEVEL=0",
+        ])
+        .arg("-cert")
+        .arg(dir.join("chain.pem"))
+        .arg("-key")
+        .arg(dir.join("key.pem"))
+        .spawn()
+        .expect("openssl s_server");
+    let _server = Killed(server);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let socket = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(socket) => break socket,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("openssl s_server did not start: {e}"),
+        }
+    };
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut stream = unitls_core::SocketStream::new(socket);
+    let err = stream
+        .attach_ssl(h.client_opts())
+        .expect_err("a TLS 1.1 server was accepted");
+    assert!(err.kind().is_failure(), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// SEC-2: the ClientHello offers only null compression and no weak suites (NULL,
+/// export, anonymous, RC4, DES/3DES, MD5).
+pub fn sec_2_client_hello_offers_nothing_weak(h: &Harness) {
+    let (mut client, mut server, _k) = h.plain_pair();
+    let options = h
+        .client_opts()
+        .handshake_timeout(Duration::from_millis(500));
+    let attempt = spawn(move || {
+        let _ = client.attach_ssl(options);
+    });
+    let mut header = [0u8; 5];
+    server.read_exact(&mut header).expect("record header");
+    let mut body = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+    server.read_exact(&mut body).expect("ClientHello");
+    drop(server);
+    attempt.join();
+    // handshake header (4), version (2), random (32), session id, suites, compression
+    let mut at = 4 + 2 + 32;
+    at += 1 + usize::from(body[at]);
+    let suites_len = usize::from(u16::from_be_bytes([body[at], body[at + 1]]));
+    let suites: Vec<u16> = body[at + 2..at + 2 + suites_len]
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    at += 2 + suites_len;
+    let compression = &body[at + 1..at + 1 + usize::from(body[at])];
+    assert_eq!(compression, [0], "only null compression");
+    for suite in suites {
+        assert!(!is_weak(suite), "weak suite 0x{suite:04X} offered");
+    }
+}
+
+/// TLS 1.2 suites with NULL encryption, export strength, anonymous key exchange,
+/// RC4, DES or 3DES, or MD5 (RFC 7465, RFC 9325), by IANA code point.
+fn is_weak(suite: u16) -> bool {
+    matches!(
+        suite,
+        0x0000..=0x001B // NULL, export, RC4, RC2, IDEA, DES, 3DES, DH_anon
+            | 0x002C..=0x002E // PSK with NULL
+            | 0x0034 | 0x003A | 0x003B // DH_anon AES, RSA_NULL_SHA256
+            | 0x006C | 0x006D | 0x009B // DH_anon
+            | 0x00A6 | 0x00A7 // DH_anon GCM
+            | 0x00B0 | 0x00B1 | 0x00B4 | 0x00B5 | 0x00B8 | 0x00B9 // PSK NULL
+            | 0xC001..=0xC003 | 0xC006..=0xC008 | 0xC00B..=0xC00D | 0xC010..=0xC012 // ECDH NULL/RC4/3DES
+            | 0xC015..=0xC019 // ECDH_anon
+            | 0xC01A..=0xC01C // SRP 3DES
+            | 0xC033 | 0xC034 | 0xC039..=0xC03B // ECDHE_PSK RC4/3DES/NULL
+    )
+}
+
+/// SEC-4: random octets, an HTTP request or a truncated hello give Failure or
+/// Syscall promptly, on either side.
+pub fn sec_4_garbage_from_the_peer(h: &Harness) {
+    let inputs: [&[u8]; 3] = [
+        &[
+            0x8f, 0x13, 0x00, 0xfe, 0x42, 0x99, 0x01, 0x77, 0x3c, 0x00, 0xab,
+        ],
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        &[22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3],
+    ];
+    for input in inputs {
+        // To a server.
+        let (mut client, mut server, killers) = h.plain_pair();
+        client.write_all(input).expect("write");
+        killers.client.kill();
+        let started = Instant::now();
+        let err = server
+            .attach_ssl(h.server_opts())
+            .expect_err("garbage accepted by the server");
+        assert!(
+            err.kind().is_failure() || err.kind() == ErrorKind::Syscall,
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // To a client.
+        let (mut client, mut server, killers) = h.plain_pair();
+        server.write_all(input).expect("write");
+        killers.server.kill();
+        let err = client
+            .attach_ssl(h.client_opts())
+            .expect_err("garbage accepted by the client");
+        assert!(
+            err.kind().is_failure() || err.kind() == ErrorKind::Syscall,
+            "{err}"
+        );
+    }
+}
+
+/// SEC-5: a record longer than any TLS version allows is refused with Failure,
+/// without waiting for (or allocating) the claimed length.
+pub fn sec_5_oversized_record(h: &Harness) {
+    let (mut client, mut server, _k) = h.plain_pair();
+    client
+        .write_all(&[22, 3, 3, 0x48, 0x01, 1, 0])
+        .expect("write");
+    let started = Instant::now();
+    let err = server
+        .attach_ssl(h.server_opts())
+        .expect_err("oversized record");
+    assert!(err.kind().is_failure(), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it waited for the claimed length"
+    );
+}
+
+/// SEC-8: `Debug` and `Display` never show keys or passwords.
+pub fn sec_8_no_secrets_in_debug(h: &Harness) {
+    let p = pki();
+    let source = IdentitySource::pem(p.server.chain_pem.clone(), p.encrypted_key_pem.clone())
+        .with_password(PASSWORD)
+        .expect("password");
+    let identity = source.load().expect("identity");
+    let context = unitls_core::create_server_context()
+        .implementation(h.backend)
+        .identity(source.clone())
+        .build()
+        .expect("ctx");
+    let key_b64: String = p
+        .server
+        .key_pem
+        .lines()
+        .nth(1)
+        .expect("a base64 line")
+        .to_string();
+    for text in [
+        format!("{source:?}"),
+        format!("{identity:?}"),
+        format!("{context:?}"),
+        format!("{:?}", Password::Text(PASSWORD.into())),
+        format!("{:?}", AttachOptions::server().ctx(context.clone())),
+    ] {
+        assert!(!text.contains(PASSWORD), "the password shows: {text}");
+        assert!(!text.contains(&key_b64), "the key shows: {text}");
+    }
+}
