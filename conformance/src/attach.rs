@@ -157,6 +157,10 @@ pub fn attach_5_option_errors_before_io(h: &Harness) {
             .side(Side::Client)
             .ctx(h.client_ctx()),
         h.client_opts().host_name("bad name"),
+        h.client_opts().host_name(""),
+        h.client_opts().host_name("nul\0inside"),
+        h.client_opts().host_name("a".repeat(64) + ".example"),
+        h.client_opts().host_name(["label"; 50].join(".")),
         AttachOptions::client("localhost").implementation("no-such-backend"),
     ];
     for (i, options) in cases.into_iter().enumerate() {
@@ -203,7 +207,8 @@ pub fn attach_6_reattach_cycles(h: &Harness) {
     }
 }
 
-/// CTX-6, CTX-10, CB-5: a native context serves many connections; the ctx-configure
+/// CTX-6, CTX-10, CB-5, INIT-3: a native context, made by the application with the
+/// backend crate directly, serves many connections; the ctx-configure
 /// callback does not run for it, and runs once per `Protocol` attach.
 pub fn ctx_6_native_context_shared(h: &Harness) {
     let runs = Arc::new(AtomicUsize::new(0));
