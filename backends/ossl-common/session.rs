@@ -284,6 +284,21 @@ impl Session for OpenSslSession {
         }
     }
 
+    fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<()> {
+        let label = std::str::from_utf8(label).map_err(|_| {
+            Error::invalid("OpenSSL takes exporter labels as text").with_backend(NAME)
+        })?;
+        self.engine
+            .ssl()
+            .export_keying_material(out, label, context)
+            .map_err(|e| crate::error::config(e, "exporter label or length"))
+    }
+
     fn verify_result(&self) -> Option<VerifyResult> {
         self.verify.as_ref().and_then(|v| v.result())
     }

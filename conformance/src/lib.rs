@@ -158,6 +158,7 @@ cases! {
     sec::sec_4_garbage_from_the_peer ["SEC-4"] [];
     sec::sec_5_oversized_record ["SEC-5"] [];
     sec::sec_8_no_secrets_in_debug ["SEC-8"] [];
+    proto::proto_13_exporter ["PROTO-13", "PROTO-16"] [Exporter];
 }
 
 /// Runs the case named `id` against `backend` over both transports, each under the
@@ -231,7 +232,7 @@ macro_rules! conformance_suite {
             stream_1_open_tcp_stream stream_2_3_errors_and_timeouts stream_4_from_accepted
             attach_2_constructor_with_options stream_6_transports stream_8_read_timeout_keeps_session
             sec_1_no_legacy_versions sec_2_client_hello_offers_nothing_weak sec_4_garbage_from_the_peer
-            sec_5_oversized_record sec_8_no_secrets_in_debug
+            sec_5_oversized_record sec_8_no_secrets_in_debug proto_13_exporter
         }
     };
 }

@@ -340,3 +340,46 @@ pub fn cert_2_4_peer_certificates(h: &Harness) {
         "OWN-4: owned data"
     );
 }
+
+/// PROTO-13, PROTO-16: exported keying material agrees at both ends, varies with
+/// label and context, and is InvalidArgument before the handshake; `tls_exporter`
+/// (RFC 9266) agrees at both ends.
+pub fn proto_13_exporter(h: &Harness) {
+    let (client, server, _k) = h.connected();
+    let at_both = |label: &[u8], context: Option<&[u8]>| {
+        let c = client
+            .export_keying_material(32, label, context)
+            .expect("client export");
+        let s = server
+            .export_keying_material(32, label, context)
+            .expect("server export");
+        assert_eq!(c, s, "the ends disagree");
+        c
+    };
+    let base = at_both(b"EXPERIMENTAL unitls", Some(b"one"));
+    assert_ne!(
+        base,
+        at_both(b"EXPERIMENTAL unitls", Some(b"two")),
+        "context ignored"
+    );
+    assert_ne!(
+        base,
+        at_both(b"EXPERIMENTAL other", Some(b"one")),
+        "label ignored"
+    );
+    assert_eq!(
+        client.tls_exporter().expect("client"),
+        server.tls_exporter().expect("server")
+    );
+    let (_c, mut both, _k2) = h.plain_pair();
+    both.attach_ssl(
+        AttachOptions::server()
+            .ctx(h.natives.server_context(&pki().server))
+            .side(unitls_core::Side::Both),
+    )
+    .expect("Both attach");
+    let err = both
+        .export_keying_material(32, b"EXPERIMENTAL unitls", None)
+        .expect_err("before the handshake");
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+}

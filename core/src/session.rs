@@ -69,6 +69,22 @@ pub trait Session: Send {
     /// What the handshake negotiated.
     fn info(&self) -> SessionInfo;
 
+    /// Fills `out` with keying material exported under `label` and `context` (RFC 5705,
+    /// RFC 8446 §7.5), once the handshake is done; `Unsupported(Exporter)` where the
+    /// library cannot.
+    fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<()> {
+        let _ = (out, label, context);
+        Err(crate::Error::new(
+            crate::ErrorKind::Unsupported(crate::Capability::Exporter),
+            "this backend cannot export keying material",
+        ))
+    }
+
     /// The built-in verification result of the peer, where the backend tracks it.
     fn verify_result(&self) -> Option<VerifyResult>;
 

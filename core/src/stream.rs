@@ -483,6 +483,35 @@ impl<T: Transport> SocketStream<T> {
         Ok(self.attached()?.session().and_then(|s| s.verify_result()))
     }
 
+    /// `len` octets of keying material exported under `label` and `context` (RFC 5705,
+    /// RFC 8446 §7.5): the same at both ends, different for another label or context.
+    /// Before the handshake is done, `InvalidArgument` (SPEC PROTO-13).
+    pub fn export_keying_material(
+        &self,
+        len: usize,
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<Vec<u8>> {
+        self.require(crate::Capability::Exporter)?;
+        let session = match self.attached()?.session() {
+            Some(s) if !s.is_handshaking() => s,
+            _ => {
+                return Err(Error::invalid(
+                    "keying material can be exported only after the handshake",
+                ))
+            }
+        };
+        let mut out = vec![0u8; len];
+        session.export_keying_material(&mut out, label, context)?;
+        Ok(out)
+    }
+
+    /// RFC 9266 `tls-exporter` channel binding: 32 octets exported under
+    /// `EXPORTER-Channel-Binding` with an empty context (SPEC PROTO-16).
+    pub fn tls_exporter(&self) -> Result<Vec<u8>> {
+        self.export_keying_material(32, b"EXPORTER-Channel-Binding", Some(&[]))
+    }
+
     /// RFC 5929 `tls-server-end-point` of the server's leaf (SPEC PROTO-16).
     pub fn tls_server_end_point(&self) -> Result<Option<Vec<u8>>> {
         let tls = self.attached()?;

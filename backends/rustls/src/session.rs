@@ -137,6 +137,18 @@ impl Session for RustlsSession {
         }
     }
 
+    fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<()> {
+        self.conn
+            .export_keying_material(out, label, context)
+            .map(|_| ())
+            .map_err(map)
+    }
+
     fn verify_result(&self) -> Option<VerifyResult> {
         self.slot.get()
     }
