@@ -292,6 +292,10 @@ pub(crate) fn abstract_context(
     if let Some(identity) = &material.identity {
         set_identity(&mut builder, identity)?;
     }
+    if options.key_log.is_some() {
+        let sink = options.clone();
+        builder.set_keylog_callback(move |_ssl, line| sink.log_key(line));
+    }
     let mut sessions = None;
     match options.role {
         Role::Client => {

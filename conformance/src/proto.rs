@@ -383,3 +383,56 @@ pub fn proto_13_exporter(h: &Harness) {
         .expect_err("before the handshake");
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }
+
+/// PROTO-12: a key-log callback receives each handshake's secrets as NSS key-log
+/// lines — for TLS 1.3 the four traffic secrets, for TLS 1.2 the master secret —
+/// keyed by the 32-octet ClientHello random.
+pub fn proto_12_key_log(h: &Harness) {
+    for version in [ProtocolVersion::Tls13, ProtocolVersion::Tls12] {
+        let lines: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+        let sink = lines.clone();
+        let logging = h
+            .client_builder()
+            .max_version(version)
+            .key_log(move |line| sink.lock().expect("lines").push(line.to_string()))
+            .build()
+            .expect("ctx");
+        let (mut client, mut server, _k) = h.connected_with(
+            AttachOptions::client("localhost").ctx(logging),
+            h.server_opts(),
+        );
+        echo(&mut client, &mut server, b"logged");
+        let lines = lines.lock().expect("lines").clone();
+        let labels: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
+        let needed: &[&str] = match version {
+            ProtocolVersion::Tls13 => &[
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                "CLIENT_TRAFFIC_SECRET_0",
+                "SERVER_TRAFFIC_SECRET_0",
+            ],
+            ProtocolVersion::Tls12 => &["CLIENT_RANDOM"],
+        };
+        for label in needed {
+            assert!(
+                labels.contains(label),
+                "{version:?}: no {label} line in {labels:?}"
+            );
+        }
+        for line in &lines {
+            let fields: Vec<&str> = line.split(' ').collect();
+            assert_eq!(fields.len(), 3, "not an NSS key-log line: {line}");
+            assert_eq!(
+                fields[1].len(),
+                64,
+                "the client random is 32 octets: {line}"
+            );
+            assert!(
+                fields[1..]
+                    .iter()
+                    .all(|f| f.bytes().all(|b| b.is_ascii_hexdigit())),
+                "{line}"
+            );
+        }
+    }
+}

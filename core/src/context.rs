@@ -56,6 +56,23 @@ pub struct ContextOptions {
     /// Native hooks: the context hook runs once per native build, the connection hook
     /// once per connection (SPEC ABS-5).
     pub hooks: NativeHooks,
+    /// Receives each handshake's secrets as NSS key-log lines (SPEC PROTO-12); without
+    /// it no secret is written anywhere, whatever `SSLKEYLOGFILE` says (SPEC SEC-7).
+    pub key_log: Option<KeyLogCallback>,
+}
+
+/// A key-log callback: one NSS key-log line per call
+/// (`LABEL <client random hex> <secret hex>`), enough to decrypt a capture.
+pub type KeyLogCallback = Arc<dyn Fn(&str) + Send + Sync>;
+
+impl ContextOptions {
+    /// Hands a key-log line to the callback, if any; a panicking callback is caught
+    /// and the line dropped (SPEC CB-8).
+    pub fn log_key(&self, line: &str) {
+        if let Some(callback) = &self.key_log {
+            let _ = crate::run_user_callback("key log", || Ok::<_, BoxError>(callback(line)));
+        }
+    }
 }
 
 impl fmt::Debug for ContextOptions {
@@ -79,6 +96,7 @@ impl fmt::Debug for ContextOptions {
             .field("resumption", &self.resumption)
             .field("verification_time", &self.verification_time)
             .field("hooks", &self.hooks)
+            .field("key_log", &self.key_log.is_some())
             .finish()
     }
 }
@@ -122,6 +140,9 @@ impl ContextOptions {
         }
         if self.verify_callback.is_some() {
             needed.push(Capability::VerifyCallback);
+        }
+        if self.key_log.is_some() {
+            needed.push(Capability::KeyLog);
         }
         if !self.resumption {
             // Turning resumption off is an option only where there is resumption.
@@ -318,6 +339,7 @@ impl ContextBuilder {
                 resumption: true,
                 verification_time: None,
                 hooks: NativeHooks::default(),
+                key_log: None,
             },
             min_version: ProtocolVersion::Tls12,
             max_version: ProtocolVersion::Tls13,
@@ -446,6 +468,14 @@ impl ContextBuilder {
     pub fn verification_time(mut self, time: SystemTime) -> Self {
         self.role_only(Role::Client, "verification_time");
         self.options.verification_time = Some(time);
+        self
+    }
+
+    /// Hands each handshake's secrets to `callback` as NSS key-log lines, for
+    /// decrypting captures while debugging (SPEC PROTO-12). Nothing is logged without
+    /// it; the `SSLKEYLOGFILE` variable alone does nothing (SPEC SEC-7).
+    pub fn key_log(mut self, callback: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.options.key_log = Some(Arc::new(callback));
         self
     }
 

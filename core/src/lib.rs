@@ -61,7 +61,7 @@ pub use certificate::{tls_server_end_point, PeerCertificate};
 pub use cipher::CipherSuite;
 pub use context::{
     create_client_context, create_server_context, AbstractContext, ClientAuth, ContextBuilder,
-    ContextOptions, Material,
+    ContextOptions, KeyLogCallback, Material,
 };
 pub use ctx::CtxSpec;
 pub use detach::{DetachOptions, Detached, RetryPolicy};

@@ -69,6 +69,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
     Capability::Pkcs12,
     Capability::DeferredRole,
     Capability::UserSession,
+    Capability::KeyLog,
     Capability::Exporter,
     Capability::PeerChain,
     Capability::VerifyCallback,

@@ -174,6 +174,30 @@ pub(crate) fn certified_key(
     })
 }
 
+/// rustls's key-log hook, writing NSS lines to the context's callback.
+struct KeyLogLines(ContextOptions);
+
+impl std::fmt::Debug for KeyLogLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyLogLines")
+    }
+}
+
+impl rustls::KeyLog for KeyLogLines {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        self.0
+            .log_key(&format!("{label} {} {}", hex(client_random), hex(secret)));
+    }
+}
+
+fn key_log(options: &ContextOptions) -> Option<Arc<dyn rustls::KeyLog>> {
+    options
+        .key_log
+        .as_ref()
+        .map(|_| Arc::new(KeyLogLines(options.clone())) as Arc<dyn rustls::KeyLog>)
+}
+
 /// A client config from an abstract context.
 pub(crate) fn abstract_client(
     options: &ContextOptions,
@@ -199,6 +223,9 @@ pub(crate) fn abstract_client(
     config.alpn_protocols = options.alpn.clone();
     if !options.resumption {
         config.resumption = Resumption::disabled();
+    }
+    if let Some(log) = key_log(options) {
+        config.key_log = log;
     }
     Ok(config)
 }
@@ -247,6 +274,9 @@ pub(crate) fn abstract_server(
     if !options.resumption {
         config.session_storage = Arc::new(NoServerSessionStorage {});
         config.send_tls13_tickets = 0;
+    }
+    if let Some(log) = key_log(options) {
+        config.key_log = log;
     }
     Ok(config)
 }

@@ -77,6 +77,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
     Capability::EncryptedKeys,
     Capability::Pkcs12,
     Capability::UserSession,
+    Capability::KeyLog,
     Capability::Exporter,
     Capability::PeerChain,
     Capability::VerifyCallback,
