@@ -70,7 +70,10 @@ impl ContextOptions {
     /// and the line dropped (SPEC CB-8).
     pub fn log_key(&self, line: &str) {
         if let Some(callback) = &self.key_log {
-            let _ = crate::run_user_callback("key log", || Ok::<_, BoxError>(callback(line)));
+            let _ = crate::run_user_callback("key log", || {
+                callback(line);
+                Ok::<_, BoxError>(())
+            });
         }
     }
 }
