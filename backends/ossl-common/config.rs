@@ -281,6 +281,9 @@ pub(crate) fn abstract_context(
     if let Some(suites) = &options.cipher_suites {
         set_cipher_suites(&mut builder, suites, options.versions)?;
     }
+    if let Some(groups) = &options.groups {
+        crate::flavor::set_groups(&mut builder, groups)?;
+    }
     for root in &material.roots {
         let cert = X509::from_der(root).map_err(|e| config_error(e, "trust anchor"))?;
         // Duplicates in the system store are harmless; OpenSSL reports them as errors.

@@ -280,7 +280,7 @@ impl Session for OpenSslSession {
             alpn_protocol: ssl.selected_alpn_protocol().map(<[u8]>::to_vec),
             resumed: ssl.session_reused(),
             peer_chain: self.peer_chain(),
-            negotiated_group: None,
+            negotiated_group: crate::flavor::negotiated_group(ssl),
         }
     }
 

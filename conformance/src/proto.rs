@@ -436,3 +436,52 @@ pub fn proto_12_key_log(h: &Harness) {
         }
     }
 }
+
+/// PROTO-15: `groups` takes IANA names in preference order; unknown names are
+/// InvalidArgument; `negotiated_group()` reports the group used, at both ends.
+pub fn proto_15_groups(h: &Harness) {
+    for group in ["secp384r1", "x25519", "secp256r1"] {
+        let client = h.client_builder().groups([group]).build().expect("ctx");
+        let (c, s) = attempt(
+            h,
+            AttachOptions::client("localhost").ctx(client),
+            h.server_opts(),
+        );
+        let (c, s) = (c.expect("client"), s.expect("server"));
+        assert_eq!(
+            c.negotiated_group().expect("attached").as_deref(),
+            Some(group)
+        );
+        assert_eq!(
+            s.negotiated_group().expect("attached").as_deref(),
+            Some(group)
+        );
+    }
+    for bad in [vec!["X25519"], vec!["prime256v1"], vec![]] {
+        let err = h
+            .client_builder()
+            .groups(bad.clone())
+            .build()
+            .expect_err("bad groups accepted");
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}: {err}");
+    }
+    let client = h
+        .client_builder()
+        .groups(["secp256r1"])
+        .build()
+        .expect("ctx");
+    let server = h
+        .server_builder()
+        .groups(["secp384r1"])
+        .build()
+        .expect("ctx");
+    let (c, s) = attempt(
+        h,
+        AttachOptions::client("localhost").ctx(client),
+        AttachOptions::server().ctx(server),
+    );
+    assert!(
+        c.is_err() && s.is_err(),
+        "disjoint groups negotiated something"
+    );
+}

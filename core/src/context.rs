@@ -10,9 +10,9 @@ use std::time::SystemTime;
 use rustls_pki_types::CertificateDer;
 
 use crate::{
-    registry, BoxError, Capabilities, Capability, CipherSuite, Error, Identity, IdentitySource,
-    NativeHooks, NativeTypes, ProtocolVersion, Result, Role, ServerName, Trust, TrustSource,
-    Verdict, VerifyCallback, VerifyInput, VersionRange,
+    registry, BoxError, Capabilities, Capability, CipherSuite, Error, Group, Identity,
+    IdentitySource, NativeHooks, NativeTypes, ProtocolVersion, Result, Role, ServerName, Trust,
+    TrustSource, Verdict, VerifyCallback, VerifyInput, VersionRange,
 };
 
 /// Whether a server asks clients for certificates (SPEC VERIFY-8).
@@ -59,6 +59,9 @@ pub struct ContextOptions {
     /// Receives each handshake's secrets as NSS key-log lines (SPEC PROTO-12); without
     /// it no secret is written anywhere, whatever `SSLKEYLOGFILE` says (SPEC SEC-7).
     pub key_log: Option<KeyLogCallback>,
+    /// Key-exchange groups in preference order; `None` keeps the backend's defaults
+    /// (SPEC PROTO-15).
+    pub groups: Option<Vec<Group>>,
 }
 
 /// A key-log callback: one NSS key-log line per call
@@ -100,6 +103,7 @@ impl fmt::Debug for ContextOptions {
             .field("verification_time", &self.verification_time)
             .field("hooks", &self.hooks)
             .field("key_log", &self.key_log.is_some())
+            .field("groups", &self.groups)
             .finish()
     }
 }
@@ -146,6 +150,9 @@ impl ContextOptions {
         }
         if self.key_log.is_some() {
             needed.push(Capability::KeyLog);
+        }
+        if self.groups.is_some() {
+            needed.push(Capability::GroupSelection);
         }
         if !self.resumption {
             // Turning resumption off is an option only where there is resumption.
@@ -318,6 +325,7 @@ pub struct ContextBuilder {
     min_version: ProtocolVersion,
     max_version: ProtocolVersion,
     cipher_names: Option<Vec<String>>,
+    group_names: Option<Vec<String>>,
     server_name: Option<String>,
     identity: Option<IdentitySource>,
     trust: Trust,
@@ -343,10 +351,12 @@ impl ContextBuilder {
                 verification_time: None,
                 hooks: NativeHooks::default(),
                 key_log: None,
+                groups: None,
             },
             min_version: ProtocolVersion::Tls12,
             max_version: ProtocolVersion::Tls13,
             cipher_names: None,
+            group_names: None,
             server_name: None,
             identity: None,
             trust: Trust::default(),
@@ -399,6 +409,14 @@ impl ContextBuilder {
     /// is `InvalidArgument` (SPEC PROTO-6).
     pub fn cipher_suites<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.cipher_names = Some(names.into_iter().map(|n| n.as_ref().to_string()).collect());
+        self
+    }
+
+    /// Restricts and orders the key-exchange groups by IANA name (`x25519`,
+    /// `secp256r1`, `X25519MLKEM768`…); an unknown name or an empty list is
+    /// `InvalidArgument` (SPEC PROTO-15).
+    pub fn groups<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.group_names = Some(names.into_iter().map(|n| n.as_ref().to_string()).collect());
         self
     }
 
@@ -539,6 +557,17 @@ impl ContextBuilder {
                 ));
             }
             self.options.cipher_suites = Some(suites);
+        }
+        if let Some(names) = &self.group_names {
+            if names.is_empty() {
+                return Err(Error::invalid("the key-exchange group list is empty"));
+            }
+            self.options.groups = Some(
+                names
+                    .iter()
+                    .map(|n| Group::from_name(n))
+                    .collect::<Result<_>>()?,
+            );
         }
         if let Some(name) = &self.server_name {
             self.options.default_server_name = Some(ServerName::parse(name)?);

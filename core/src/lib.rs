@@ -35,6 +35,7 @@ mod ctx;
 mod detach;
 mod driver;
 mod error;
+mod group;
 mod hello;
 mod identity;
 mod memory;
@@ -68,6 +69,7 @@ pub use detach::{DetachOptions, Detached, RetryPolicy};
 pub use error::{
     failure_indicator, BoxError, Error, ErrorKind, FailureIndicator, Result, VerifyReason,
 };
+pub use group::Group;
 pub use identity::{
     Identity, IdentitySource, Password, PasswordCallback, PasswordRequest, Source, MAX_PASSWORD_LEN,
 };

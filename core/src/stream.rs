@@ -439,6 +439,13 @@ impl<T: Transport> SocketStream<T> {
         Ok(self.info()?.alpn_protocol)
     }
 
+    /// The negotiated key-exchange group by IANA name (SPEC PROTO-15);
+    /// `Unsupported(GroupSelection)` where the backend cannot report it.
+    pub fn negotiated_group(&self) -> Result<Option<String>> {
+        self.require(crate::Capability::GroupSelection)?;
+        Ok(self.info()?.negotiated_group)
+    }
+
     /// Whether the session was resumed (SPEC PROTO-11).
     pub fn resumed(&self) -> Result<bool> {
         Ok(self.info()?.resumed)

@@ -60,3 +60,45 @@ pub(crate) fn set_role_state(ssl: &mut Ssl, client: bool) {
         }
     }
 }
+
+/// BoringSSL's names for the IANA groups it implements.
+fn group_name(group: unitls_core::Group) -> Option<&'static str> {
+    Some(match group.name() {
+        "x25519" => "X25519",
+        "secp256r1" => "P-256",
+        "secp384r1" => "P-384",
+        "secp521r1" => "P-521",
+        _ => return None,
+    })
+}
+
+/// Restricts and orders the key-exchange groups.
+pub(crate) fn set_groups(
+    builder: &mut SslContextBuilder,
+    groups: &[unitls_core::Group],
+) -> Result<()> {
+    let names = groups
+        .iter()
+        .map(|g| {
+            group_name(*g).ok_or_else(|| {
+                Error::invalid(format!("BoringSSL (boring 4) does not offer the group {g}"))
+                    .with_backend(crate::NAME)
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    builder
+        .set_curves_list(&names.join(":"))
+        .map_err(|e| crate::error::config(e, "key-exchange groups"))
+}
+
+/// The negotiated group by IANA name.
+pub(crate) fn negotiated_group(ssl: &openssl::ssl::SslRef) -> Option<String> {
+    let name = match ssl.curve_name()? {
+        "X25519" => "x25519",
+        "P-256" => "secp256r1",
+        "P-384" => "secp384r1",
+        "P-521" => "secp521r1",
+        other => return Some(other.to_string()),
+    };
+    Some(name.to_string())
+}

@@ -65,6 +65,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
     Capability::ClientAuth,
     Capability::Resumption,
     Capability::CipherSelection,
+    Capability::GroupSelection,
     Capability::EncryptedKeys,
     Capability::Pkcs12,
     Capability::DeferredRole,

@@ -51,3 +51,61 @@ pub(crate) fn set_role_state(ssl: &mut Ssl, client: bool) {
         ssl.set_accept_state();
     }
 }
+
+/// OpenSSL's names for the IANA groups it implements.
+fn group_name(group: unitls_core::Group) -> Option<&'static str> {
+    Some(match group.name() {
+        "x25519" => "X25519",
+        "secp256r1" => "P-256",
+        "secp384r1" => "P-384",
+        "secp521r1" => "P-521",
+        "x448" => "X448",
+        _ => return None,
+    })
+}
+
+/// Restricts and orders the key-exchange groups.
+pub(crate) fn set_groups(
+    builder: &mut SslContextBuilder,
+    groups: &[unitls_core::Group],
+) -> Result<()> {
+    let names = groups
+        .iter()
+        .map(|g| {
+            group_name(*g).ok_or_else(|| {
+                unitls_core::Error::invalid(format!("OpenSSL 3.0 does not implement the group {g}"))
+                    .with_backend(crate::NAME)
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    builder
+        .set_groups_list(&names.join(":"))
+        .map_err(|e| crate::error::config(e, "key-exchange groups"))
+}
+
+/// `SSL_CTRL_GET_NEGOTIATED_GROUP`.
+const SSL_CTRL_GET_NEGOTIATED_GROUP: c_int = 134;
+
+/// The negotiated group by IANA name, from its OpenSSL NID.
+#[allow(unsafe_code)]
+pub(crate) fn negotiated_group(ssl: &openssl::ssl::SslRef) -> Option<String> {
+    use foreign_types::ForeignTypeRef as _;
+    // SAFETY: `ssl` is a valid SSL; this control reads a number and takes no pointer.
+    let nid = unsafe {
+        openssl_sys::SSL_ctrl(
+            ssl.as_ptr(),
+            SSL_CTRL_GET_NEGOTIATED_GROUP,
+            0,
+            std::ptr::null_mut(),
+        )
+    };
+    let name = match nid {
+        1034 => "x25519",
+        415 => "secp256r1",
+        715 => "secp384r1",
+        716 => "secp521r1",
+        1035 => "x448",
+        _ => return None,
+    };
+    Some(name.to_string())
+}

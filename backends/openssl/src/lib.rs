@@ -64,6 +64,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
     Capability::ClientAuth,
     Capability::Resumption,
     Capability::CipherSelection,
+    Capability::GroupSelection,
     Capability::Tls13CipherSelection,
     Capability::EncryptedKeys,
     Capability::Pkcs12,

@@ -50,6 +50,30 @@ fn versions(range: VersionRange) -> Vec<&'static SupportedProtocolVersion> {
 
 /// The provider restricted to the context's cipher suites, in its order.
 fn provider_for(options: Option<&ContextOptions>) -> Result<Arc<CryptoProvider>> {
+    let with_suites = provider_with_suites(options)?;
+    let Some(groups) = options.and_then(|o| o.groups.as_ref()) else {
+        return Ok(with_suites);
+    };
+    let mut kx_groups = Vec::new();
+    for group in groups {
+        let found = with_suites
+            .kx_groups
+            .iter()
+            .find(|g| u16::from(g.name()) == group.code())
+            .ok_or_else(|| {
+                Error::invalid(format!("rustls does not implement the group {group}"))
+                    .with_backend(NAME)
+            })?;
+        kx_groups.push(*found);
+    }
+    Ok(Arc::new(CryptoProvider {
+        kx_groups,
+        ..(*with_suites).clone()
+    }))
+}
+
+/// The provider restricted to the context's cipher suites, in its order.
+fn provider_with_suites(options: Option<&ContextOptions>) -> Result<Arc<CryptoProvider>> {
     let base = provider();
     let Some(wanted) = options.and_then(|o| o.cipher_suites.as_ref()) else {
         return Ok(base);

@@ -74,6 +74,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
     Capability::Resumption,
     Capability::CipherSelection,
     Capability::Tls13CipherSelection,
+    Capability::GroupSelection,
     Capability::EncryptedKeys,
     Capability::Pkcs12,
     Capability::UserSession,

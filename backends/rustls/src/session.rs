@@ -46,7 +46,7 @@ fn group_name(group: NamedGroup) -> String {
         NamedGroup::secp384r1 => "secp384r1".into(),
         NamedGroup::secp521r1 => "secp521r1".into(),
         NamedGroup::X448 => "x448".into(),
-        other => format!("{other:?}"),
+        other => format!("{other:?}"), // X25519MLKEM768 prints as its IANA name
     }
 }
 
