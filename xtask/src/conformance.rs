@@ -9,7 +9,10 @@
 //! read while it streams, for progress and for failures that never reached the runner
 //! ([`crate::libtest`]). The report ([`crate::report`]) goes to `report.json` (schema
 //! `unitls-report/1`), `report.md` and a self-contained `index.html`, with the SPEC
-//! requirements no case cites ([`crate::spec`]).
+//! requirements no case cites ([`crate::spec`]). Then the interop matrix runs
+//! ([`crate::interop`]): every client backend × server backend, and the `openssl` tool,
+//! as separate processes; its cells are report.json's `interop[]`, and a failed cell
+//! fails the run.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -23,7 +26,7 @@ use crate::libtest::{OutputParser, TestStatus};
 use crate::outcome::{self, OutcomeLog};
 use crate::report::{BackendRun, Coverage, Machine, Report};
 use crate::workspace::{self, cargo, display};
-use crate::{codegen, prereqs, spec, Result};
+use crate::{codegen, interop, prereqs, spec, Result};
 
 /// The environment variable that tells the runner where to append its verdicts.
 const OUTCOME_ENV: &str = "UNITLS_OUTCOME_FILE";
@@ -71,6 +74,10 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
     }
     add_missing_cases(&mut runs);
 
+    // The interop matrix: with --backend, only the cells involving those backends.
+    println!();
+    let interop = interop::run(&root, &out, &args.backends);
+
     let coverage = Coverage::compute(spec::spec_path(&root), &runs);
     let report = Report {
         generated_at: rfc3339(SystemTime::now()),
@@ -80,6 +87,7 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
         openssl_cli: first_line_of(Command::new("openssl").arg("version")),
         backends: runs,
         coverage,
+        interop,
     };
     let files = [
         ("report.json", report.to_json().to_pretty()),
@@ -95,11 +103,17 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
     for run in &report.backends {
         println!("{}", run.summary_line());
     }
+    print!("{}", report.interop.terminal_summary());
+    println!(
+        "interop: {} in {:.1} s",
+        report.interop.counts_text(),
+        report.interop.duration.as_secs_f64()
+    );
     println!("uncovered: {}", report.coverage.note());
     println!("report: {}", out.join("index.html").display());
     println!("        {}", out.join("report.md").display());
     println!("        {}", out.join("report.json").display());
-    let failed: Vec<String> = report
+    let mut failed: Vec<String> = report
         .backends
         .iter()
         .filter(|run| !run.is_ok())
@@ -112,8 +126,15 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
             }
         })
         .collect();
+    let interop_fails = report.interop.count(outcome::Outcome::Fail);
+    if interop_fails > 0 {
+        failed.push(format!("interop ({interop_fails} cells failed)"));
+    }
     if failed.is_empty() {
-        println!("conformance: ok (unsupported and deviation outcomes do not fail the run)");
+        println!(
+            "conformance: ok (unsupported and deviation outcomes, suite or interop, do not \
+             fail the run)"
+        );
         Ok(())
     } else {
         Err(format!("conformance failed on: {}", failed.join(", ")).into())

@@ -11,9 +11,17 @@ tasks:
   test                          prereqs, then every test (cargo test --workspace, and the
                                 feature-selection example crate)
   conformance [--backend NAME]... [--out DIR]
-                                prereqs, then the conformance suite, one process per backend;
-                                writes DIR/report.json, report.md and index.html
+                                prereqs, then the conformance suite, one process per backend,
+                                then the interop matrix: every client backend x server
+                                backend, and the openssl tool, as separate processes (with
+                                --backend: only the pairs involving it); writes
+                                DIR/report.json, report.md and index.html
                                 (default DIR: target/unitls-report)
+  interop [--backend NAME]... [--out DIR]
+                                the interop matrix alone; writes DIR/interop.json
+  peer <backend> [--] ARGS...   build unitls-peer for one backend into
+                                target/peer/<backend>/ and run it with ARGS
+                                (`cargo xtask peer rustls -- --help`)
   codegen [--check]             regenerate the capability table in README.md; with --check,
                                 fail if it is stale
   help                          this text";
@@ -29,6 +37,15 @@ pub(crate) enum Task {
     Test,
     /// `conformance`.
     Conformance(ConformanceArgs),
+    /// `interop`: the matrix alone.
+    Interop(ConformanceArgs),
+    /// `peer <backend> [--] ARGS...`.
+    Peer {
+        /// The backend to build the peer for.
+        backend: String,
+        /// The peer's own arguments, passed through untouched.
+        args: Vec<String>,
+    },
     /// `codegen`.
     Codegen {
         /// Compare instead of rewriting.
@@ -40,6 +57,7 @@ pub(crate) enum Task {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct ConformanceArgs {
     /// The backends to run (`--backend`, repeatable); empty means every backend crate.
+    /// The interop matrix then runs only the pairs involving one of them.
     pub(crate) backends: Vec<String>,
     /// Where the report goes (`--out`); `None` means `target/unitls-report`.
     pub(crate) out: Option<PathBuf>,
@@ -62,7 +80,19 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Task, Stri
             options.none()?;
             Task::Test
         }
-        "conformance" => {
+        "peer" => {
+            let rest: Vec<String> = options.rest.by_ref().collect();
+            let (backend, args) = match rest.split_first() {
+                Some((backend, args)) if !backend.starts_with('-') => (backend.clone(), args),
+                _ => return Err("`peer` needs a backend: cargo xtask peer rustls -- ARGS".into()),
+            };
+            let args = args.strip_prefix(&["--".to_owned()]).unwrap_or(args);
+            Task::Peer {
+                backend,
+                args: args.to_vec(),
+            }
+        }
+        "conformance" | "interop" => {
             let mut parsed = ConformanceArgs::default();
             while let Some(flag) = options.next_flag()? {
                 match flag.as_str() {
@@ -71,7 +101,11 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Task, Stri
                     _ => return Err(options.unknown(&flag)),
                 }
             }
-            Task::Conformance(parsed)
+            if task == "interop" {
+                Task::Interop(parsed)
+            } else {
+                Task::Conformance(parsed)
+            }
         }
         "codegen" => {
             let mut check = false;
@@ -182,6 +216,35 @@ mod tests {
             Ok(Task::Conformance(ConformanceArgs {
                 backends: vec!["rustls".into(), "openssl".into()],
                 out: Some("/tmp/r".into()),
+            }))
+        );
+    }
+
+    #[test]
+    fn peer_arguments_pass_through() {
+        assert_eq!(
+            parse_str("peer rustls -- --version"),
+            Ok(Task::Peer {
+                backend: "rustls".into(),
+                args: vec!["--version".into()],
+            })
+        );
+        assert_eq!(
+            parse_str("peer boring client --connect x:1 -- y"),
+            Ok(Task::Peer {
+                backend: "boring".into(),
+                args: ["client", "--connect", "x:1", "--", "y"]
+                    .map(String::from)
+                    .to_vec(),
+            })
+        );
+        assert!(parse_str("peer").is_err());
+        assert!(parse_str("peer --version").is_err());
+        assert_eq!(
+            parse_str("interop --backend boring"),
+            Ok(Task::Interop(ConformanceArgs {
+                backends: vec!["boring".into()],
+                out: None,
             }))
         );
     }

@@ -10,16 +10,23 @@
 //! - `conformance`: the conformance suite, one process per backend, and its report
 //!   (`libtest` reads the test output, `outcome` the runner's SPEC §0 verdicts, `spec`
 //!   the SPEC's requirement IDs, `report` writes the three report files);
+//! - `conformance` also runs the interop matrix (`interop`, one `unitls-peer` process per
+//!   end, built per backend by `peer`; `running` bounds every child process), which
+//!   `interop` runs alone;
+//! - `peer`: builds `unitls-peer` for one backend and runs it;
 //! - `codegen`: the generated sections of README.md.
 
 mod codegen;
 mod conformance;
 mod flags;
+mod interop;
 mod json;
 mod libtest;
 mod outcome;
+mod peer;
 mod prereqs;
 mod report;
+mod running;
 mod spec;
 mod test;
 mod workspace;
@@ -49,6 +56,14 @@ fn main() -> ExitCode {
         flags::Task::Prereqs => prereqs::run(),
         flags::Task::Test => test::run(),
         flags::Task::Conformance(args) => conformance::run(&args),
+        flags::Task::Interop(args) => interop::run_task(&args),
+        flags::Task::Peer { backend, args } => {
+            // The peer's exit status is the task's.
+            return peer::run(&backend, &args).unwrap_or_else(|error| {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            });
+        }
         flags::Task::Codegen { check } => codegen::run(check),
     };
     match result {

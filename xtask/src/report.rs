@@ -8,6 +8,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::interop::Matrix;
 use crate::json::Json;
 use crate::outcome::{split_library, BackendInfo, CaseResult, Outcome};
 use crate::{spec, workspace};
@@ -17,9 +18,6 @@ pub(crate) const SCHEMA: &str = "unitls-report/1";
 
 /// The only mode the suite runs in so far (SPEC §0: sync and tokio).
 const MODE: &str = "sync";
-
-/// What report.json says in place of the interop matrix.
-const INTEROP_NOTE: &str = "interop matrix not yet implemented";
 
 /// Why an uncovered requirement is listed.
 const UNCOVERED_REASON: &str = "no conformance case yet";
@@ -270,6 +268,8 @@ pub(crate) struct Report {
     pub(crate) backends: Vec<BackendRun>,
     /// The SPEC requirements no case cites.
     pub(crate) coverage: Coverage,
+    /// The interop matrix (empty if it did not run).
+    pub(crate) interop: Matrix,
 }
 
 impl Report {
@@ -348,8 +348,18 @@ impl Report {
                 "cited_not_in_spec",
                 Json::Array(coverage.unknown.iter().map(Json::str).collect()),
             ),
-            ("interop", Json::Array(Vec::new())),
-            ("interop_note", Json::str(INTEROP_NOTE)),
+            ("interop", self.interop.to_json()),
+            (
+                "interop_counts",
+                Json::object(
+                    [Outcome::Pass, Outcome::Fail, Outcome::Unsupported]
+                        .map(|o| (o.as_str(), Json::Int(count_i64(self.interop.count(o))))),
+                ),
+            ),
+            (
+                "interop_duration_secs",
+                Json::Float(self.interop.duration.as_secs_f64()),
+            ),
         ])
     }
 
@@ -486,7 +496,7 @@ impl Report {
                 self.coverage.unknown.join(", ")
             );
         }
-        md.push_str("## Interop\n\nThe interop matrix is not yet implemented.\n");
+        md.push_str(&self.interop.to_markdown());
         md
     }
 
@@ -723,10 +733,8 @@ impl Report {
                 escape(&self.coverage.unknown.join(", "))
             );
         }
-        html.push_str(
-            "<h2>Interop</h2>\n<p>The interop matrix is not yet implemented.</p>\n\
-             </body>\n</html>\n",
-        );
+        html.push_str(&self.interop.to_html());
+        html.push_str("</body>\n</html>\n");
         html
     }
 }
@@ -916,6 +924,7 @@ mod tests {
             openssl_cli: Some("OpenSSL 3.0.19".into()),
             backends,
             coverage,
+            interop: Matrix::default(),
         }
     }
 

@@ -1,0 +1,215 @@
+//! `unitls-peer`: a TLS echo server and client over the default backend of this build,
+//! for interop testing across processes (SPEC INTEROP-7, INTEROP-8).
+//!
+//! Built once per backend (`cargo build -p unitls --bin unitls-peer
+//! --no-default-features --features <backend>`, or `cargo xtask peer <backend> -- ...`),
+//! it links exactly the backends the facade features turn on and uses the default one
+//! (`unitls::default_implementation()`), so BoringSSL and OpenSSL peers can talk to each
+//! other although they cannot share a binary.
+//!
+//! ```text
+//! unitls-peer --version
+//! unitls-peer server --listen 127.0.0.1:0 --cert CHAIN.pem --key KEY.pem [--max-connections N] ...
+//! unitls-peer client --connect HOST:PORT [--sni NAME | --no-sni] [--ca CA.pem | --dangerous-no-verify] ...
+//! ```
+//!
+//! Everything it learns goes to stdout as one JSON object per line, flushed per line:
+//! `version`, `listening`, `handshake` (version, cipher, ALPN, SNI, resumed, peer chain),
+//! `received`, `closed`, and `error` (with the SPEC ERR kind, e.g.
+//! `VerificationFailure(UnknownIssuer)`). Server events carry `conn`, the connection's
+//! number from 1; client events carry `conn` too when `--resume` makes several.
+//!
+//! The server echoes application data until the client's close_notify, then closes with
+//! its own; with `--starttls smtp` it speaks SMTP first (greeting, EHLO, STARTTLS) and
+//! keeps speaking it over TLS, so ordinary SMTP clients (`openssl s_client -starttls
+//! smtp`) can upgrade. The client sends `--send TEXT` (or `--send-bytes N` in 16 KiB
+//! lock-step chunks), checks the echo (or `--expect TEXT`), then detaches with
+//! close_notify both ways. Every socket wait is bounded (10 s, and the handshake by
+//! `--handshake-timeout`, default 10 s). Exit status: 0 on success, 1 after an `error`
+//! event, 2 for a usage error.
+
+mod args;
+mod client;
+mod json;
+mod server;
+mod smtp;
+
+use std::process::ExitCode;
+
+use unitls::{ErrorKind, SocketStream, Transport};
+
+use crate::args::Command;
+use crate::json::Event;
+
+fn main() -> ExitCode {
+    match args::parse(std::env::args().skip(1)) {
+        Ok(Command::Help) => {
+            println!("{}", args::USAGE);
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Version) => version(),
+        Ok(Command::Server(args)) => server::run(&args),
+        Ok(Command::Client(args)) => client::run(&args),
+        Err(message) => {
+            Event::new("error")
+                .str("kind", "InvalidArgument")
+                .str("message", &format!("usage: {message}"))
+                .emit();
+            eprintln!("unitls-peer: {message}\n\n{}", args::USAGE);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--version`: the backend, its library and crate, and its capabilities.
+fn version() -> ExitCode {
+    let name = match unitls::default_implementation() {
+        Ok(name) => name,
+        Err(err) => return fail(&err, None),
+    };
+    let Some(info) = unitls::implementation_info(name) else {
+        return fail(
+            &unitls::Error::new(ErrorKind::Failure, format!("no information on {name}")),
+            None,
+        );
+    };
+    let capabilities = unitls::capabilities(name)
+        .map(|caps| json::array(caps.iter().map(|c| json::string(c.name()))))
+        .unwrap_or_else(|| "null".into());
+    Event::new("version")
+        .str("backend", name)
+        .str("library", &info.library)
+        .str("crate", &info.crate_version)
+        .raw("capabilities", &capabilities)
+        .emit();
+    ExitCode::SUCCESS
+}
+
+/// Adds `"conn":n` when there is a connection number.
+fn with_conn(event: Event, conn: Option<usize>) -> Event {
+    match conn {
+        Some(n) => event.num("conn", n as u64),
+        None => event,
+    }
+}
+
+/// Prints the `error` event for `err` and returns the failure exit status.
+pub(crate) fn fail(err: &unitls::Error, conn: Option<usize>) -> ExitCode {
+    report_error(err, conn);
+    ExitCode::FAILURE
+}
+
+/// Prints the `error` event for `err`: its SPEC ERR kind (`Syscall`,
+/// `VerificationFailure(UnknownIssuer)`, `Unsupported(Tls13)`…), the message, and the
+/// alert when one ended the session.
+pub(crate) fn report_error(err: &unitls::Error, conn: Option<usize>) {
+    let mut event = with_conn(Event::new("error"), conn)
+        .str("kind", &format!("{:?}", err.kind()))
+        .str("message", &err.to_string());
+    if let Some(alert) = err.alert() {
+        event = event.str("alert", &alert.to_string());
+    }
+    event.emit();
+}
+
+/// An `io::Error` from stream I/O as the unitls error it carries, or as `Syscall`.
+pub(crate) fn io_error(err: std::io::Error) -> unitls::Error {
+    match unitls::failure_indicator(&err) {
+        // A read or write timeout on the socket: say so plainly.
+        unitls::FailureIndicator::NotTls
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            unitls::Error::from_io(err).with_operation("I/O (no data within the 10 s timeout)")
+        }
+        _ => unitls::Error::from_io(err),
+    }
+}
+
+/// Prints the `handshake` event of an attached stream.
+pub(crate) fn report_handshake<T: Transport>(
+    stream: &SocketStream<T>,
+    conn: Option<usize>,
+) -> unitls::Result<()> {
+    let version = stream.protocol_version()?.map(|v| v.name().to_owned());
+    let cipher = stream.cipher_suite()?.map(|c| c.to_string());
+    let alpn = stream
+        .alpn_protocol()?
+        .map(|p| String::from_utf8_lossy(&p).into_owned());
+    let sni = stream.server_name()?;
+    let resumed = stream.resumed()?;
+    let chain = match peer_chain(stream)? {
+        Some(chain) => json::array(chain.iter().map(|cert| {
+            Event::object()
+                .opt_str("subject_cn", cert.subject_common_name())
+                .str("serial", &cert.serial_hex())
+                .finish()
+        })),
+        None => "null".to_owned(),
+    };
+    with_conn(Event::new("handshake"), conn)
+        .opt_str("version", version.as_deref())
+        .opt_str("cipher", cipher.as_deref())
+        .opt_str("alpn", alpn.as_deref())
+        .opt_str("sni", sni.as_deref())
+        .bool("resumed", resumed)
+        .raw("peer_chain", &chain)
+        .emit();
+    Ok(())
+}
+
+/// The peer's chain: `peer_certificates()`, or the leaf from `peer_certificate()` where
+/// the backend cannot give the chain; `None` when neither is supported.
+fn peer_chain<T: Transport>(
+    stream: &SocketStream<T>,
+) -> unitls::Result<Option<Vec<unitls::PeerCertificate>>> {
+    match stream.peer_certificates() {
+        Ok(chain) => Ok(Some(chain.unwrap_or_default())),
+        Err(err) if matches!(err.kind(), ErrorKind::Unsupported(_)) => {
+            match stream.peer_certificate() {
+                Ok(leaf) => Ok(Some(leaf.into_iter().collect())),
+                Err(err) if matches!(err.kind(), ErrorKind::Unsupported(_)) => Ok(None),
+                Err(err) => Err(err),
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Prints an event that only has a connection number and maybe a byte count.
+pub(crate) fn report(name: &str, conn: Option<usize>, bytes: Option<u64>) {
+    let mut event = with_conn(Event::new(name), conn);
+    if let Some(bytes) = bytes {
+        event = event.num("bytes", bytes);
+    }
+    event.emit();
+}
+
+/// The abstract-context options both roles share.
+pub(crate) fn common_options(
+    mut builder: unitls::ContextBuilder,
+    tls: &args::Tls,
+) -> unitls::Result<unitls::ContextBuilder> {
+    if !tls.alpn.is_empty() {
+        builder = builder.alpn(tls.alpn.iter().map(String::as_bytes));
+    }
+    if let Some(min) = tls.min_version {
+        builder = builder.min_version(min);
+    }
+    if let Some(max) = tls.max_version {
+        builder = builder.max_version(max);
+    }
+    if let Some(ciphers) = &tls.ciphers {
+        builder = builder.cipher_suites(ciphers);
+    }
+    if let Some((cert, key)) = &tls.identity {
+        let mut identity = unitls::IdentitySource::pem_files(cert, key);
+        if let Some(password) = &tls.key_password {
+            identity = identity.with_password(password.clone())?;
+        }
+        builder = builder.identity(identity);
+    }
+    Ok(builder)
+}

@@ -1,0 +1,148 @@
+//! `cargo xtask peer <backend> [--] ARGS...`: builds `unitls-peer` for one backend and
+//! runs it with ARGS, passing stdio and the exit status through.
+//!
+//! The peer is a bin of the facade, built with `--no-default-features --features
+//! <backend>`, so each build links exactly one backend (BoringSSL and OpenSSL cannot
+//! share a binary). All four builds go to the workspace's own target directory, one
+//! after the other — cargo then rebuilds only the facade when the features change, and
+//! BoringSSL (already built there for the workspace's tests) is not built a second time
+//! — and each resulting binary is copied to `target/peer/<backend>/unitls-peer` right
+//! after its build, so the four peers exist side by side.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use crate::json::Json;
+use crate::workspace::{self, cargo, display};
+use crate::Result;
+
+/// The peer binary's name.
+pub(crate) const PEER_BIN: &str = "unitls-peer";
+
+/// Runs the task: builds the peer, then runs it with `args`.
+pub(crate) fn run(backend: &str, args: &[String]) -> Result<ExitCode> {
+    let root = workspace::root();
+    let known = workspace::backend_crates(&root);
+    if !known.contains(&backend) {
+        return Err(format!(
+            "unknown backend `{backend}` (backend crates here: {})",
+            known.join(", ")
+        )
+        .into());
+    }
+    let path = build(&root, backend)?;
+    let status = Command::new(&path)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
+    Ok(match status.code() {
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
+}
+
+/// The cargo feature of the facade that turns backend `name` on.
+pub(crate) fn feature(name: &str) -> &str {
+    // The facade's features are named after the backends (`rustls` is rustls with
+    // aws-lc-rs; `rustls-ring` would be the same backend name with ring).
+    name
+}
+
+/// Builds the peer for `backend` and copies it to `<target>/peer/<backend>/unitls-peer`;
+/// returns the copy's path. Progress goes to stderr, so the peer's own stdout stays
+/// clean JSON for `cargo xtask peer`.
+pub(crate) fn build(root: &Path, backend: &str) -> Result<PathBuf> {
+    let mut command = cargo(root);
+    command.args([
+        "build",
+        "-p",
+        "unitls",
+        "--bin",
+        PEER_BIN,
+        "--no-default-features",
+        "--features",
+        feature(backend),
+        "--message-format=json-render-diagnostics",
+    ]);
+    let shown = display(&command);
+    eprintln!("$ {shown}");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    let stdout = child.stdout.take().ok_or("cargo's stdout is not piped")?;
+    let mut executable = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
+        if let Some(path) = peer_executable(&line) {
+            executable = Some(path);
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
+    workspace::check_status(&shown, status)?;
+    let built = executable.ok_or_else(|| format!("`{shown}` reported no {PEER_BIN} executable"))?;
+    let dir = peer_dir(&built, backend);
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let target = dir.join(PEER_BIN);
+    // Copy, then rename over the old one: a peer still running keeps its old file.
+    let partial = dir.join(format!("{PEER_BIN}.partial"));
+    fs::copy(&built, &partial).map_err(|e| {
+        format!(
+            "cannot copy {} to {}: {e}",
+            built.display(),
+            partial.display()
+        )
+    })?;
+    fs::rename(&partial, &target)
+        .map_err(|e| format!("cannot move {} into place: {e}", target.display()))?;
+    eprintln!("    {backend} peer: {}", target.display());
+    Ok(target)
+}
+
+/// Where backend `name`'s copy goes, given the freshly built `<target>/debug/unitls-peer`.
+fn peer_dir(built: &Path, name: &str) -> PathBuf {
+    let target = built
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| Path::new("target"));
+    target.join("peer").join(name)
+}
+
+/// The executable of the `unitls-peer` compiler-artifact message on a line of cargo's
+/// `--message-format=json` output.
+fn peer_executable(line: &str) -> Option<PathBuf> {
+    let message = Json::parse(line).ok()?;
+    if message.get("reason")?.as_str()? != "compiler-artifact" {
+        return None;
+    }
+    if message.get("target")?.get("name")?.as_str()? != PEER_BIN {
+        return None;
+    }
+    message.get("executable")?.as_str().map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_executable_is_found_in_cargo_messages() {
+        let line = r#"{"reason":"compiler-artifact","package_id":"path+file:///w#unitls@0.1.0","target":{"kind":["bin"],"name":"unitls-peer","src_path":"/w/src/bin/unitls-peer/main.rs"},"filenames":["/w/target/debug/unitls-peer"],"executable":"/w/target/debug/unitls-peer","fresh":true}"#;
+        assert_eq!(
+            peer_executable(line),
+            Some(PathBuf::from("/w/target/debug/unitls-peer"))
+        );
+        let lib = r#"{"reason":"compiler-artifact","target":{"name":"unitls"},"executable":null}"#;
+        assert_eq!(peer_executable(lib), None);
+        assert_eq!(peer_executable("not json"), None);
+        assert_eq!(
+            peer_dir(Path::new("/w/target/debug/unitls-peer"), "boring"),
+            PathBuf::from("/w/target/peer/boring")
+        );
+    }
+}
