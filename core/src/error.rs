@@ -160,7 +160,7 @@ impl Error {
         let io_kind = err.kind();
         Error {
             io_kind: Some(io_kind),
-            ..Error::new(ErrorKind::Syscall, "transport error").with_source(err)
+            ..Error::new(ErrorKind::Syscall, "").with_source(err)
         }
     }
 

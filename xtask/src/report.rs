@@ -127,8 +127,13 @@ pub(crate) struct Coverage {
     pub(crate) requirements: Option<Vec<String>>,
     /// Why it could not be read.
     pub(crate) error: Option<String>,
-    /// The requirements no case on any backend cites, in SPEC order.
+    /// The requirements no case on any backend cites nor is checked elsewhere, in
+    /// SPEC order, with the reason.
     pub(crate) uncovered: Vec<String>,
+    /// Why each uncovered requirement is uncovered (from `elsewhere.rs`).
+    pub(crate) reasons: Vec<(String, String)>,
+    /// Requirements checked outside the suite, and where.
+    pub(crate) elsewhere: Vec<(String, String)>,
     /// IDs cases cite that the SPEC does not have.
     pub(crate) unknown: Vec<String>,
 }
@@ -147,6 +152,8 @@ impl Coverage {
                 path,
                 requirements: None,
                 uncovered: Vec::new(),
+                reasons: Vec::new(),
+                elsewhere: Vec::new(),
                 unknown: Vec::new(),
             },
         }
@@ -155,25 +162,33 @@ impl Coverage {
     /// The coverage of the SPEC `text` (read from `path`).
     fn from_text(path: PathBuf, text: &str, runs: &[BackendRun]) -> Self {
         let ids = spec::requirement_ids(text);
-        let cited: BTreeSet<&str> = runs
+        let listing =
+            fs::read_to_string(spec::elsewhere_path(&crate::workspace::root())).unwrap_or_default();
+        let elsewhere = spec::listed_in(&listing, "CHECKED_ELSEWHERE");
+        let reasons = spec::listed_in(&listing, "NOT_YET_COVERED");
+        let mut cited: BTreeSet<&str> = runs
             .iter()
             .flat_map(|run| &run.cases)
             .flat_map(|case| &case.spec)
             .map(String::as_str)
             .collect();
-        let uncovered = spec::uncovered(&ids, &cited)
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
         let unknown = spec::unknown(&ids, &cited)
             .into_iter()
             .map(str::to_owned)
             .collect();
+        cited.extend(elsewhere.iter().map(|(id, _)| id.as_str()));
+        let uncovered = spec::uncovered(&ids, &cited)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+
         Coverage {
             path,
             requirements: Some(ids),
             error: None,
             uncovered,
+            reasons,
+            elsewhere,
             unknown,
         }
     }
@@ -335,10 +350,24 @@ impl Report {
                         .uncovered
                         .iter()
                         .map(|id| {
-                            Json::object([
-                                ("id", Json::str(id)),
-                                ("reason", Json::str(UNCOVERED_REASON)),
-                            ])
+                            let reason = coverage
+                                .reasons
+                                .iter()
+                                .find(|(listed, _)| listed == id)
+                                .map_or(UNCOVERED_REASON, |(_, why)| why.as_str());
+                            Json::object([("id", Json::str(id)), ("reason", Json::str(reason))])
+                        })
+                        .collect(),
+                ),
+            ),
+            (
+                "checked_elsewhere",
+                Json::Array(
+                    coverage
+                        .elsewhere
+                        .iter()
+                        .map(|(id, place)| {
+                            Json::object([("id", Json::str(id)), ("where", Json::str(place))])
                         })
                         .collect(),
                 ),
@@ -486,6 +515,19 @@ impl Report {
             md.push_str("| Area | Uncovered |\n|---|---|\n");
             for (area, ids) in spec::by_area(&uncovered) {
                 let _ = writeln!(md, "| {area} ({}) | {} |", ids.len(), ids.join(", "));
+            }
+            md.push('\n');
+            for (id, why) in &self.coverage.reasons {
+                if self.coverage.uncovered.contains(id) {
+                    let _ = writeln!(md, "- {id}: {}", one_line(why));
+                }
+            }
+            md.push('\n');
+        }
+        if !self.coverage.elsewhere.is_empty() {
+            md.push_str("Checked outside the per-backend suite:\n\n");
+            for (id, place) in &self.coverage.elsewhere {
+                let _ = writeln!(md, "- {id}: {}", one_line(place));
             }
             md.push('\n');
         }
@@ -724,7 +766,20 @@ impl Report {
                     escape(&ids.join(", "))
                 );
             }
-            html.push_str("</table>\n");
+            html.push_str("</table>\n<ul>\n");
+            for (id, why) in &self.coverage.reasons {
+                if self.coverage.uncovered.contains(id) {
+                    let _ = writeln!(html, "<li>{}: {}</li>", escape(id), escape(why));
+                }
+            }
+            html.push_str("</ul>\n");
+        }
+        if !self.coverage.elsewhere.is_empty() {
+            html.push_str("<p>Checked outside the per-backend suite:</p>\n<ul>\n");
+            for (id, place) in &self.coverage.elsewhere {
+                let _ = writeln!(html, "<li>{}: {}</li>", escape(id), escape(place));
+            }
+            html.push_str("</ul>\n");
         }
         if !self.coverage.unknown.is_empty() {
             let _ = writeln!(

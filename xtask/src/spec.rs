@@ -48,6 +48,31 @@ pub(crate) fn is_requirement_id(id: &str) -> bool {
 }
 
 /// The IDs of `ids` that `cited` lacks, in `ids`' order.
+/// The `("ID", "text")` entries of the constant `name` in the conformance crate's
+/// `elsewhere.rs` (IDs checked outside the suite, or not yet, with the reason).
+pub(crate) fn listed_in(source: &str, name: &str) -> Vec<(String, String)> {
+    let Some(start) = source.find(&format!("pub const {name}")) else {
+        return Vec::new();
+    };
+    let block = &source[start..];
+    let block = &block[..block.find("];").unwrap_or(block.len())];
+    block
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("(\"")?;
+            let (id, rest) = rest.split_once('"')?;
+            let text = rest.trim_start_matches([',', ' ']).strip_prefix('"')?;
+            let text = text.strip_suffix("\"),")?;
+            Some((id.to_owned(), text.replace("\\\"", "\"")))
+        })
+        .collect()
+}
+
+/// Where the conformance crate lists SPEC IDs checked elsewhere or not yet.
+pub(crate) fn elsewhere_path(root: &Path) -> PathBuf {
+    root.join("conformance/src/elsewhere.rs")
+}
+
 pub(crate) fn uncovered<'a>(ids: &'a [String], cited: &BTreeSet<&str>) -> Vec<&'a str> {
     ids.iter()
         .map(String::as_str)
@@ -111,6 +136,19 @@ Mentions **INIT-9** inline, which is not a requirement line.
         assert_eq!(
             requirement_ids(SPEC),
             ["INIT-1", "INIT-2", "SEC-4", "X509-1"]
+        );
+    }
+
+    #[test]
+    fn elsewhere_entries_are_read() {
+        let source = "pub const CHECKED_ELSEWHERE: &[(&str, &str)] = &[\n    (\"IMPL-7\", \"xtask test\"),\n];\npub const NOT_YET_COVERED: &[(&str, &str)] = &[\n    (\"KEY-9\", \"not yet\"),\n];\n";
+        assert_eq!(
+            listed_in(source, "CHECKED_ELSEWHERE"),
+            vec![("IMPL-7".to_owned(), "xtask test".to_owned())]
+        );
+        assert_eq!(
+            listed_in(source, "NOT_YET_COVERED"),
+            vec![("KEY-9".to_owned(), "not yet".to_owned())]
         );
     }
 
