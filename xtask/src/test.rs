@@ -1,8 +1,8 @@
 //! `cargo xtask test`: every test, the way CI runs it.
 //!
 //! The workspace members can be tested together (none of them turns on a set of backends
-//! that cannot link), except that BoringSSL gets a cargo invocation of its own (see
-//! `run`). The feature-selection example plays "a dependent crate" with its own
+//! that cannot link; the OpenSSL-family crates' doctests are off so that rustdoc's
+//! shared link paths cannot mix BoringSSL and OpenSSL). The feature-selection example plays "a dependent crate" with its own
 //! manifest outside the workspace; it is tested with `--manifest-path` and shares
 //! `target/` so nothing is built twice (which is why this runs here, after the
 //! workspace's tests, and not as a nested cargo inside `cargo test`: that one would wait
@@ -12,9 +12,6 @@
 use crate::workspace::{cargo, display, run_shown};
 use crate::{prereqs, workspace, Result};
 
-/// The BoringSSL backend's package, tested in a cargo invocation of its own.
-const BORING: &str = "unitls-boring";
-
 /// The manifest of the feature-selection example, relative to the workspace root.
 const FEATURE_SELECTION: &str = "examples/feature-selection/Cargo.toml";
 
@@ -22,14 +19,9 @@ const FEATURE_SELECTION: &str = "examples/feature-selection/Cargo.toml";
 pub(crate) fn run() -> Result<()> {
     prereqs::run()?;
     let root = workspace::root();
-    // BoringSSL is tested in a cargo invocation of its own: with it in the same one,
-    // rustdoc's link line for the other crates' doctests also searches boring-sys's
-    // output directory, where BoringSSL's static libssl.a/libcrypto.a shadow the
-    // system OpenSSL (undefined OpenSSL 3 symbols). See CONTRIBUTING.md.
-    run_shown(cargo(&root).args(["test", "--workspace", "--exclude", BORING]))?;
-    if root.join("backends/boring/Cargo.toml").is_file() {
-        run_shown(cargo(&root).args(["test", "-p", BORING]))?;
-    }
+    // The OpenSSL-family crates have their doctests off (their Cargo.toml says why),
+    // so the whole workspace can be tested in one invocation.
+    run_shown(cargo(&root).args(["test", "--workspace"]))?;
     if root.join(FEATURE_SELECTION).is_file() {
         run_shown(cargo(&root).args([
             "test",

@@ -2,7 +2,7 @@
 //!
 //! Most users reach it through the `unitls` facade. Used alone, register it once:
 //!
-//! ```
+//! ```text
 //! unitls_boring::register();
 //! assert!(unitls_core::implementation_available("boring"));
 //! ```

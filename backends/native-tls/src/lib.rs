@@ -4,7 +4,7 @@
 //!
 //! Most users reach it through the `unitls` facade. Used alone, register it once:
 //!
-//! ```
+//! ```text
 //! unitls_native_tls::register();
 //! assert!(unitls_core::implementation_available("native-tls"));
 //! ```

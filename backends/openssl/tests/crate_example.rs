@@ -1,0 +1,8 @@
+//! The example at the top of the crate's documentation, compiled and run here (the
+//! crate's doctests are off: see its Cargo.toml).
+
+#[test]
+fn crate_example() {
+    unitls_openssl::register();
+    assert!(unitls_core::implementation_available("openssl"));
+}
