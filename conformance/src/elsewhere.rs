@@ -32,6 +32,5 @@ pub const NOT_YET_COVERED: &[(&str, &str)] = &[
     ("SNI-10", "server name → identity selection (ServerSniAccess) is not implemented yet; no backend declares it"),
     ("SEC-3", "needs a client that initiates renegotiation (openssl s_client `R`); not written yet — rustls, OpenSSL (SSL_OP_NO_RENEGOTIATION) and BoringSSL refuse it by configuration"),
     ("SEC-7", "needs SSLKEYLOGFILE set in a process of its own; unitls installs no key log without a callback (PROTO-12 checks the callback)"),
-    ("STREAM-9", "non-blocking transports: documented on SocketStream (attach, handshake, write and detach need a blocking transport); no case yet"),
     ("INTEROP-5", "cross-backend resumption is not a variant of the interop matrix yet"),
 ];

@@ -264,3 +264,63 @@ pub fn stream_8_read_timeout_keeps_session(h: &Harness) {
     assert_eq!(read_exact(&mut client, 4), b"late");
     echo(&mut client, &mut server, b"still usable");
 }
+
+/// Reads until `n` octets arrived, retrying on `WouldBlock` (bounded).
+fn read_nonblocking(stream: &mut SocketStream<TcpStream>, n: usize) -> Vec<u8> {
+    let deadline = Instant::now() + WAIT;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 64];
+    while got.len() < n {
+        match stream.read(&mut buf) {
+            Ok(0) => panic!("EOF after {} octets", got.len()),
+            Ok(k) => got.extend_from_slice(&buf[..k]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "no data within {WAIT:?}");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("read failed: {e}"),
+        }
+    }
+    got
+}
+
+/// STREAM-9: on a non-blocking transport, plain and TLS reads return `WouldBlock`
+/// when nothing is there and can be called again to continue (attach, handshake,
+/// writes and detach need a blocking transport, as `SocketStream` documents).
+pub fn stream_9_nonblocking_reads(h: &Harness) {
+    if h.kind == TransportKind::Memory {
+        return; // the in-memory transport has no non-blocking mode; TCP has
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let socket = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+    let (accepted, _) = listener.accept().expect("accept");
+    let switch = socket.try_clone().expect("clone");
+    let mut client = SocketStream::new(socket);
+    let mut server = SocketStream::new(Box::new(accepted) as BoxTransport);
+    server.set_read_timeout(Some(WAIT)).expect("timeout");
+    switch.set_nonblocking(true).expect("non-blocking");
+    let err = client.read(&mut [0u8; 4]).expect_err("nothing to read yet");
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    send(&mut server, b"plain");
+    assert_eq!(read_nonblocking(&mut client, 5), b"plain");
+    switch
+        .set_nonblocking(false)
+        .expect("blocking for the handshake");
+    let server_opts = h.server_opts();
+    let t = spawn(move || {
+        server.attach_ssl(server_opts).expect("server attach");
+        server
+    });
+    client.attach_ssl(h.client_opts()).expect("client attach");
+    let mut server = t.join();
+    switch.set_nonblocking(true).expect("non-blocking");
+    let err = client
+        .read(&mut [0u8; 4])
+        .expect_err("no application data yet");
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+    send(&mut server, b"encrypted");
+    assert_eq!(read_nonblocking(&mut client, 9), b"encrypted");
+    switch.set_nonblocking(false).expect("blocking again");
+    client.write_all(b"back").expect("write");
+    assert_eq!(read_exact(&mut server, 4), b"back");
+}
