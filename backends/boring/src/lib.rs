@@ -102,7 +102,7 @@ impl Backend for BoringBackend {
         ImplementationInfo {
             name: NAME,
             crate_version: format!("unitls-boring {}", env!("CARGO_PKG_VERSION")),
-            library: format!("BoringSSL ({})", openssl::version::version()),
+            library: "BoringSSL (boring crate 4, built from source)".to_string(),
         }
     }
 
