@@ -108,6 +108,54 @@ pub(crate) struct NativeContext {
     pub(crate) sessions: Option<SessionCache>,
 }
 
+/// The per-`Ssl` flag set when the server-name selection found no identity.
+pub(crate) fn sni_failure_index() -> openssl::ex_data::Index<Ssl, bool> {
+    static INDEX: OnceLock<openssl::ex_data::Index<Ssl, bool>> = OnceLock::new();
+    *INDEX.get_or_init(|| Ssl::new_ex_index().expect("OpenSSL ex_data index"))
+}
+
+/// Chooses the server's certificate by the client's SNI (SPEC SNI-10): core's
+/// selection rules, each named identity in a context of its own that the connection
+/// switches to (`SSL_set_SSL_CTX`).
+fn select_by_name(
+    builder: &mut SslContextBuilder,
+    options: &ContextOptions,
+    material: &Arc<Material>,
+) -> Result<()> {
+    let contexts = material
+        .by_name
+        .iter()
+        .map(|(_, identity)| {
+            let mut named =
+                SslContext::builder(SslMethod::tls()).map_err(|e| config_error(e, "context"))?;
+            set_identity(&mut named, identity)?;
+            Ok(named.build())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (options, material) = (options.clone(), Arc::clone(material));
+    builder.set_servername_callback(move |ssl, alert| {
+        let sni = ssl
+            .servername(openssl::ssl::NameType::HOST_NAME)
+            .map(str::to_string);
+        let Ok(chosen) = material.select_identity(&options, sni.as_deref()) else {
+            ssl.set_ex_data(sni_failure_index(), true);
+            *alert = openssl::ssl::SslAlert::HANDSHAKE_FAILURE;
+            return Err(openssl::ssl::SniError::ALERT_FATAL);
+        };
+        match material
+            .by_name
+            .iter()
+            .position(|(_, id)| std::ptr::eq(id, chosen))
+        {
+            Some(index) => ssl
+                .set_ssl_context(&contexts[index])
+                .map_err(|_| openssl::ssl::SniError::ALERT_FATAL),
+            None => Ok(()), // the default identity, already in place
+        }
+    });
+    Ok(())
+}
+
 /// The per-`Ssl` slot naming the reference name, for the session cache.
 pub(crate) fn reference_name_index() -> openssl::ex_data::Index<Ssl, String> {
     static INDEX: OnceLock<openssl::ex_data::Index<Ssl, String>> = OnceLock::new();
@@ -275,7 +323,7 @@ fn set_cipher_suites(
 /// An abstract context's OpenSSL context.
 pub(crate) fn abstract_context(
     options: &ContextOptions,
-    material: &Material,
+    material: &Arc<Material>,
 ) -> Result<(SslContextBuilder, Option<SessionCache>)> {
     let mut builder = base(options.versions)?;
     if let Some(suites) = &options.cipher_suites {
@@ -325,6 +373,9 @@ pub(crate) fn abstract_context(
             }
         }
         Role::Server => {
+            if material.selects_by_name(options) {
+                select_by_name(&mut builder, options, material)?;
+            }
             if !options.alpn.is_empty() {
                 let preferred = options.alpn.clone();
                 builder.set_alpn_select_callback(move |_ssl, client| {

@@ -104,6 +104,8 @@ struct Made<'a> {
     verify: Option<Arc<VerifyState>>,
     options: Option<&'a ContextOptions>,
     hooks: &'a [&'a NativeHooks],
+    /// Whether the server's certificate is chosen by the client's SNI.
+    selects_by_name: bool,
 }
 
 /// CB-3 order: per-connection settings (SNI, host name) → hooks → role → bind.
@@ -127,6 +129,7 @@ fn finish(mut ssl: Ssl, made: Made<'_>) -> Result<Box<dyn Session>> {
         made.role,
         false,
     );
+    session.set_selects_by_name(made.selects_by_name);
     session.start()?;
     Ok(Box::new(session))
 }
@@ -165,6 +168,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
                 verify,
                 options: None,
                 hooks: &[request.hooks],
+                selects_by_name: false,
             };
             finish(ssl, made)
         }
@@ -184,6 +188,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
                 verify: None,
                 options: None,
                 hooks: &[request.hooks],
+                selects_by_name: false,
             };
             finish(ssl, made)
         }
@@ -251,6 +256,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
                 verify,
                 options: Some(options),
                 hooks: &[hooks, request.hooks],
+                selects_by_name: abstract_ctx.material().selects_by_name(options),
             };
             finish(ssl, made)
         }

@@ -40,6 +40,8 @@ pub(crate) struct Context {
     pub(crate) verify: Option<i32>,
     /// Whether this end is a server without any certificate.
     pub(crate) server_without_identity: bool,
+    /// Whether the server-name selection found no identity (SPEC SNI-10).
+    pub(crate) sni_failed: bool,
 }
 
 /// Maps an OpenSSL error stack to a unitls error, keeping it as the source.
@@ -66,7 +68,8 @@ pub(crate) fn map(stack: ErrorStack, context: &Context) -> Error {
         )
     } else if has("no application protocol") && alert.is_none() {
         (ErrorKind::Failure, Some(Alert::NoApplicationProtocol))
-    } else if context.server_without_identity && (has("no shared cipher") || has("no certificate"))
+    } else if context.sni_failed
+        || context.server_without_identity && (has("no shared cipher") || has("no certificate"))
     {
         (ErrorKind::X509Lookup, Some(Alert::HandshakeFailure))
     } else if has("no shared cipher")

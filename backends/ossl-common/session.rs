@@ -36,6 +36,7 @@ pub(crate) struct OpenSslSession {
     established: bool,
     closed: bool,
     hand_back: bool,
+    selects_by_name: bool,
 }
 
 impl OpenSslSession {
@@ -61,7 +62,13 @@ impl OpenSslSession {
             established: false,
             closed: false,
             hand_back,
+            selects_by_name: false,
         }
+    }
+
+    /// Marks a server whose certificate is chosen by the client's SNI.
+    pub(crate) fn set_selects_by_name(&mut self, selects: bool) {
+        self.selects_by_name = selects;
     }
 
     /// Starts the handshake once the role is known: a client's ClientHello is then
@@ -93,6 +100,7 @@ impl OpenSslSession {
                 .then(|| crate::flavor::verify_code(ssl.verify_result()))
                 .filter(|code| *code != 0),
             server_without_identity: self.role == Some(Role::Server) && ssl.certificate().is_none(),
+            sni_failed: ssl.ex_data(crate::config::sni_failure_index()).is_some(),
         }
     }
 
@@ -169,6 +177,7 @@ impl Session for OpenSslSession {
 
     fn read_tls(&mut self, record: &[u8]) -> Result<()> {
         if crate::flavor::CHECK_SERVER_IDENTITY_FIRST
+            && !self.selects_by_name
             && self.role == Some(Role::Server)
             && !self.established
             && self.engine.ssl().certificate().is_none()

@@ -14,6 +14,7 @@ pub const CHECKED_ELSEWHERE: &[(&str, &str)] = &[
     ("INTEROP-2", "cargo xtask conformance, interop matrix: TLS 1.2 and TLS 1.3 pinned at both ends"),
     ("INTEROP-3", "cargo xtask conformance, interop matrix: ALPN variant"),
     ("INTEROP-4", "cargo xtask conformance, interop matrix: required client authentication variant"),
+    ("INTEROP-5", "cargo xtask conformance, interop matrix: resumption variant (client of one backend resumes with a server of another)"),
     ("INTEROP-6", "backends/{openssl,boring}/tests/interop.rs: detach and plaintext continuation between backends"),
     ("INTEROP-7", "cargo xtask conformance: pairs that cannot share a binary run as two peer processes over loopback"),
     ("INTEROP-8", "cargo xtask conformance: each client against openssl s_server, openssl s_client against each server"),
@@ -29,8 +30,6 @@ pub const NOT_YET_COVERED: &[(&str, &str)] = &[
     ("ASYNC-5", "the tokio mode is not implemented yet"),
     ("ASYNC-6", "the tokio mode is not implemented yet"),
     ("KEY-9", "the client certificate-request callback is not implemented yet"),
-    ("SNI-10", "server name → identity selection (ServerSniAccess) is not implemented yet; no backend declares it"),
     ("SEC-3", "needs a client that initiates renegotiation (openssl s_client `R`); not written yet — rustls, OpenSSL (SSL_OP_NO_RENEGOTIATION) and BoringSSL refuse it by configuration"),
     ("SEC-7", "needs SSLKEYLOGFILE set in a process of its own; unitls installs no key log without a callback (PROTO-12 checks the callback)"),
-    ("INTEROP-5", "cross-backend resumption is not a variant of the interop matrix yet"),
 ];

@@ -163,6 +163,7 @@ cases! {
     proto::proto_12_key_log ["PROTO-12"] [KeyLog, Tls12, Tls13];
     proto::proto_15_groups ["PROTO-15"] [GroupSelection];
     streams::stream_9_nonblocking_reads ["STREAM-9"] [];
+    verify::sni_10_identity_by_name ["SNI-10"] [ServerSniAccess];
 }
 
 /// Runs the case named `id` against `backend` over both transports, each under the
@@ -237,7 +238,7 @@ macro_rules! conformance_suite {
             attach_2_constructor_with_options stream_6_transports stream_8_read_timeout_keeps_session
             sec_1_no_legacy_versions sec_2_client_hello_offers_nothing_weak sec_4_garbage_from_the_peer
             sec_5_oversized_record sec_8_no_secrets_in_debug proto_13_exporter
-            proto_12_key_log proto_15_groups stream_9_nonblocking_reads
+            proto_12_key_log proto_15_groups stream_9_nonblocking_reads sni_10_identity_by_name
         }
     };
 }

@@ -470,3 +470,67 @@ pub fn verify_14_verification_time(h: &Harness) {
         Some(VerifyReason::NotYetValid)
     );
 }
+
+/// SNI-10: a server context maps names to identities or takes a selection callback;
+/// the match wins, else the default; no match and no default, or a callback error,
+/// fails the server attach with X509Lookup.
+pub fn sni_10_identity_by_name(h: &Harness) {
+    let p = pki();
+    let wildcard = || IdentitySource::pem(p.wildcard.chain_pem.clone(), p.wildcard.key_pem.clone());
+    let served_cn = |server: AttachOptions, host: &str| {
+        let lax = h
+            .client_builder()
+            .danger_accept_invalid_hostnames()
+            .build()
+            .expect("ctx");
+        let (result, client, server_result, _s) =
+            try_connect(h, AttachOptions::client(host).ctx(lax), server);
+        match (result, server_result) {
+            (Ok(()), Ok(())) => Ok(client
+                .peer_certificate()
+                .expect("attached")
+                .expect("leaf")
+                .subject_common_name()
+                .map(str::to_string)),
+            (_, Err(server_err)) => Err(server_err),
+            (Err(client_err), Ok(())) => panic!("only the client failed: {client_err}"),
+        }
+    };
+    let mapped = || {
+        h.server_builder()
+            .identity_for_name("*.example.test", wildcard())
+    };
+    let server = |b: unitls_core::ContextBuilder| {
+        AttachOptions::server().ctx(b.build().expect("server ctx"))
+    };
+    assert_eq!(
+        served_cn(server(mapped()), "a.example.test")
+            .expect("match")
+            .as_deref(),
+        Some("wildcard")
+    );
+    assert_eq!(
+        served_cn(server(mapped()), "localhost")
+            .expect("default")
+            .as_deref(),
+        Some("localhost")
+    );
+    let no_default = unitls_core::create_server_context()
+        .implementation(h.backend)
+        .identity_for_name("a.example.test", wildcard());
+    let err = served_cn(server(no_default), "localhost").expect_err("no match, no default");
+    assert_eq!(err.kind(), ErrorKind::X509Lookup, "{err}");
+    let chooser = mapped().sni_callback(|sni| {
+        assert_eq!(sni, Some("localhost"));
+        Ok(Some("*.example.test".into()))
+    });
+    assert_eq!(
+        served_cn(server(chooser), "localhost")
+            .expect("callback")
+            .as_deref(),
+        Some("wildcard")
+    );
+    let failing = mapped().sni_callback(|_| Err("no identity for you".into()));
+    let err = served_cn(server(failing), "localhost").expect_err("callback error");
+    assert_eq!(err.kind(), ErrorKind::X509Lookup, "{err}");
+}

@@ -62,6 +62,8 @@ pub struct ContextOptions {
     /// Key-exchange groups in preference order; `None` keeps the backend's defaults
     /// (SPEC PROTO-15).
     pub groups: Option<Vec<Group>>,
+    /// Server: the server-name selection callback (SPEC SNI-10).
+    pub sni_callback: Option<SniCallback>,
 }
 
 /// A key-log callback: one NSS key-log line per call
@@ -104,6 +106,7 @@ impl fmt::Debug for ContextOptions {
             .field("hooks", &self.hooks)
             .field("key_log", &self.key_log.is_some())
             .field("groups", &self.groups)
+            .field("sni_callback", &self.sni_callback.is_some())
             .finish()
     }
 }
@@ -164,6 +167,9 @@ impl ContextOptions {
         if let Some(cap) = material.identity_needs {
             needed.push(cap);
         }
+        if material.selects_by_name(self) {
+            needed.push(Capability::ServerSniAccess);
+        }
         needed
     }
 
@@ -187,7 +193,70 @@ pub struct Material {
     /// Anchors for verifying the peer: server roots on a client, client roots on a
     /// server.
     pub roots: Vec<CertificateDer<'static>>,
+    /// Server identities chosen by the client's SNI (SPEC SNI-10): `(name, identity)`,
+    /// the name lower-case, possibly `*.` plus a domain.
+    pub by_name: Vec<(String, Identity)>,
     identity_needs: Option<Capability>,
+}
+
+/// A server-name selection callback: given the SNI the client sent, the name of an
+/// identity registered with [`ContextBuilder::identity_for_name`], or `None` for the
+/// default identity (SPEC SNI-10).
+pub type SniCallback =
+    Arc<dyn Fn(Option<&str>) -> std::result::Result<Option<String>, BoxError> + Send + Sync>;
+
+impl Material {
+    /// The identity a server presents for `sni` under `options` (SPEC SNI-10): the
+    /// callback's choice, else the matching name, else the default; `X509Lookup` when
+    /// nothing applies or the callback fails.
+    pub fn select_identity(
+        &self,
+        options: &ContextOptions,
+        sni: Option<&str>,
+    ) -> Result<&Identity> {
+        let lookup = |why: String| Error::new(crate::ErrorKind::X509Lookup, why);
+        let by_key = |key: &str| {
+            let key = key.to_ascii_lowercase();
+            self.by_name
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map(|(_, id)| id)
+        };
+        if let Some(callback) = &options.sni_callback {
+            let choice = crate::run_user_callback("server-name selection", || callback(sni))
+                .map_err(|e| {
+                    lookup("the server-name selection callback failed".into()).with_source(e)
+                })?;
+            return match choice {
+                Some(key) => by_key(&key).ok_or_else(|| {
+                    lookup(format!(
+                        "the selection callback chose {key:?}, which names no identity"
+                    ))
+                }),
+                None => self
+                    .identity
+                    .as_ref()
+                    .ok_or_else(|| lookup("no default identity".into())),
+            };
+        }
+        let matched = sni.and_then(|sni| {
+            let sni = sni.to_ascii_lowercase();
+            by_key(&sni).or_else(|| {
+                let parent = sni.split_once('.').map(|(_, rest)| format!("*.{rest}"))?;
+                by_key(&parent)
+            })
+        });
+        matched.or(self.identity.as_ref()).ok_or_else(|| {
+            lookup(format!(
+                "no identity for the server name {sni:?} and no default"
+            ))
+        })
+    }
+
+    /// Whether identities depend on the client's SNI.
+    pub fn selects_by_name(&self, options: &ContextOptions) -> bool {
+        !self.by_name.is_empty() || options.sni_callback.is_some()
+    }
 }
 
 /// Backend-neutral TLS configuration, shared by any number of connections on any
@@ -197,7 +266,7 @@ pub struct AbstractContext {
     name: Option<String>,
     implementation: Option<&'static str>,
     options: ContextOptions,
-    identity_source: Option<IdentitySource>,
+    identity_source: Identities,
     trust: Trust,
     material: RwLock<Arc<Material>>,
     natives: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
@@ -243,11 +312,7 @@ impl AbstractContext {
     /// connections use the new material; if reading fails the old material stays
     /// (SPEC ABS-7; LispWorks `reset-ssl-abstract-context`).
     pub fn reset(&self) -> Result<()> {
-        let fresh = load_material(
-            self.identity_source.as_ref(),
-            &self.trust,
-            self.options.role,
-        )?;
+        let fresh = load_material(&self.identity_source, &self.trust, self.options.role)?;
         *self
             .material
             .write()
@@ -275,7 +340,7 @@ impl AbstractContext {
     /// material generation.
     pub fn native<B: NativeTypes, T: Send + Sync + 'static>(
         &self,
-        build: impl FnOnce(&ContextOptions, &Material) -> Result<T>,
+        build: impl FnOnce(&ContextOptions, &Arc<Material>) -> Result<T>,
     ) -> Result<Arc<T>> {
         let mut natives = self.natives.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(existing) = natives
@@ -290,8 +355,24 @@ impl AbstractContext {
     }
 }
 
-fn load_material(identity: Option<&IdentitySource>, trust: &Trust, role: Role) -> Result<Material> {
+/// Where a context's identities come from: the default one and those chosen by name.
+#[derive(Debug, Clone, Default)]
+struct Identities {
+    default: Option<IdentitySource>,
+    by_name: Vec<(String, IdentitySource)>,
+}
+
+fn load_material(identities: &Identities, trust: &Trust, role: Role) -> Result<Material> {
+    let identity = identities.default.as_ref();
     let loaded_identity = identity.map(IdentitySource::load).transpose()?;
+    let by_name = identities
+        .by_name
+        .iter()
+        .map(|(name, source)| Ok((name.clone(), source.load()?)))
+        .collect::<Result<Vec<_>>>()?;
+    let needs = identity
+        .and_then(IdentitySource::needs)
+        .or_else(|| identities.by_name.iter().find_map(|(_, s)| s.needs()));
     let roots = match role {
         Role::Client => trust.load()?,
         // A server trusts no client unless told which roots to use (SPEC VERIFY-10).
@@ -301,7 +382,8 @@ fn load_material(identity: Option<&IdentitySource>, trust: &Trust, role: Role) -
     Ok(Material {
         identity: loaded_identity,
         roots,
-        identity_needs: identity.and_then(IdentitySource::needs),
+        by_name,
+        identity_needs: needs,
     })
 }
 
@@ -327,7 +409,7 @@ pub struct ContextBuilder {
     cipher_names: Option<Vec<String>>,
     group_names: Option<Vec<String>>,
     server_name: Option<String>,
-    identity: Option<IdentitySource>,
+    identities: Identities,
     trust: Trust,
     errors: Vec<Error>,
 }
@@ -352,13 +434,14 @@ impl ContextBuilder {
                 hooks: NativeHooks::default(),
                 key_log: None,
                 groups: None,
+                sni_callback: None,
             },
             min_version: ProtocolVersion::Tls12,
             max_version: ProtocolVersion::Tls13,
             cipher_names: None,
             group_names: None,
             server_name: None,
-            identity: None,
+            identities: Identities::default(),
             trust: Trust::default(),
             errors: Vec::new(),
         }
@@ -429,7 +512,34 @@ impl ContextBuilder {
     /// The certificate chain and key to present. Servers need one (or get
     /// `X509Lookup` at attach); clients present it when asked.
     pub fn identity(mut self, identity: IdentitySource) -> Self {
-        self.identity = Some(identity);
+        self.identities.default = Some(identity);
+        self
+    }
+
+    /// Server: the identity to present when the client's SNI is `name` (exact,
+    /// case-insensitive; `*.example.org` covers one label). Without a match the
+    /// default [`identity`](Self::identity) is used (SPEC SNI-10).
+    pub fn identity_for_name(mut self, name: impl Into<String>, identity: IdentitySource) -> Self {
+        self.role_only(Role::Server, "identity_for_name");
+        self.identities
+            .by_name
+            .push((name.into().to_ascii_lowercase(), identity));
+        self
+    }
+
+    /// Server: a callback choosing the identity by the client's SNI: it returns the
+    /// name of an identity registered with [`identity_for_name`](Self::identity_for_name),
+    /// or `None` for the default; an error fails the handshake with X509Lookup
+    /// (SPEC SNI-10).
+    pub fn sni_callback(
+        mut self,
+        callback: impl Fn(Option<&str>) -> std::result::Result<Option<String>, BoxError>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.role_only(Role::Server, "sni_callback");
+        self.options.sni_callback = Some(Arc::new(callback));
         self
     }
 
@@ -582,12 +692,12 @@ impl ContextBuilder {
             .as_deref()
             .map(registry::lookup_name)
             .transpose()?;
-        let material = load_material(self.identity.as_ref(), &self.trust, self.options.role)?;
+        let material = load_material(&self.identities, &self.trust, self.options.role)?;
         let context = AbstractContext {
             name: self.name,
             implementation,
             options: self.options,
-            identity_source: self.identity,
+            identity_source: self.identities,
             trust: self.trust,
             material: RwLock::new(Arc::new(material)),
             natives: Mutex::new(HashMap::new()),

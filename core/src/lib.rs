@@ -62,7 +62,7 @@ pub use certificate::{tls_server_end_point, PeerCertificate};
 pub use cipher::CipherSuite;
 pub use context::{
     create_client_context, create_server_context, AbstractContext, ClientAuth, ContextBuilder,
-    ContextOptions, KeyLogCallback, Material,
+    ContextOptions, KeyLogCallback, Material, SniCallback,
 };
 pub use ctx::CtxSpec;
 pub use detach::{DetachOptions, Detached, RetryPolicy};

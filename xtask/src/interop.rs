@@ -1,4 +1,4 @@
-//! The interop matrix (SPEC INTEROP-1..4, 7, 8): every client backend against every
+//! The interop matrix (SPEC INTEROP-1..5, 7, 8): every client backend against every
 //! server backend, each end in its own `unitls-peer` process over loopback, plus the
 //! `openssl` command-line tool as an independent peer in both directions.
 //!
@@ -16,6 +16,14 @@
 //! - **client-auth**: the server requires a client certificate from `ca.pem`, the
 //!   client presents `client-1` (where the server declares ClientAuth); the server must
 //!   see `client-1`.
+//! - **resumption** (SPEC INTEROP-5; where both ends declare Resumption): the server
+//!   peer (`--max-connections 2`, one server context for both connections) and a client
+//!   peer with `--resume 1` (a second connection with the same client context), each
+//!   sending `hello from unitls-peer` and checking the echo. Pass: both processes
+//!   succeed, each reports two handshakes at the pinned version with the same suite at
+//!   both ends; the first is a full handshake (`resumed: false` at both ends), the second
+//!   is resumed (`resumed: true` at both ends); both counted every octet and closed
+//!   twice. The openssl tool is not part of this variant.
 //! - **openssl-cli** (basic only): each client peer against `openssl s_server -rev
 //!   -naccept 1` (it answers each line reversed: the peer sends
 //!   `hello from unitls-peer\n` and expects `reep-sltinu morf olleh\n`, and s_server's
@@ -25,10 +33,11 @@
 //!   makes s_client send close_notify). OpenSSL's TLS 1.2 suite names are mapped to IANA
 //!   names with `openssl ciphers -stdname`.
 //!
-//! A pair one side cannot run — a version, ALPN or client authentication its backend
-//! does not declare (read from the source, as codegen does) — is `unsupported` with the
-//! reason, and so is a peer that answers `Unsupported(capability)` for a capability its
-//! backend does not declare. Every process is killed 15 s after it starts.
+//! A pair one side cannot run — a version, ALPN, client authentication or resumption its
+//! backend does not declare (read from the source, as codegen does) — is `unsupported`
+//! with the reason, and so is a peer that answers `Unsupported(capability)` for a
+//! capability its backend does not declare. Every process is killed 15 s after it
+//! starts.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -57,7 +66,7 @@ const SERVER_GRACE: Duration = Duration::from_secs(2);
 /// The octets the basic variant echoes.
 const BULK: u64 = 1 << 20;
 
-/// What the client peer sends by default (alpn and client-auth variants).
+/// What the client peer sends by default (alpn, client-auth and resumption variants).
 const TEXT: &str = "hello from unitls-peer";
 
 /// What `openssl s_client` sends to a server peer.
@@ -68,6 +77,10 @@ const SERVER_NAME: &str = "localhost";
 
 /// The common name of the fixtures' client certificate.
 const CLIENT_CN: &str = "client-1";
+
+/// How many connections the resumption variant makes: one full handshake, then one
+/// that must resume.
+const RESUMPTION_CONNECTIONS: usize = 2;
 
 /// A TLS version a row of the matrix is pinned to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,18 +137,26 @@ pub(crate) enum Variant {
     Alpn,
     /// A required client certificate.
     ClientAuth,
+    /// A second connection with the same client context resumes the first's session.
+    Resumption,
 }
 
 impl Variant {
     /// Every variant, in report order.
-    pub(crate) const ALL: [Variant; 3] = [Variant::Basic, Variant::Alpn, Variant::ClientAuth];
+    pub(crate) const ALL: [Variant; 4] = [
+        Variant::Basic,
+        Variant::Alpn,
+        Variant::ClientAuth,
+        Variant::Resumption,
+    ];
 
-    /// `basic`, `alpn`, `client-auth`.
+    /// `basic`, `alpn`, `client-auth`, `resumption`.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Variant::Basic => "basic",
             Variant::Alpn => "alpn",
             Variant::ClientAuth => "client-auth",
+            Variant::Resumption => "resumption",
         }
     }
 }
@@ -460,9 +481,9 @@ struct Plan {
     version: Version,
 }
 
-/// Every cell to run: all backend pairs per version and variant, plus the openssl tool
-/// both ways in the basic variant; with `selected` non-empty, only the cells involving
-/// one of them.
+/// Every cell to run: all backend pairs per version and variant (resumption included),
+/// plus the openssl tool both ways in the basic variant only; with `selected`
+/// non-empty, only the cells involving one of them.
 fn plan(backends: &[&str], selected: &[String]) -> Vec<Plan> {
     let wanted =
         |a: &str, b: &str| selected.is_empty() || selected.iter().any(|s| s == a || s == b);
@@ -539,6 +560,10 @@ fn gate(
             need("server", server, "ServerAlpn");
         }
         Variant::ClientAuth => need("server", server, "ClientAuth"),
+        Variant::Resumption => {
+            need("client", client, "Resumption");
+            need("server", server, "Resumption");
+        }
     }
     (!missing.is_empty()).then(|| missing.join("; "))
 }
@@ -548,6 +573,8 @@ fn gate(
 /// A peer's `handshake` event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Handshake {
+    /// The connection's number (`conn`), where the peer gives one.
+    pub(crate) conn: Option<u64>,
     /// `TLSv1.3`.
     pub(crate) version: Option<String>,
     /// IANA name.
@@ -609,6 +636,10 @@ impl PeerLog {
         match event.get("event").and_then(Json::as_str) {
             Some("listening") => self.listening = text("addr"),
             Some("handshake") => self.handshakes.push(Handshake {
+                conn: match event.get("conn") {
+                    Some(Json::Int(n)) => u64::try_from(*n).ok(),
+                    _ => None,
+                },
                 version: text("version"),
                 cipher: text("cipher"),
                 alpn: text("alpn"),
@@ -793,17 +824,37 @@ impl<'a> End<'a> {
         }
     }
 
-    /// Checks the handshake's version and the echo count and close.
-    fn check_common(
+    /// Exactly `n` handshakes in connection order, or a problem.
+    fn handshakes(&self, n: usize, problems: &mut Vec<String>) -> Option<Vec<&Handshake>> {
+        let mut all: Vec<&Handshake> = self.log.handshakes.iter().collect();
+        all.sort_by_key(|hs| hs.conn.unwrap_or(u64::MAX));
+        if all.len() == n {
+            return Some(all);
+        }
+        // None at all: the errors say why, if there are any.
+        if !all.is_empty() || self.log.errors.is_empty() {
+            problems.push(format!(
+                "{} {} reported {} handshakes, expected {n}",
+                self.role,
+                self.name,
+                all.len()
+            ));
+        }
+        None
+    }
+
+    /// Checks a handshake's version and suite; `which` names the connection in the
+    /// problem (`""` or ` (connection 2)`).
+    fn check_handshake(
         &self,
         hs: &Handshake,
         version: Version,
-        bytes: u64,
+        which: &str,
         problems: &mut Vec<String>,
     ) {
         if hs.version.as_deref() != Some(version.name()) {
             problems.push(format!(
-                "{} {} negotiated {}, expected {} (pinned)",
+                "{} {} negotiated {}, expected {} (pinned){which}",
                 self.role,
                 self.name,
                 hs.version.as_deref().unwrap_or("no version"),
@@ -812,19 +863,45 @@ impl<'a> End<'a> {
         }
         if hs.cipher.is_none() {
             problems.push(format!(
-                "{} {} reports no cipher suite",
+                "{} {} reports no cipher suite{which}",
                 self.role, self.name
             ));
         }
-        if self.log.received != [bytes] {
+    }
+
+    /// Checks that each of `connections` connections echoed `bytes` octets and closed
+    /// cleanly.
+    fn check_io(&self, connections: usize, bytes: u64, problems: &mut Vec<String>) {
+        if self.log.received != vec![bytes; connections] {
             problems.push(format!(
-                "{} {} received {:?} octets, expected [{bytes}]",
-                self.role, self.name, self.log.received
+                "{} {} received {:?} octets, expected {:?}",
+                self.role,
+                self.name,
+                self.log.received,
+                vec![bytes; connections]
             ));
         }
-        if self.log.closed != 1 {
-            problems.push(format!("{} {} did not close cleanly", self.role, self.name));
+        if self.log.closed != connections {
+            problems.push(match connections {
+                1 => format!("{} {} did not close cleanly", self.role, self.name),
+                n => format!(
+                    "{} {} closed cleanly {} times, expected {n}",
+                    self.role, self.name, self.log.closed
+                ),
+            });
         }
+    }
+
+    /// Checks the handshake's version and the echo count and close.
+    fn check_common(
+        &self,
+        hs: &Handshake,
+        version: Version,
+        bytes: u64,
+        problems: &mut Vec<String>,
+    ) {
+        self.check_handshake(hs, version, "", problems);
+        self.check_io(1, bytes, problems);
     }
 
     /// Checks that the peer's leaf has common name `cn` (when the backend can tell).
@@ -965,6 +1042,76 @@ fn judge_pair(expect: Expect, client: &End<'_>, server: &End<'_>) -> Verdict {
     let cipher = c
         .and_then(|c| c.cipher.clone())
         .or_else(|| s.and_then(|s| s.cipher.clone()));
+    Verdict::from_problems(problems, cipher)
+}
+
+/// Judges a resumption cell: two connections, the first a full handshake and the second
+/// resumed, at both ends.
+fn judge_resumption(version: Version, client: &End<'_>, server: &End<'_>) -> Verdict {
+    if let Some(reason) = client.unsupported().or_else(|| server.unsupported()) {
+        return Verdict {
+            outcome: Outcome::Unsupported,
+            cipher: None,
+            detail: reason,
+        };
+    }
+    let mut problems = Vec::new();
+    client.process_problems(&mut problems);
+    server.process_problems(&mut problems);
+    let n = RESUMPTION_CONNECTIONS;
+    let c = client.handshakes(n, &mut problems);
+    let s = server.handshakes(n, &mut problems);
+    for (end, handshakes) in [(client, &c), (server, &s)] {
+        end.check_io(n, TEXT.len() as u64, &mut problems);
+        let Some(handshakes) = handshakes else {
+            continue;
+        };
+        for (i, hs) in handshakes.iter().enumerate() {
+            let which = format!(" (connection {})", i + 1);
+            end.check_handshake(hs, version, &which, &mut problems);
+            let (want, why) = if i == 0 {
+                (false, "a full handshake on its first connection")
+            } else {
+                (true, "a resumed session on its second connection")
+            };
+            if hs.resumed != want {
+                problems.push(format!(
+                    "{} {} reports resumed: {}{which}, expected {why}",
+                    end.role, end.name, hs.resumed
+                ));
+            }
+        }
+    }
+    if let Some(c) = &c {
+        client.check_peer_cn(c[0], SERVER_NAME, &mut problems);
+        if c[0].sni.as_deref() != Some(SERVER_NAME) {
+            problems.push(format!(
+                "client {} sent SNI {:?}, expected {SERVER_NAME}",
+                client.name, c[0].sni
+            ));
+        }
+    }
+    match (&c, &s) {
+        (Some(c), Some(s)) => {
+            for (i, (c, s)) in c.iter().zip(s).enumerate() {
+                if c.cipher != s.cipher {
+                    problems.push(format!(
+                        "the ends disagree on the suite (connection {}): client {:?}, \
+                         server {:?}",
+                        i + 1,
+                        c.cipher,
+                        s.cipher
+                    ));
+                }
+            }
+        }
+        _ if problems.is_empty() => problems.push("no handshake was reported".into()),
+        _ => {}
+    }
+    let cipher = c
+        .as_ref()
+        .and_then(|c| c[0].cipher.clone())
+        .or_else(|| s.as_ref().and_then(|s| s[0].cipher.clone()));
     Verdict::from_problems(problems, cipher)
 }
 
@@ -1239,7 +1386,7 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
     let plans = plan(&backends, selected);
     println!(
         "==> interop: {} cells (client x server, TLS 1.2 and 1.3, variants basic / alpn / \
-         client-auth, and {OPENSSL_CLI} both ways)",
+         client-auth / resumption, and {OPENSSL_CLI} both ways in basic)",
         plans.len()
     );
     let mut matrix = Matrix {
@@ -1363,12 +1510,17 @@ fn run_cell(env: &Env, plan: &Plan) -> Verdict {
 
 /// The server peer's arguments.
 fn server_args(env: &Env, variant: Variant, version: Version) -> Vec<String> {
+    let connections = match variant {
+        Variant::Resumption => RESUMPTION_CONNECTIONS,
+        _ => 1,
+    }
+    .to_string();
     let mut args: Vec<String> = [
         "server",
         "--listen",
         "127.0.0.1:0",
         "--max-connections",
-        "1",
+        &connections,
         "--handshake-timeout",
         "10",
         "--min-version",
@@ -1385,7 +1537,7 @@ fn server_args(env: &Env, variant: Variant, version: Version) -> Vec<String> {
         env.fixture("server-key.pem"),
     ]);
     match variant {
-        Variant::Basic => {}
+        Variant::Basic | Variant::Resumption => {}
         Variant::Alpn => args.extend(["--alpn".to_owned(), "http/1.1".to_owned()]),
         Variant::ClientAuth => args.extend([
             "--client-ca".to_owned(),
@@ -1428,6 +1580,10 @@ fn client_variant_args(env: &Env, variant: Variant) -> Vec<String> {
             env.fixture("client-chain.pem"),
             "--key".to_owned(),
             env.fixture("client-key.pem"),
+        ],
+        Variant::Resumption => vec![
+            "--resume".to_owned(),
+            (RESUMPTION_CONNECTIONS - 1).to_string(),
         ],
     }
 }
@@ -1476,11 +1632,12 @@ fn peer_pair(env: &Env, plan: &Plan) -> Result<Verdict, String> {
         SERVER_GRACE
     };
     let server = server.finish(Instant::now() + grace);
-    Ok(judge_pair(
-        Expect::of(plan.variant, plan.version),
-        &End::new("client", &plan.client, client_caps, &client),
-        &End::new("server", &plan.server, server_caps, &server),
-    ))
+    let client = End::new("client", &plan.client, client_caps, &client);
+    let server = End::new("server", &plan.server, server_caps, &server);
+    Ok(match plan.variant {
+        Variant::Resumption => judge_resumption(plan.version, &client, &server),
+        _ => judge_pair(Expect::of(plan.variant, plan.version), &client, &server),
+    })
 }
 
 /// A client peer against `openssl s_server -rev`.
@@ -1624,6 +1781,8 @@ mod tests {
             Some("localhost")
         );
         assert!(!client.handshakes[0].resumed);
+        assert_eq!(client.handshakes[0].conn, None);
+        assert_eq!(log.handshakes[0].conn, Some(1));
         let odd = PeerLog::parse(&lines(&[
             "garbage",
             r#"{"event":"error","kind":"Syscall","message":"eof"}"#,
@@ -1771,15 +1930,206 @@ mod tests {
             ),
             None
         );
+        assert_eq!(
+            gate(
+                ("rustls", &all),
+                ("native-tls", &native),
+                Variant::Resumption,
+                Version::Tls12
+            )
+            .as_deref(),
+            Some("server native-tls does not declare Resumption")
+        );
+        assert_eq!(
+            gate(
+                ("native-tls", &native),
+                ("native-tls", &native),
+                Variant::Resumption,
+                Version::Tls12
+            )
+            .as_deref(),
+            Some(
+                "client native-tls does not declare Resumption; \
+                 server native-tls does not declare Resumption"
+            )
+        );
+        let resumes = Caps::Declared(["Tls13", "Resumption"].map(String::from).to_vec());
+        assert_eq!(
+            gate(
+                ("openssl", &resumes),
+                ("rustls", &resumes),
+                Variant::Resumption,
+                Version::Tls13
+            ),
+            None
+        );
+    }
+
+    /// The events of a resumption cell's end: two connections (`conn` 1 and 2), the
+    /// first with `resumed` `first`, the second with `second`.
+    fn resumption_log(server: bool, first: bool, second: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        if server {
+            out.push(r#"{"event":"listening","addr":"127.0.0.1:4433"}"#.to_owned());
+        }
+        let chain = if server {
+            "[]"
+        } else {
+            r#"[{"subject_cn":"localhost","serial":"1001"}]"#
+        };
+        for (conn, resumed) in [(1, first), (2, second)] {
+            out.push(format!(
+                r#"{{"event":"handshake","conn":{conn},"version":"TLSv1.3","cipher":"TLS_AES_128_GCM_SHA256","alpn":null,"sni":"localhost","resumed":{resumed},"peer_chain":{chain}}}"#
+            ));
+            out.push(format!(
+                r#"{{"event":"received","conn":{conn},"bytes":22}}"#
+            ));
+            out.push(format!(r#"{{"event":"closed","conn":{conn}}}"#));
+        }
+        out
+    }
+
+    fn resumption_end<'a>(
+        role: &'static str,
+        name: &'a str,
+        caps: &'a Caps,
+        out: &[String],
+    ) -> End<'a> {
+        let out: Vec<&str> = out.iter().map(String::as_str).collect();
+        end(role, name, caps, &out, true)
+    }
+
+    #[test]
+    fn resumption_needs_a_full_then_a_resumed_handshake_at_both_ends() {
+        let caps = Caps::All;
+        let judge = |client: &[String], server: &[String]| {
+            judge_resumption(
+                Version::Tls13,
+                &resumption_end("client", "rustls", &caps, client),
+                &resumption_end("server", "openssl", &caps, server),
+            )
+        };
+        let verdict = judge(
+            &resumption_log(false, false, true),
+            &resumption_log(true, false, true),
+        );
+        assert_eq!(verdict.outcome, Outcome::Pass, "{}", verdict.detail);
+        assert_eq!(verdict.cipher.as_deref(), Some("TLS_AES_128_GCM_SHA256"));
+
+        // Server events out of order are read by their connection number.
+        let mut swapped = resumption_log(true, false, true);
+        swapped.swap(1, 4);
+        let verdict = judge(&resumption_log(false, false, true), &swapped);
+        assert_eq!(verdict.outcome, Outcome::Pass, "{}", verdict.detail);
+
+        let verdict = judge(
+            &resumption_log(false, false, false),
+            &resumption_log(true, false, false),
+        );
+        assert_eq!(verdict.outcome, Outcome::Fail);
+        assert_eq!(
+            verdict.detail,
+            "client rustls reports resumed: false (connection 2), expected a resumed session \
+             on its second connection; server openssl reports resumed: false (connection 2), \
+             expected a resumed session on its second connection"
+        );
+
+        // The client thinks it resumed, the server did a full handshake.
+        let verdict = judge(
+            &resumption_log(false, false, true),
+            &resumption_log(true, false, false),
+        );
+        assert_eq!(verdict.outcome, Outcome::Fail);
+        assert!(
+            verdict
+                .detail
+                .starts_with("server openssl reports resumed: false"),
+            "{}",
+            verdict.detail
+        );
+
+        let verdict = judge(
+            &resumption_log(false, true, true),
+            &resumption_log(true, false, true),
+        );
+        assert!(
+            verdict.detail.contains(
+                "client rustls reports resumed: true (connection 1), expected a full handshake"
+            ),
+            "{}",
+            verdict.detail
+        );
+
+        // Only one connection happened.
+        let one = resumption_log(false, false, true)[..3].to_vec();
+        let verdict = judge(&one, &resumption_log(true, false, true));
+        assert_eq!(verdict.outcome, Outcome::Fail);
+        assert!(
+            verdict
+                .detail
+                .contains("client rustls reported 1 handshakes, expected 2"),
+            "{}",
+            verdict.detail
+        );
+        assert!(
+            verdict
+                .detail
+                .contains("client rustls received [22] octets, expected [22, 22]"),
+            "{}",
+            verdict.detail
+        );
+
+        // A different suite on the resumed connection.
+        let mut other = resumption_log(true, false, true);
+        other[4] = other[4].replace("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384");
+        let verdict = judge(&resumption_log(false, false, true), &other);
+        assert!(
+            verdict
+                .detail
+                .contains("the ends disagree on the suite (connection 2)"),
+            "{}",
+            verdict.detail
+        );
+
+        // The second connection failed at the client.
+        let mut failed = resumption_log(false, false, true)[..3].to_vec();
+        failed.push(r#"{"event":"error","conn":2,"kind":"Syscall","message":"reset"}"#.to_owned());
+        let failed: Vec<&str> = failed.iter().map(String::as_str).collect();
+        let verdict = judge_resumption(
+            Version::Tls13,
+            &end("client", "rustls", &caps, &failed, false),
+            &resumption_end(
+                "server",
+                "openssl",
+                &caps,
+                &resumption_log(true, false, true),
+            ),
+        );
+        assert_eq!(verdict.outcome, Outcome::Fail);
+        assert!(
+            verdict
+                .detail
+                .starts_with("client rustls: Syscall: reset; client rustls exit code 1"),
+            "{}",
+            verdict.detail
+        );
     }
 
     #[test]
     fn the_plan_covers_the_matrix() {
         let backends = ["rustls", "openssl", "boring", "native-tls"];
         let all = plan(&backends, &[]);
-        assert_eq!(all.len(), 2 * (3 * 16 + 8));
+        assert_eq!(all.len(), 2 * (4 * 16 + 8));
         let rustls = plan(&backends, &["rustls".to_owned()]);
-        assert_eq!(rustls.len(), 2 * (3 * 7 + 2));
+        assert_eq!(rustls.len(), 2 * (4 * 7 + 2));
+        let resumption: Vec<_> = all
+            .iter()
+            .filter(|p| p.variant == Variant::Resumption)
+            .collect();
+        assert_eq!(resumption.len(), 2 * 16);
+        assert!(resumption
+            .iter()
+            .all(|p| p.client != OPENSSL_CLI && p.server != OPENSSL_CLI));
         assert!(rustls
             .iter()
             .all(|p| p.client == "rustls" || p.server == "rustls"));
@@ -1807,10 +2157,21 @@ mod tests {
                 cell("rustls", "rustls", Outcome::Pass, ""),
                 cell("rustls", "native-tls", Outcome::Unsupported, "no <Tls13>"),
                 cell("rustls", OPENSSL_CLI, Outcome::Fail, "server said <no>"),
+                InteropResult {
+                    variant: Variant::Resumption,
+                    ..cell("rustls", "rustls", Outcome::Pass, "")
+                },
             ],
             duration: Duration::from_secs(3),
         };
-        assert_eq!(matrix.counts_text(), "1 pass, 1 fail, 1 unsupported");
+        assert_eq!(matrix.counts_text(), "2 pass, 1 fail, 1 unsupported");
+        assert_eq!(
+            matrix.tables(),
+            [
+                (Version::Tls13, Variant::Basic),
+                (Version::Tls13, Variant::Resumption)
+            ]
+        );
         let json = matrix.to_json();
         let first = &json.as_array().unwrap()[0];
         assert_eq!(first.get("variant").and_then(Json::as_str), Some("basic"));
@@ -1826,12 +2187,24 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("- `rustls -> openssl-cli TLSv1.3 basic`: server said <no>"));
+        assert!(
+            md.contains("### TLSv1.3 resumption\n\n| client \\ server | rustls |\n|---|:---:|\n| rustls | pass |\n"),
+            "{md}"
+        );
+        assert_eq!(
+            json.as_array().unwrap()[3]
+                .get("variant")
+                .and_then(Json::as_str),
+            Some("resumption")
+        );
         let html = matrix.to_html();
         assert!(html.contains("<td class=\"pass\" title=\"TLS_AES_128_GCM_SHA256\">pass</td>"));
         assert!(html.contains("title=\"no &lt;Tls13&gt;\">unsupported</td>"));
         assert!(!html.contains("<no>"));
         let terminal = matrix.terminal_summary();
         assert!(terminal.contains("FAILED rustls -> openssl-cli TLSv1.3 basic"));
+        assert!(terminal.contains("interop TLSv1.3 resumption (rows: client, columns: server)"));
+        assert!(html.contains("<h3>TLSv1.3 resumption</h3>"));
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
     Capability::Alpn,
     Capability::ServerAlpn,
     Capability::Sni,
+    Capability::ServerSniAccess,
     Capability::ClientAuth,
     Capability::Resumption,
     Capability::CipherSelection,

@@ -180,6 +180,46 @@ impl ResolvesServerCert for FixedIdentity {
     }
 }
 
+/// The certificate the server presents, chosen by the client's SNI (SPEC SNI-10):
+/// core's selection rules over identities loaded once per native build.
+pub(crate) struct ByName {
+    options: ContextOptions,
+    material: Arc<Material>,
+    keys: Vec<Arc<CertifiedKey>>,
+    default: Option<Arc<CertifiedKey>>,
+}
+
+impl std::fmt::Debug for ByName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ByName")
+            .field("names", &self.keys.len())
+            .finish()
+    }
+}
+
+impl ResolvesServerCert for ByName {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let chosen = self
+            .material
+            .select_identity(&self.options, hello.server_name())
+            .ok()?;
+        if self
+            .material
+            .identity
+            .as_ref()
+            .is_some_and(|d| std::ptr::eq(d, chosen))
+        {
+            return self.default.clone();
+        }
+        let index = self
+            .material
+            .by_name
+            .iter()
+            .position(|(_, id)| std::ptr::eq(id, chosen))?;
+        self.keys.get(index).cloned()
+    }
+}
+
 /// Loads an identity with `provider`, checking that the key matches the leaf.
 pub(crate) fn certified_key(
     identity: &Identity,
@@ -257,7 +297,7 @@ pub(crate) fn abstract_client(
 /// A server config from an abstract context.
 pub(crate) fn abstract_server(
     options: &ContextOptions,
-    material: &Material,
+    material: &Arc<Material>,
 ) -> Result<ServerConfig> {
     let provider = provider_for(Some(options))?;
     let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
@@ -293,7 +333,22 @@ pub(crate) fn abstract_server(
         .as_ref()
         .map(|i| certified_key(i, &provider))
         .transpose()?;
-    let mut config = builder.with_cert_resolver(Arc::new(FixedIdentity(identity)));
+    let resolver: Arc<dyn ResolvesServerCert> = if material.selects_by_name(options) {
+        let keys = material
+            .by_name
+            .iter()
+            .map(|(_, id)| certified_key(id, &provider))
+            .collect::<Result<_>>()?;
+        Arc::new(ByName {
+            options: options.clone(),
+            material: Arc::clone(material),
+            keys,
+            default: identity,
+        })
+    } else {
+        Arc::new(FixedIdentity(identity))
+    };
+    let mut config = builder.with_cert_resolver(resolver);
     config.alpn_protocols = options.alpn.clone();
     if !options.resumption {
         config.session_storage = Arc::new(NoServerSessionStorage {});
