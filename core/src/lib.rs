@@ -43,7 +43,7 @@ mod native;
 mod pem;
 mod pkcs8_wrap;
 mod protocol;
-pub mod record;
+mod record;
 pub mod registry;
 mod server_name;
 mod session;

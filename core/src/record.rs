@@ -11,22 +11,22 @@ use std::io::{self, Read};
 use crate::{Error, ErrorKind, Result};
 
 /// Length of a TLS record header: type, legacy version, length.
-pub const HEADER_LEN: usize = 5;
+pub(crate) const HEADER_LEN: usize = 5;
 /// Largest record body any TLS version allows: 2^14 + 2048 (RFC 5246 §6.2.3).
-pub const MAX_BODY_LEN: usize = 16_384 + 2_048;
+pub(crate) const MAX_BODY_LEN: usize = 16_384 + 2_048;
 /// Largest whole record.
-pub const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_BODY_LEN;
+pub(crate) const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_BODY_LEN;
 
 /// Record content type: handshake.
-pub const CONTENT_HANDSHAKE: u8 = 22;
+pub(crate) const CONTENT_HANDSHAKE: u8 = 22;
 
 /// A record header, checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordHeader {
+pub(crate) struct RecordHeader {
     /// Content type (20..=24).
-    pub content_type: u8,
+    pub(crate) content_type: u8,
     /// Body length in octets.
-    pub body_len: usize,
+    pub(crate) body_len: usize,
 }
 
 impl RecordHeader {
@@ -35,7 +35,7 @@ impl RecordHeader {
     /// Anything that cannot be a TLS record — an HTTP request, random octets, a
     /// length over the largest record any version allows — is a `Failure` at once,
     /// without allocating the claimed size (SPEC SEC-4, SEC-5).
-    pub fn parse(header: &[u8; HEADER_LEN]) -> Result<RecordHeader> {
+    pub(crate) fn parse(header: &[u8; HEADER_LEN]) -> Result<RecordHeader> {
         let content_type = header[0];
         if !(20..=24).contains(&content_type) || header[1] != 3 {
             return Err(Error::new(
@@ -64,7 +64,7 @@ impl RecordHeader {
 /// records while TLS is attached. Sized to one whole record; allocated on first use
 /// and released when empty and idle.
 #[derive(Debug, Default)]
-pub struct ReadBuffer {
+pub(crate) struct ReadBuffer {
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -72,17 +72,17 @@ pub struct ReadBuffer {
 
 impl ReadBuffer {
     /// The octets read from the transport and not consumed yet.
-    pub fn unread(&self) -> &[u8] {
+    pub(crate) fn unread(&self) -> &[u8] {
         &self.buf[self.start..self.end]
     }
 
     /// Whether no unread octets remain.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.start == self.end
     }
 
     /// Marks `n` unread octets consumed.
-    pub fn consume(&mut self, n: usize) {
+    pub(crate) fn consume(&mut self, n: usize) {
         debug_assert!(n <= self.end - self.start);
         self.start += n;
         if self.start == self.end {
@@ -92,14 +92,14 @@ impl ReadBuffer {
     }
 
     /// Frees the allocation if nothing is buffered (an idle connection holds none).
-    pub fn release_if_empty(&mut self) {
+    pub(crate) fn release_if_empty(&mut self) {
         if self.is_empty() {
             self.buf = Vec::new();
         }
     }
 
     /// Takes every unread octet out of the buffer.
-    pub fn take_all(&mut self) -> Vec<u8> {
+    pub(crate) fn take_all(&mut self) -> Vec<u8> {
         let out = self.unread().to_vec();
         self.start = 0;
         self.end = 0;
@@ -107,26 +107,11 @@ impl ReadBuffer {
         out
     }
 
-    /// Puts `bytes` back in front of the unread octets.
-    pub fn push_front(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        let mut joined =
-            Vec::with_capacity(MAX_RECORD_LEN.max(bytes.len() + self.end - self.start));
-        joined.extend_from_slice(bytes);
-        joined.extend_from_slice(self.unread());
-        self.end = joined.len();
-        self.start = 0;
-        joined.resize(joined.capacity(), 0);
-        self.buf = joined;
-    }
-
     /// Reads once from `transport` into free space; `Ok(0)` is EOF.
     ///
     /// Makes room for a whole record first, so a record never needs more than the
     /// buffer holds.
-    pub fn fill_from(&mut self, transport: &mut dyn Read) -> io::Result<usize> {
+    pub(crate) fn fill_from(&mut self, transport: &mut dyn Read) -> io::Result<usize> {
         if self.buf.len() < MAX_RECORD_LEN {
             self.buf.resize(MAX_RECORD_LEN, 0);
         }
@@ -153,7 +138,7 @@ impl ReadBuffer {
 
     /// The next whole record in the buffer, if one is there, with its header;
     /// an impossible header is an error at once.
-    pub fn peek_record(&mut self) -> Result<Option<(RecordHeader, &[u8])>> {
+    pub(crate) fn peek_record(&mut self) -> Result<Option<(RecordHeader, &[u8])>> {
         let unread = self.unread();
         let Some(header) = unread.first_chunk::<HEADER_LEN>() else {
             return Ok(None);
@@ -213,15 +198,5 @@ mod tests {
         let mut buf = ReadBuffer::default();
         buf.fill_from(&mut &[23u8, 3, 3, 0xFF, 0xFF][..]).unwrap();
         assert_eq!(buf.peek_record().unwrap_err().kind(), ErrorKind::Failure);
-    }
-
-    #[test]
-    fn push_front_keeps_order() {
-        let mut buf = ReadBuffer::default();
-        buf.fill_from(&mut &b"world"[..]).unwrap();
-        buf.push_front(b"hello ");
-        assert_eq!(buf.unread(), b"hello world");
-        buf.fill_from(&mut &b"!"[..]).unwrap();
-        assert_eq!(buf.take_all(), b"hello world!");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 
-use crate::{Backend, Capabilities, Error, ErrorKind, ImplementationInfo, Result};
+use crate::{Backend, Capabilities, Error, ImplementationInfo, Result};
 
 /// The backends unitls knows, in default precedence order (SPEC IMPL-1, IMPL-3).
 pub const KNOWN_BACKENDS: [&str; 4] = ["rustls", "openssl", "boring", "native-tls"];
@@ -169,10 +169,4 @@ pub(crate) fn session_made(name: &str) {
 
 pub(crate) fn session_freed(name: &str) {
     live_slot(name).fetch_sub(1, Ordering::SeqCst);
-}
-
-/// `Ok` if `err` is not an unknown-backend error; used by tests.
-#[doc(hidden)]
-pub fn is_unknown_backend(err: &Error) -> bool {
-    err.kind() == ErrorKind::InvalidArgument && err.to_string().contains("not available")
 }
