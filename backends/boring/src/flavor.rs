@@ -17,6 +17,11 @@ pub(crate) const SSL_RECEIVED_SHUTDOWN: c_int = openssl_sys::SSL_RECEIVED_SHUTDO
 /// Whether a server without certificate must be refused before the handshake: BoringSSL starts the handshake without a certificate and fails later without an alert.
 pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = true;
 
+/// The library and its version, for `implementation_info`.
+pub(crate) fn library() -> String {
+    "BoringSSL (boring crate 4, built from source)".to_string()
+}
+
 /// The IANA code of a cipher.
 pub(crate) fn cipher_code(cipher: &SslCipherRef) -> u16 {
     cipher.protocol_id()

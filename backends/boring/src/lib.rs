@@ -15,6 +15,8 @@
 
 // The engine is shared with the OpenSSL backend (ARCHITECTURE.md, "OpenSSL and
 // BoringSSL share one engine"); `flavor` holds what differs between the crates.
+#[path = "../../ossl-common/backend.rs"]
+mod backend;
 #[path = "../../ossl-common/config.rs"]
 mod config;
 #[path = "../../ossl-common/connect.rs"]
@@ -30,10 +32,7 @@ mod session;
 mod verify;
 
 use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
-use unitls_core::{
-    Backend, Capabilities, Capability, ImplementationInfo, Material, NativeTypes, Result, Session,
-    SessionRequest,
-};
+use unitls_core::{Capabilities, Capability, NativeTypes};
 
 pub use openssl as boring;
 
@@ -85,38 +84,10 @@ pub struct BoringBackend;
 /// The backend value to register.
 pub static BACKEND: BoringBackend = BoringBackend;
 
+/// The backend type the shared `Backend` impl (`ossl-common/backend.rs`) is for.
+type BackendValue = BoringBackend;
+
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
     unitls_core::registry::register(&BACKEND);
-}
-
-impl Backend for BoringBackend {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    fn info(&self) -> ImplementationInfo {
-        ImplementationInfo {
-            name: NAME,
-            crate_version: format!("unitls-boring {}", env!("CARGO_PKG_VERSION")),
-            library: "BoringSSL (boring crate 4, built from source)".to_string(),
-        }
-    }
-
-    fn ensure_initialized(&self) -> Result<()> {
-        openssl::init();
-        Ok(())
-    }
-
-    fn check_identity(&self, material: &Material) -> Result<()> {
-        connect::check_identity(material)
-    }
-
-    fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>> {
-        connect::new_session(request)
-    }
 }

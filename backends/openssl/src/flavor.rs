@@ -16,6 +16,11 @@ pub(crate) const SSL_RECEIVED_SHUTDOWN: c_int = openssl_sys::SSL_RECEIVED_SHUTDO
 /// Whether a server without certificate must be refused before the handshake: OpenSSL refuses a ClientHello it has no certificate for, with an alert.
 pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = false;
 
+/// The library and its version, for `implementation_info`.
+pub(crate) fn library() -> String {
+    openssl::version::version().to_string()
+}
+
 /// The IANA code of a cipher.
 pub(crate) fn cipher_code(cipher: &SslCipherRef) -> u16 {
     u16::from_be_bytes(cipher.protocol_id())

@@ -6,16 +6,18 @@
 //! `IpAddress` name; no name: `0.0.0.0` with the name check ignored, as
 //! `danger_accept_invalid_hostnames` does) and the case's time.
 
+pub(crate) mod any_chain_server;
+
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-use unitls_conformance::validation::{Prepared, Reference, Verdict};
-use unitls_rustls::rustls;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{ServerName, UnixTime};
 use rustls::{CertificateError, Error, RootCertStore};
+use unitls_conformance::validation::{Prepared, Reference, Verdict};
+use unitls_rustls::rustls;
 
 /// How the direct verdict is reached, for the report.
 pub(crate) const METHOD: &str =
@@ -48,12 +50,11 @@ pub(crate) fn verdict(case: &Prepared) -> Verdict {
         // unitls's verifier has no WebPKI verifier then: every chain is UnknownIssuer.
         return Verdict::Reject("UnknownIssuer: no usable trust anchor".into());
     }
-    let verifier = match WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-        .build()
-    {
-        Ok(verifier) => verifier,
-        Err(err) => return Verdict::NotApplicable(format!("rustls builds no verifier: {err}")),
-    };
+    let verifier =
+        match WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider).build() {
+            Ok(verifier) => verifier,
+            Err(err) => return Verdict::NotApplicable(format!("rustls builds no verifier: {err}")),
+        };
     let name = match &case.reference {
         Reference::Dns(dns) => match ServerName::try_from(dns.clone()) {
             Ok(name) => name,

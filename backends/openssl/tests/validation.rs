@@ -1,0 +1,36 @@
+//! Issue 6: the x509-limbo corpus through real handshakes on OpenSSL, compared with
+//! OpenSSL's own `X509_verify_cert` configured as unitls configures it (SPEC
+//! VERIFY-1, VERIFY-4..7, VERIFY-13, VERIFY-14). rustls and native-tls are linked too,
+//! as servers for keys or certificates the OpenSSL server refuses (rustls through a
+//! context hook when its identity check refuses the leaf too) and for the cross-check
+//! against a different server. Passes with a message when the corpus
+//! (`$UNITLS_LIMBO`, else `../shared/limbo/limbo.json`) is absent.
+
+mod validation_direct;
+
+use unitls_conformance::validation::{run_backend, BackendRun, Server};
+use validation_direct::any_chain_server;
+
+/// VERIFY-1, VERIFY-4..7, VERIFY-13, VERIFY-14: every eligible x509-limbo case;
+/// unitls and OpenSSL used directly must agree.
+#[test]
+fn verify_limbo_corpus_matches_openssl_directly() {
+    unitls_openssl::register();
+    unitls_rustls::register();
+    unitls_native_tls::register();
+    run_backend(&BackendRun {
+        backend: "openssl",
+        other_servers: &[
+            Server::Plain("rustls"),
+            Server::Custom {
+                backend: "rustls",
+                label: any_chain_server::LABEL,
+                context: any_chain_server::context,
+            },
+            Server::Plain("native-tls"),
+        ],
+        direct: validation_direct::verdict,
+        direct_method: validation_direct::METHOD,
+        known: &[],
+    });
+}
