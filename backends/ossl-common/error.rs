@@ -61,6 +61,13 @@ pub(crate) fn map(stack: ErrorStack, context: &Context) -> Error {
             .map(verify_reason)
             .unwrap_or(VerifyReason::Other);
         (ErrorKind::VerificationFailure(reason), None)
+    } else if has("key usage bit incorrect") {
+        // BoringSSL checks the leaf's keyUsage while parsing the Certificate message,
+        // before X509 verification: it is a purpose failure all the same.
+        (
+            ErrorKind::VerificationFailure(VerifyReason::InvalidPurpose),
+            Some(Alert::IllegalParameter),
+        )
     } else if has("peer did not return a certificate") {
         (
             ErrorKind::VerificationFailure(VerifyReason::NoCertificate),

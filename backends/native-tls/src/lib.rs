@@ -139,11 +139,16 @@ fn alpn_names(options: &ContextOptions) -> Result<Vec<&str>> {
         .collect()
 }
 
-fn abstract_builder(options: &ContextOptions, material: &Material) -> Result<NativeTlsBuilder> {
+fn abstract_builder(
+    options: &ContextOptions,
+    material: &Material,
+    sni: bool,
+) -> Result<NativeTlsBuilder> {
     match options.role {
         Role::Client => {
             let mut builder = TlsConnector::builder();
             builder
+                .use_sni(sni)
                 .min_protocol_version(min_protocol(options.versions))
                 .max_protocol_version(max_protocol(options.versions))
                 .disable_built_in_roots(true)
@@ -186,6 +191,13 @@ fn build(builder: NativeTlsBuilder) -> Result<Option<NativeTlsContext>> {
             .map_err(|e| config_error(e, "acceptor")),
         NativeTlsBuilder::Acceptor(None) => Ok(None),
     }
+}
+
+/// What an abstract context builds for native-tls (SPEC ABS-5): the context, and for
+/// a client that may attach without a name, a connector sending no SNI.
+struct Built {
+    context: Option<NativeTlsContext>,
+    nameless: Option<NativeTlsContext>,
 }
 
 fn start(
@@ -282,14 +294,27 @@ impl Backend for NativeTlsBackend {
             SessionConfig::Session(_) => Err(Error::unsupported(Capability::UserSession, NAME)),
             SessionConfig::Abstract(abstract_ctx) => {
                 let hooks = &abstract_ctx.options().hooks;
-                let context = abstract_ctx.native::<NativeTls, Option<NativeTlsContext>>(
-                    |options, material| {
-                        let mut builder = abstract_builder(options, material)?;
+                let built = abstract_ctx.native::<NativeTls, Built>(|options, material| {
+                    let make = |sni| -> Result<Option<NativeTlsContext>> {
+                        let mut builder = abstract_builder(options, material, sni)?;
                         hooks.run_context::<NativeTls>("context hook", &mut builder)?;
                         build(builder)
-                    },
-                )?;
-                start((*context).clone(), role, &request)
+                    };
+                    // A client attach without a name exists only under a danger option;
+                    // native-tls then needs a connector that sends no (empty) SNI.
+                    let nameless = options.role == Role::Client
+                        && (options.danger_accept_invalid_certs
+                            || options.danger_accept_invalid_hostnames);
+                    Ok(Built {
+                        context: make(true)?,
+                        nameless: if nameless { make(false)? } else { None },
+                    })
+                })?;
+                let context = match (&built.nameless, request.server_name) {
+                    (Some(nameless), None) => Some(nameless.clone()),
+                    _ => built.context.clone(),
+                };
+                start(context, role, &request)
             }
         }
     }
