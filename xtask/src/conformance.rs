@@ -26,7 +26,7 @@ use crate::libtest::{OutputParser, TestStatus};
 use crate::outcome::{self, OutcomeLog};
 use crate::report::{BackendRun, Coverage, Machine, Report};
 use crate::workspace::{self, cargo, display};
-use crate::{codegen, interop, prereqs, spec, Result};
+use crate::{codegen, interop, prereqs, spec, validation, Result};
 
 /// The environment variable that tells the runner where to append its verdicts.
 const OUTCOME_ENV: &str = "UNITLS_OUTCOME_FILE";
@@ -78,6 +78,12 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
     println!();
     let interop = interop::run(&root, &out, &args.backends);
 
+    // The certificate-validation comparison (x509-limbo through real handshakes).
+    println!();
+    let names: Vec<String> = selected.iter().map(|n| n.to_string()).collect();
+    let validation = validation::run(&out, &names, args.limbo.as_deref())
+        .map_err(|e| format!("certificate validation: {e}"))?;
+
     let coverage = Coverage::compute(spec::spec_path(&root), &runs);
     let report = Report {
         generated_at: rfc3339(SystemTime::now()),
@@ -88,6 +94,7 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
         backends: runs,
         coverage,
         interop,
+        validation,
     };
     let files = [
         ("report.json", report.to_json().to_pretty()),
@@ -126,6 +133,9 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
             }
         })
         .collect();
+    for failure in report.validation.failures() {
+        failed.push(format!("certificate validation: {failure}"));
+    }
     let interop_fails = report.interop.count(outcome::Outcome::Fail);
     if interop_fails > 0 {
         failed.push(format!("interop ({interop_fails} cells failed)"));

@@ -10,11 +10,13 @@ tasks:
   prereqs                       check system prerequisites; install missing ones (root + apt-get)
   test                          prereqs, then every test (cargo test --workspace, and the
                                 feature-selection example crate)
-  conformance [--backend NAME]... [--out DIR]
+  conformance [--backend NAME]... [--out DIR] [--limbo PATH]
                                 prereqs, then the conformance suite, one process per backend,
                                 then the interop matrix: every client backend x server
                                 backend, and the openssl tool, as separate processes (with
-                                --backend: only the pairs involving it); writes
+                                --backend: only the pairs involving it), then the x509-limbo
+                                certificate-validation comparison (corpus: --limbo, else
+                                $UNITLS_LIMBO, else ../shared/limbo/limbo.json); writes
                                 DIR/report.json, report.md and index.html
                                 (default DIR: target/unitls-report)
   interop [--backend NAME]... [--out DIR]
@@ -61,6 +63,9 @@ pub(crate) struct ConformanceArgs {
     pub(crate) backends: Vec<String>,
     /// Where the report goes (`--out`); `None` means `target/unitls-report`.
     pub(crate) out: Option<PathBuf>,
+    /// The x509-limbo corpus (`--limbo`); `None`: `$UNITLS_LIMBO`, else
+    /// `../shared/limbo/limbo.json` beside the workspace.
+    pub(crate) limbo: Option<PathBuf>,
 }
 
 /// Parses the arguments that follow `cargo xtask`.
@@ -98,6 +103,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Task, Stri
                 match flag.as_str() {
                     "--backend" => parsed.backends.push(options.value(&flag)?),
                     "--out" => parsed.out = Some(PathBuf::from(options.value(&flag)?)),
+                    "--limbo" => parsed.limbo = Some(PathBuf::from(options.value(&flag)?)),
                     _ => return Err(options.unknown(&flag)),
                 }
             }
@@ -212,10 +218,11 @@ mod tests {
             Ok(Task::Codegen { check: true })
         );
         assert_eq!(
-            parse_str("conformance --backend rustls --backend=openssl --out=/tmp/r"),
+            parse_str("conformance --backend rustls --backend=openssl --out=/tmp/r --limbo l.json"),
             Ok(Task::Conformance(ConformanceArgs {
                 backends: vec!["rustls".into(), "openssl".into()],
                 out: Some("/tmp/r".into()),
+                limbo: Some("l.json".into()),
             }))
         );
     }
@@ -245,6 +252,7 @@ mod tests {
             Ok(Task::Interop(ConformanceArgs {
                 backends: vec!["boring".into()],
                 out: None,
+                limbo: None,
             }))
         );
     }

@@ -29,6 +29,7 @@ mod report;
 mod running;
 mod spec;
 mod test;
+mod validation;
 mod workspace;
 
 use std::process::ExitCode;

@@ -285,6 +285,8 @@ pub(crate) struct Report {
     pub(crate) coverage: Coverage,
     /// The interop matrix (empty if it did not run).
     pub(crate) interop: Matrix,
+    /// The x509-limbo certificate-validation comparison.
+    pub(crate) validation: crate::validation::ValidationReport,
 }
 
 impl Report {
@@ -378,6 +380,7 @@ impl Report {
                 Json::Array(coverage.unknown.iter().map(Json::str).collect()),
             ),
             ("interop", self.interop.to_json()),
+            ("validation", self.validation.to_json()),
             (
                 "interop_counts",
                 Json::object(
@@ -539,6 +542,7 @@ impl Report {
             );
         }
         md.push_str(&self.interop.to_markdown());
+        md.push_str(&self.validation.to_markdown());
         md
     }
 
@@ -789,6 +793,7 @@ impl Report {
             );
         }
         html.push_str(&self.interop.to_html());
+        html.push_str(&self.validation.to_html());
         html.push_str("</body>\n</html>\n");
         html
     }
@@ -980,6 +985,7 @@ mod tests {
             backends,
             coverage,
             interop: Matrix::default(),
+            validation: Default::default(),
         }
     }
 
