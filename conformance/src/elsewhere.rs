@@ -30,6 +30,5 @@ pub const NOT_YET_COVERED: &[(&str, &str)] = &[
     ("ASYNC-5", "the tokio mode is not implemented yet"),
     ("ASYNC-6", "the tokio mode is not implemented yet"),
     ("KEY-9", "the client certificate-request callback is not implemented yet"),
-    ("SEC-3", "needs a client that initiates renegotiation (openssl s_client `R`); not written yet — rustls, OpenSSL (SSL_OP_NO_RENEGOTIATION) and BoringSSL refuse it by configuration"),
     ("SEC-7", "needs SSLKEYLOGFILE set in a process of its own; unitls installs no key log without a callback (PROTO-12 checks the callback)"),
 ];

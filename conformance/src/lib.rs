@@ -164,6 +164,7 @@ cases! {
     proto::proto_15_groups ["PROTO-15"] [GroupSelection];
     streams::stream_9_nonblocking_reads ["STREAM-9"] [];
     verify::sni_10_identity_by_name ["SNI-10"] [ServerSniAccess];
+    sec::sec_3_no_client_renegotiation ["SEC-3"] [Tls12];
 }
 
 /// Runs the case named `id` against `backend` over both transports, each under the
@@ -239,6 +240,7 @@ macro_rules! conformance_suite {
             sec_1_no_legacy_versions sec_2_client_hello_offers_nothing_weak sec_4_garbage_from_the_peer
             sec_5_oversized_record sec_8_no_secrets_in_debug proto_13_exporter
             proto_12_key_log proto_15_groups stream_9_nonblocking_reads sni_10_identity_by_name
+            sec_3_no_client_renegotiation
         }
     };
 }

@@ -249,3 +249,87 @@ pub fn sec_8_no_secrets_in_debug(h: &Harness) {
         assert!(!text.contains(&key_b64), "the key shows: {text}");
     }
 }
+
+/// SEC-3: servers refuse client-initiated renegotiation: `openssl s_client`'s `R`
+/// command (a new ClientHello inside a TLS 1.2 session) never leads to a second
+/// handshake; the server answers no_renegotiation or ends the session.
+pub fn sec_3_no_client_renegotiation(h: &Harness) {
+    if h.kind == TransportKind::Memory {
+        return; // the external tool speaks TCP
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let tls12 = h
+        .server_builder()
+        .max_version(unitls_core::ProtocolVersion::Tls12)
+        .build()
+        .expect("ctx");
+    let server = spawn(move || {
+        let (socket, _) = listener.accept().expect("accept");
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut stream =
+            unitls_core::from_accepted(socket, Some(AttachOptions::server().ctx(tls12)))
+                .expect("server attach");
+        let mut buf = [0u8; 64];
+        // The renegotiation attempt arrives here; whatever the backend does with it,
+        // no second handshake completes.
+        let _ = stream.read(&mut buf);
+    });
+    let p = pki();
+    let dir = write_temp(&[("ca.pem", p.ca_pem.as_bytes())]);
+    let mut client = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_2",
+            "-servername",
+            "localhost",
+            "-CAfile",
+        ])
+        .arg(dir.join("ca.pem"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the openssl command-line tool is required (cargo xtask prereqs installs it)");
+    let mut stdin = client.stdin.take().expect("stdin");
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = stdin.write_all(b"R\n");
+    // Keep stdin open: s_client ends when the server ends the session, as refusing
+    // does; a hang would only stop at the deadline below.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = client.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(stdin);
+    let output = client.wait_with_output().expect("s_client output");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+    .to_ascii_lowercase();
+    server.join();
+    let _ = std::fs::remove_dir_all(dir);
+    let (_, after) = text
+        .split_once("renegotiating")
+        .unwrap_or_else(|| panic!("s_client did not try to renegotiate:\n{text}"));
+    // A completed renegotiation would verify the server's chain again.
+    assert!(
+        !after.contains("verify return"),
+        "the server renegotiated:\n{text}"
+    );
+    // Refused: with a no_renegotiation alert (rustls, OpenSSL) or by ending the
+    // session (BoringSSL).
+    assert!(
+        after.contains("no renegotiation") || after.contains("error"),
+        "no refusal seen:\n{text}"
+    );
+}
