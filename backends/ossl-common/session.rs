@@ -290,6 +290,7 @@ impl Session for OpenSslSession {
             resumed: ssl.session_reused(),
             peer_chain: self.peer_chain(),
             negotiated_group: crate::flavor::negotiated_group(ssl),
+            local_leaf: ssl.certificate().and_then(|c| c.to_der().ok()),
         }
     }
 

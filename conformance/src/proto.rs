@@ -330,6 +330,11 @@ pub fn cert_2_4_peer_certificates(h: &Harness) {
         .expect("attached")
         .expect("binding");
     assert_eq!(
+        server.tls_server_end_point().expect("attached").as_ref(),
+        Some(&binding),
+        "PROTO-16: both ends agree on tls-server-end-point"
+    );
+    assert_eq!(
         binding,
         unitls_core::tls_server_end_point(&pki().server.leaf_der).expect("hash")
     );

@@ -175,6 +175,11 @@ impl TlsDriver {
         self.side
     }
 
+    /// The role, once chosen.
+    pub(crate) fn role(&self) -> Option<Role> {
+        self.role
+    }
+
     pub(crate) fn session(&self) -> Option<&dyn Session> {
         self.session.as_ref().map(Counted::get)
     }

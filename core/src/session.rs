@@ -25,6 +25,9 @@ pub struct SessionInfo {
     pub peer_chain: Option<Vec<Vec<u8>>>,
     /// The key-exchange group, by IANA name, when the backend reports it.
     pub negotiated_group: Option<String>,
+    /// The certificate this end presented (DER), when the backend reports it: a
+    /// server's leaf gives the server its `tls-server-end-point` binding.
+    pub local_leaf: Option<Vec<u8>>,
 }
 
 /// One TLS connection's engine, sans IO: ciphertext in, ciphertext out, plaintext in

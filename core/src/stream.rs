@@ -523,21 +523,14 @@ impl<T: Transport> SocketStream<T> {
     pub fn tls_server_end_point(&self) -> Result<Option<Vec<u8>>> {
         let tls = self.attached()?;
         let leaf = match tls.session() {
-            Some(s) if !s.is_handshaking() => match self.ssl_role() {
-                Some(Role::Client) => s.info().peer_chain.and_then(|c| c.into_iter().next()),
-                _ => None,
+            Some(s) if !s.is_handshaking() => match tls.role() {
+                Some(Role::Client) => tls.info().peer_chain.and_then(|c| c.into_iter().next()),
+                Some(Role::Server) => tls.info().local_leaf,
+                None => None,
             },
             _ => None,
         };
         Ok(leaf.and_then(|der| crate::tls_server_end_point(&der)))
-    }
-
-    fn ssl_role(&self) -> Option<Role> {
-        match self.ssl_side()? {
-            Side::Client => Some(Role::Client),
-            Side::Server => Some(Role::Server),
-            Side::Both => None,
-        }
     }
 
     fn read_impl(&mut self, buf: &mut [u8]) -> Result<usize> {

@@ -176,8 +176,16 @@ pub(crate) struct FixedIdentity(pub(crate) Option<Arc<CertifiedKey>>);
 
 impl ResolvesServerCert for FixedIdentity {
     fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        self.0.clone()
+        chosen(self.0.clone())
     }
+}
+
+/// Remembers the resolved certificate for the connection (its `local_leaf`).
+fn chosen(key: Option<Arc<CertifiedKey>>) -> Option<Arc<CertifiedKey>> {
+    if let Some(leaf) = key.as_ref().and_then(|k| k.cert.first()) {
+        crate::verifier::record_local_leaf(leaf);
+    }
+    key
 }
 
 /// The certificate the server presents, chosen by the client's SNI (SPEC SNI-10):
@@ -199,24 +207,26 @@ impl std::fmt::Debug for ByName {
 
 impl ResolvesServerCert for ByName {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let chosen = self
+        let identity = self
             .material
             .select_identity(&self.options, hello.server_name())
             .ok()?;
-        if self
+        let is_default = self
             .material
             .identity
             .as_ref()
-            .is_some_and(|d| std::ptr::eq(d, chosen))
-        {
-            return self.default.clone();
-        }
-        let index = self
-            .material
-            .by_name
-            .iter()
-            .position(|(_, id)| std::ptr::eq(id, chosen))?;
-        self.keys.get(index).cloned()
+            .is_some_and(|d| std::ptr::eq(d, identity));
+        let key = if is_default {
+            self.default.clone()
+        } else {
+            let index = self
+                .material
+                .by_name
+                .iter()
+                .position(|(_, id)| std::ptr::eq(id, identity))?;
+            self.keys.get(index).cloned()
+        };
+        chosen(key)
     }
 }
 

@@ -134,6 +134,7 @@ impl Session for RustlsSession {
                 .conn
                 .negotiated_key_exchange_group()
                 .map(|g| group_name(g.name())),
+            local_leaf: self.slot.local_leaf(),
         }
     }
 

@@ -25,14 +25,31 @@ use unitls_core::{ContextOptions, PeerCertificate, Verdict, VerifyInput, VerifyR
 
 use crate::error::{is_name_mismatch, verify_reason};
 
-/// One connection's built-in verification result.
+/// One connection's built-in verification result, and the certificate it presented
+/// as a server (recorded by the resolver, which rustls calls the same way).
 #[derive(Debug, Default)]
-pub(crate) struct VerifySlot(Mutex<Option<VerifyResult>>);
+pub(crate) struct VerifySlot(Mutex<Option<VerifyResult>>, Mutex<Option<Vec<u8>>>);
 
 impl VerifySlot {
     pub(crate) fn get(&self) -> Option<VerifyResult> {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    pub(crate) fn local_leaf(&self) -> Option<Vec<u8>> {
+        self.1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Records the leaf a server resolver chose for the connection being fed.
+pub(crate) fn record_local_leaf(leaf: &[u8]) {
+    CURRENT.with(|c| {
+        if let Some(slot) = c.borrow().as_ref() {
+            *slot.1.lock().unwrap_or_else(PoisonError::into_inner) = Some(leaf.to_vec());
+        }
+    });
 }
 
 thread_local! {
