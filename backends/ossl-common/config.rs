@@ -13,7 +13,7 @@ use openssl::ec::EcKey;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::ssl::{
-    AlpnError, Ssl, SslContext, SslContextBuilder, SslMethod, SslOptions, SslSession,
+    AlpnError, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions, SslSession,
     SslSessionCacheMode, SslVersion,
 };
 use openssl::x509::X509;
@@ -184,6 +184,9 @@ pub(crate) fn base(range: VersionRange) -> Result<SslContextBuilder> {
         .and_then(|()| builder.set_max_proto_version(Some(version(range.max))))
         .map_err(|e| config_error(e, "protocol versions"))?;
     builder.set_options(SslOptions::NO_COMPRESSION | SslOptions::NO_RENEGOTIATION);
+    // Record buffers are freed while a connection is idle (what the openssl crate's
+    // SslConnector and SslAcceptor set too): an idle connection holds no 34 KiB.
+    builder.set_mode(SslMode::RELEASE_BUFFERS);
     builder
         .set_cipher_list(DEFAULT_TLS12_CIPHERS)
         .map_err(|e| config_error(e, "cipher list"))?;

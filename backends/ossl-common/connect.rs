@@ -7,8 +7,8 @@ use std::sync::Arc;
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslVerifyMode};
 use openssl::x509::verify::X509CheckFlags;
 use unitls_core::{
-    ClientAuth, ContextOptions, Error, Material, NativeHooks, Result, Role, ServerName, Session,
-    SessionConfig, SessionRequest,
+    AbstractContext, ClientAuth, ContextOptions, Error, Material, NativeHooks, Result, Role,
+    ServerName, Session, SessionConfig, SessionRequest,
 };
 
 use crate::config::{self, reference_name_index, NativeContext};
@@ -106,6 +106,8 @@ struct Made<'a> {
     hooks: &'a [&'a NativeHooks],
     /// Whether the server's certificate is chosen by the client's SNI.
     selects_by_name: bool,
+    /// The abstract context, kept by the session for its options.
+    abstract_ctx: Option<Arc<AbstractContext>>,
 }
 
 /// CB-3 order: per-connection settings (SNI, host name) → hooks → role → bind.
@@ -124,7 +126,7 @@ fn finish(mut ssl: Ssl, made: Made<'_>) -> Result<Box<dyn Session>> {
         engine,
         made.context,
         made.verify,
-        made.options.cloned(),
+        made.abstract_ctx,
         made.name.map(ToString::to_string),
         made.role,
         false,
@@ -169,6 +171,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
                 options: None,
                 hooks: &[request.hooks],
                 selects_by_name: false,
+                abstract_ctx: None,
             };
             finish(ssl, made)
         }
@@ -189,6 +192,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
                 options: None,
                 hooks: &[request.hooks],
                 selects_by_name: false,
+                abstract_ctx: None,
             };
             finish(ssl, made)
         }
@@ -257,6 +261,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
                 options: Some(options),
                 hooks: &[hooks, request.hooks],
                 selects_by_name: abstract_ctx.material().selects_by_name(options),
+                abstract_ctx: Some(Arc::clone(abstract_ctx)),
             };
             finish(ssl, made)
         }

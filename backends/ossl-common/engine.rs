@@ -1,16 +1,28 @@
 //! Shared by the OpenSSL and BoringSSL backends (each compiles it against its own
 //! crate, renamed `openssl`; `crate::flavor` holds what differs).
 //!
-//! The OpenSSL `SSL` object driven over two memory BIOs: core feeds whole records
-//! into the read BIO and drains ciphertext from the write BIO.
+//! The OpenSSL `SSL` object driven over one custom BIO that core feeds and drains:
+//! - input: a record core lends for the duration of one call is read straight out of
+//!   core's buffer (OpenSSL copies it into its record buffer, as it would from a
+//!   socket); whatever OpenSSL leaves unread is kept in the BIO, read first next time;
+//! - output: records OpenSSL writes go straight to the transport when core lends it
+//!   (application data, see [`Engine::write_through`]), otherwise into a buffer that
+//!   `write_tls` drains (handshake flights, alerts, close_notify).
+//!
+//! Memory BIOs would cost two more copies of every record each way, and a pass to
+//! zero the drain buffer. The BIO's state belongs to the BIO, freed with it, so an
+//! `Ssl` handed back to the user (SPEC CTX-7) keeps a valid BIO.
 //!
 //! The openssl crate's `SslStream` would own the `Ssl` for good (it has no way to give
 //! it back), and SPEC CTX-7 wants a user's `Ssl` handed back at detach, so the few
 //! calls below go to OpenSSL directly. Everything else uses the safe crate.
 #![allow(unsafe_code)]
 
-use std::os::raw::{c_int, c_long, c_void};
+use std::io::{self, Write};
+use std::os::raw::{c_char, c_int, c_long, c_void};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::sync::OnceLock;
 
 use openssl::error::ErrorStack;
 use openssl::ssl::Ssl;
@@ -20,8 +32,12 @@ use crate::flavor;
 
 use foreign_types::ForeignType as _;
 
-/// `BIO_CTRL_PENDING`: how many octets a BIO holds.
+/// `BIO_CTRL_FLUSH`.
+const BIO_CTRL_FLUSH: c_int = 11;
+/// `BIO_CTRL_PENDING`: octets waiting to be read.
 const BIO_CTRL_PENDING: c_int = 10;
+/// `BIO_CTRL_WPENDING`: octets waiting to be written.
+const BIO_CTRL_WPENDING: c_int = 13;
 
 /// What an `SSL_*` call reported.
 pub(crate) enum Step {
@@ -35,50 +51,228 @@ pub(crate) enum Step {
     Failed(ErrorStack),
 }
 
-/// An `SSL` with memory BIOs attached (owned by the `SSL`).
-pub(crate) struct Engine {
-    ssl: Ssl,
-    rbio: *mut ffi::BIO,
-    wbio: *mut ffi::BIO,
+/// The BIO's state: owned by the BIO (`BIO_get_data`), freed by its destroy callback.
+#[derive(Default)]
+struct Channel {
+    /// Ciphertext from the peer not read by OpenSSL yet, read before `lent`.
+    input: Vec<u8>,
+    input_pos: usize,
+    /// A record lent by core for one call ([`Engine::with_input`]); null otherwise.
+    lent: *const u8,
+    lent_len: usize,
+    lent_pos: usize,
+    /// Ciphertext written while no sink was lent, drained by `write_tls`.
+    output: Vec<u8>,
+    output_pos: usize,
+    /// A `*mut &mut dyn Write` lent for one call ([`Engine::write_through`]).
+    sink: *mut c_void,
+    /// What the sink failed with.
+    sink_error: Option<io::Error>,
 }
 
-// SAFETY: the BIOs belong to the `SSL` (freed with it) and are only used through
-// `&mut self`; `Ssl` itself is `Send`.
+impl Channel {
+    fn pending_input(&self) -> usize {
+        self.input.len() - self.input_pos + self.lent_len - self.lent_pos
+    }
+}
+
+/// Reads ciphertext for OpenSSL: the kept input, then the lent record; an empty
+/// channel says "retry" (`SSL_ERROR_WANT_READ`), never EOF.
+unsafe extern "C" fn bio_read(bio: *mut ffi::BIO, buf: *mut c_char, len: c_int) -> c_int {
+    // SAFETY (whole function): OpenSSL passes the BIO this module made, whose data is
+    // a live `Channel`, and a writable buffer of `len` octets; the lent pointer and
+    // length describe a slice that lives for the current `with_input` call.
+    ffi::BIO_clear_retry_flags(bio);
+    let channel = &mut *(ffi::BIO_get_data(bio) as *mut Channel);
+    let want = usize::try_from(len).unwrap_or(0);
+    if want == 0 {
+        return 0;
+    }
+    let out = std::slice::from_raw_parts_mut(buf as *mut u8, want);
+    let mut n = 0;
+    let kept = &channel.input[channel.input_pos..];
+    if !kept.is_empty() {
+        n = kept.len().min(want);
+        out[..n].copy_from_slice(&kept[..n]);
+        channel.input_pos += n;
+        if channel.input_pos == channel.input.len() {
+            // Drained: an idle connection keeps no buffer.
+            channel.input = Vec::new();
+            channel.input_pos = 0;
+        }
+    }
+    if n < want && !channel.lent.is_null() {
+        let lent = std::slice::from_raw_parts(
+            channel.lent.add(channel.lent_pos),
+            channel.lent_len - channel.lent_pos,
+        );
+        let k = lent.len().min(want - n);
+        out[n..n + k].copy_from_slice(&lent[..k]);
+        channel.lent_pos += k;
+        n += k;
+    }
+    if n == 0 {
+        ffi::BIO_set_retry_read(bio);
+        return -1;
+    }
+    n as c_int
+}
+
+/// Takes ciphertext from OpenSSL: straight to the lent sink, or into the output.
+unsafe extern "C" fn bio_write(bio: *mut ffi::BIO, buf: *const c_char, len: c_int) -> c_int {
+    // SAFETY (whole function): the BIO's data is a live `Channel`; `buf` holds `len`
+    // readable octets; a non-null sink points at a `&mut dyn Write` on the stack of
+    // the `write_through` call in progress.
+    ffi::BIO_clear_retry_flags(bio);
+    let channel = &mut *(ffi::BIO_get_data(bio) as *mut Channel);
+    let data = std::slice::from_raw_parts(buf as *const u8, usize::try_from(len).unwrap_or(0));
+    if channel.sink.is_null() {
+        channel.output.extend_from_slice(data);
+        return len;
+    }
+    let sink = &mut *(channel.sink as *mut &mut dyn Write);
+    loop {
+        match catch_unwind(AssertUnwindSafe(|| sink.write(data))) {
+            Ok(Ok(0)) if !data.is_empty() => {
+                channel.sink_error = Some(io::ErrorKind::WriteZero.into());
+                return -1;
+            }
+            Ok(Ok(n)) => return n as c_int,
+            Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+            Ok(Err(e)) => {
+                channel.sink_error = Some(e);
+                return -1;
+            }
+            Err(_) => {
+                channel.sink_error = Some(io::Error::other("the transport panicked in write"));
+                return -1;
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn bio_ctrl(
+    bio: *mut ffi::BIO,
+    cmd: c_int,
+    _num: c_long,
+    _ptr: *mut c_void,
+) -> c_long {
+    // SAFETY: the BIO's data is a live `Channel` (or null before init).
+    let data = ffi::BIO_get_data(bio) as *const Channel;
+    if data.is_null() {
+        return 0;
+    }
+    let channel = &*data;
+    match cmd {
+        BIO_CTRL_FLUSH => 1,
+        BIO_CTRL_PENDING => channel.pending_input() as c_long,
+        BIO_CTRL_WPENDING => (channel.output.len() - channel.output_pos) as c_long,
+        _ => 0,
+    }
+}
+
+unsafe extern "C" fn bio_create(bio: *mut ffi::BIO) -> c_int {
+    // SAFETY: a BIO being created by BIO_new.
+    ffi::BIO_set_init(bio, 0);
+    ffi::BIO_set_data(bio, ptr::null_mut());
+    1
+}
+
+unsafe extern "C" fn bio_destroy(bio: *mut ffi::BIO) -> c_int {
+    if bio.is_null() {
+        return 0;
+    }
+    // SAFETY: the data, if set, is the `Box<Channel>` leaked by `Engine::new`, freed
+    // here once.
+    let data = ffi::BIO_get_data(bio) as *mut Channel;
+    if !data.is_null() {
+        drop(Box::from_raw(data));
+        ffi::BIO_set_data(bio, ptr::null_mut());
+    }
+    ffi::BIO_set_init(bio, 0);
+    1
+}
+
+/// The BIO method, made once per process.
+fn method() -> *const ffi::BIO_METHOD {
+    struct Method(*mut ffi::BIO_METHOD);
+    // SAFETY: a BIO_METHOD is immutable once set up and may be shared by threads.
+    unsafe impl Send for Method {}
+    // SAFETY: as above.
+    unsafe impl Sync for Method {}
+    static METHOD: OnceLock<Method> = OnceLock::new();
+    METHOD
+        .get_or_init(|| {
+            // SAFETY: BIO_meth_new copies nothing it does not own; the name is static;
+            // the callbacks have the signatures OpenSSL expects.
+            unsafe {
+                let method = ffi::BIO_meth_new(ffi::BIO_TYPE_NONE as c_int, c"unitls".as_ptr());
+                assert!(!method.is_null(), "BIO_meth_new");
+                flavor::set_bio_callbacks(
+                    method,
+                    bio_read,
+                    bio_write,
+                    bio_ctrl,
+                    bio_create,
+                    bio_destroy,
+                );
+                Method(method)
+            }
+        })
+        .0
+}
+
+/// An `SSL` with the channel BIO attached (owned by the `SSL`).
+pub(crate) struct Engine {
+    ssl: Ssl,
+    bio: *mut ffi::BIO,
+}
+
+// SAFETY: the BIO belongs to the `SSL` (freed with it) and is only used through
+// `&mut self` (or `&self` for reads of its counters); `Ssl` itself is `Send`.
 unsafe impl Send for Engine {}
 
+/// Clears the lent record or sink even if the engine call unwinds.
+struct Lent<'a>(&'a mut Engine);
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let channel = self.0.channel_mut();
+        channel.lent = ptr::null();
+        channel.lent_len = 0;
+        channel.lent_pos = 0;
+        channel.sink = ptr::null_mut();
+    }
+}
+
 impl Engine {
-    /// Attaches fresh memory BIOs to `ssl`.
+    /// Attaches a fresh channel BIO to `ssl`.
     pub(crate) fn new(ssl: Ssl) -> Result<Engine, ErrorStack> {
-        // SAFETY: BIO_new(BIO_s_mem()) returns an owned BIO or NULL (checked).
-        let rbio = unsafe { ffi::BIO_new(ffi::BIO_s_mem()) };
-        if rbio.is_null() {
-            return Err(ErrorStack::get());
-        }
-        // SAFETY: as above.
-        let wbio = unsafe { ffi::BIO_new(ffi::BIO_s_mem()) };
-        if wbio.is_null() {
-            // SAFETY: rbio is ours and not attached to anything yet.
-            unsafe { ffi::BIO_free_all(rbio) };
-            return Err(ErrorStack::get());
-        }
-        // SAFETY: both BIOs are valid; an empty read BIO must say "retry", not EOF,
-        // so OpenSSL reports WANT_READ; SSL_set_bio takes ownership of both.
+        // SAFETY: BIO_new returns an owned BIO or NULL (checked); the channel is
+        // leaked into the BIO and freed by its destroy callback; SSL_set_bio with the
+        // same BIO twice takes one reference.
         unsafe {
-            ffi::BIO_ctrl(
-                rbio,
-                flavor::BIO_C_SET_BUF_MEM_EOF_RETURN,
-                -1 as c_long,
-                ptr::null_mut(),
-            );
-            ffi::BIO_ctrl(
-                wbio,
-                flavor::BIO_C_SET_BUF_MEM_EOF_RETURN,
-                -1 as c_long,
-                ptr::null_mut(),
-            );
-            ffi::SSL_set_bio(ssl.as_ptr(), rbio, wbio);
+            let bio = ffi::BIO_new(method());
+            if bio.is_null() {
+                return Err(ErrorStack::get());
+            }
+            let channel = Box::into_raw(Box::<Channel>::default());
+            ffi::BIO_set_data(bio, channel as *mut c_void);
+            ffi::BIO_set_init(bio, 1);
+            ffi::SSL_set_bio(ssl.as_ptr(), bio, bio);
+            Ok(Engine { ssl, bio })
         }
-        Ok(Engine { ssl, rbio, wbio })
+    }
+
+    fn channel(&self) -> &Channel {
+        // SAFETY: the data was set in `new` and lives as long as the BIO, which the
+        // SSL in `self` owns.
+        unsafe { &*(ffi::BIO_get_data(self.bio) as *const Channel) }
+    }
+
+    fn channel_mut(&mut self) -> &mut Channel {
+        // SAFETY: as in `channel`; `&mut self` makes this the only reference.
+        unsafe { &mut *(ffi::BIO_get_data(self.bio) as *mut Channel) }
     }
 
     /// The `SSL`.
@@ -91,41 +285,90 @@ impl Engine {
         &mut self.ssl
     }
 
-    /// Gives the `SSL` back (its memory BIOs stay attached until the user sets others).
+    /// Gives the `SSL` back (its BIO stays attached, with anything still buffered).
     pub(crate) fn into_ssl(self) -> Ssl {
         self.ssl
     }
 
-    /// Appends ciphertext from the peer to the read BIO.
-    pub(crate) fn feed(&mut self, data: &[u8]) -> Result<(), ErrorStack> {
-        let mut rest = data;
-        while !rest.is_empty() {
-            let len = rest.len().min(c_int::MAX as usize);
-            // SAFETY: rbio is valid while self.ssl lives; the pointer/len pair is a
-            // live slice.
-            let n =
-                unsafe { ffi::BIO_write(self.rbio, rest.as_ptr() as *const c_void, len as c_int) };
-            if n <= 0 {
-                return Err(ErrorStack::get());
-            }
-            rest = &rest[n as usize..];
+    /// Keeps ciphertext from the peer for a later `SSL_*` call.
+    pub(crate) fn feed(&mut self, data: &[u8]) {
+        let channel = self.channel_mut();
+        if channel.input_pos == channel.input.len() {
+            channel.input.clear();
+            channel.input_pos = 0;
         }
-        Ok(())
+        channel.input.extend_from_slice(data);
     }
 
-    /// Octets of ciphertext waiting in the write BIO.
+    /// Runs `f` with `record` readable by OpenSSL straight from the caller's buffer;
+    /// what OpenSSL leaves unread is kept for the next call, after older input.
+    pub(crate) fn with_input<R>(&mut self, record: &[u8], f: impl FnOnce(&mut Engine) -> R) -> R {
+        {
+            let channel = self.channel_mut();
+            channel.lent = record.as_ptr();
+            channel.lent_len = record.len();
+            channel.lent_pos = 0;
+        }
+        let guard = Lent(self);
+        let result = f(&mut *guard.0);
+        let consumed = guard.0.channel().lent_pos;
+        let rest = &record[consumed..];
+        if !rest.is_empty() {
+            guard.0.channel_mut().input.extend_from_slice(rest);
+        }
+        drop(guard);
+        result
+    }
+
+    /// Encrypts `data` with every record written straight to `out`; the second value
+    /// is what `out` failed with, if it did.
+    pub(crate) fn write_through(
+        &mut self,
+        data: &[u8],
+        out: &mut dyn Write,
+    ) -> (Step, Option<io::Error>) {
+        let mut sink: &mut dyn Write = out;
+        self.channel_mut().sink = &mut sink as *mut &mut dyn Write as *mut c_void;
+        let guard = Lent(self);
+        let step = guard.0.write(data);
+        drop(guard);
+        let error = self.channel_mut().sink_error.take();
+        (step, error)
+    }
+
+    /// Whether an `SSL_read` could give anything: ciphertext kept in the channel, or
+    /// decrypted octets OpenSSL holds from the current record.
+    pub(crate) fn may_read(&self) -> bool {
+        // SAFETY: ssl is valid; SSL_pending only reads its record buffer's state.
+        self.channel().pending_input() > 0 || unsafe { ffi::SSL_pending(self.ssl.as_ptr()) } > 0
+    }
+
+    /// Queues ciphertext of our own (a clear-text alert) for `write_tls`.
+    pub(crate) fn push_out(&mut self, bytes: &[u8]) {
+        self.channel_mut().output.extend_from_slice(bytes);
+    }
+
+    /// Octets of ciphertext waiting for `write_out`.
     pub(crate) fn pending_out(&self) -> usize {
-        // SAFETY: wbio is valid while self.ssl lives.
-        let n = unsafe { ffi::BIO_ctrl(self.wbio, BIO_CTRL_PENDING, 0, ptr::null_mut()) };
-        n.max(0) as usize
+        let channel = self.channel();
+        channel.output.len() - channel.output_pos
     }
 
-    /// Moves up to `buf.len()` octets of ciphertext out of the write BIO.
-    pub(crate) fn drain(&mut self, buf: &mut [u8]) -> usize {
-        let len = buf.len().min(c_int::MAX as usize) as c_int;
-        // SAFETY: wbio is valid; buf is a live, writable slice of at least len octets.
-        let n = unsafe { ffi::BIO_read(self.wbio, buf.as_mut_ptr() as *mut c_void, len) };
-        n.max(0) as usize
+    /// Writes waiting ciphertext to `out`, once; `Ok(0)` when none waits.
+    pub(crate) fn write_out(&mut self, out: &mut dyn Write) -> io::Result<usize> {
+        let channel = self.channel_mut();
+        if channel.output_pos == channel.output.len() {
+            return Ok(0);
+        }
+        let n = out.write(&channel.output[channel.output_pos..])?;
+        channel.output_pos += n;
+        if channel.output_pos == channel.output.len() {
+            // Drained: an idle connection keeps no buffer (handshake flights and
+            // alerts use it; application data goes straight to the transport).
+            channel.output = Vec::new();
+            channel.output_pos = 0;
+        }
+        Ok(n)
     }
 
     fn step(&mut self, ret: c_int) -> Step {
@@ -145,9 +388,9 @@ impl Engine {
         }
     }
 
-    /// Runs the handshake as far as the fed records allow.
+    /// Runs the handshake as far as the input allows.
     pub(crate) fn handshake(&mut self) -> Step {
-        // SAFETY: ssl is valid and has BIOs.
+        // SAFETY: ssl is valid and has its BIO.
         let ret = unsafe { ffi::SSL_do_handshake(self.ssl.as_ptr()) };
         if ret == 1 {
             return Step::Done(0);
@@ -166,7 +409,7 @@ impl Engine {
         self.step(ret)
     }
 
-    /// Encrypts application data (the write BIO never blocks, so all of it).
+    /// Encrypts application data (all of it, unless the sink fails).
     pub(crate) fn write(&mut self, data: &[u8]) -> Step {
         if data.is_empty() {
             return Step::Done(0);

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use openssl::ssl::{Ssl, SslContext, SslVersion};
 use unitls_core::{
-    CipherSuite, ContextOptions, Error, ErrorKind, NativeSession, PeerCertificate, ProtocolVersion,
-    Result, Role, ServerName, Session, SessionInfo, Verdict, VerifyInput, VerifyReason,
-    VerifyResult,
+    AbstractContext, CipherSuite, Error, ErrorKind, NativeSession, PeerCertificate,
+    ProtocolVersion, Result, Role, ServerName, Session, SessionInfo, Verdict, VerifyInput,
+    VerifyReason, VerifyResult,
 };
 
 use crate::connect::prepare_role;
@@ -28,11 +28,10 @@ pub(crate) struct OpenSslSession {
     engine: Engine,
     context: Option<SslContext>,
     verify: Option<Arc<VerifyState>>,
-    options: Option<ContextOptions>,
+    /// The abstract context the session was made from (its options), shared.
+    options: Option<Arc<AbstractContext>>,
     reference_name: Option<String>,
     role: Option<Role>,
-    out: Vec<u8>,
-    out_pos: usize,
     established: bool,
     closed: bool,
     hand_back: bool,
@@ -45,7 +44,7 @@ impl OpenSslSession {
         engine: Engine,
         context: Option<SslContext>,
         verify: Option<Arc<VerifyState>>,
-        options: Option<ContextOptions>,
+        options: Option<Arc<AbstractContext>>,
         reference_name: Option<String>,
         role: Option<Role>,
         hand_back: bool,
@@ -57,8 +56,6 @@ impl OpenSslSession {
             options,
             reference_name,
             role,
-            out: Vec::new(),
-            out_pos: 0,
             established: false,
             closed: false,
             hand_back,
@@ -113,7 +110,8 @@ impl OpenSslSession {
     fn run_verify_callback(&self) -> Result<()> {
         let Some(options) = self
             .options
-            .as_ref()
+            .as_deref()
+            .map(AbstractContext::options)
             .filter(|o| o.verify_callback.is_some())
         else {
             return Ok(());
@@ -168,7 +166,7 @@ impl Session for OpenSslSession {
             role,
             server_name,
             verify,
-            self.options.as_ref(),
+            self.options.as_deref().map(AbstractContext::options),
         )?;
         self.role = Some(role);
         self.reference_name = server_name.map(|n| n.to_string());
@@ -180,27 +178,27 @@ impl Session for OpenSslSession {
             && !self.selects_by_name
             && self.role == Some(Role::Server)
             && !self.established
+            // The key first: SSL_get_certificate makes BoringSSL parse the leaf into
+            // an X509 on every call, the key is a pointer.
+            && self.engine.ssl().private_key().is_none()
             && self.engine.ssl().certificate().is_none()
         {
             // BoringSSL would answer with a ServerHello and fail later, at
             // CertificateVerify, without any alert: refuse the ClientHello instead, with
             // a clear-text handshake_failure alert (SPEC SNI-11).
-            self.out.extend_from_slice(&HANDSHAKE_FAILURE_ALERT);
+            self.engine.push_out(&HANDSHAKE_FAILURE_ALERT);
             return Err(Error::new(
                 ErrorKind::X509Lookup,
                 "the server has no certificate to present",
             )
             .with_backend(NAME));
         }
-        self.engine.feed(record).map_err(|e| {
-            Error::new(ErrorKind::Failure, "OpenSSL refused the record")
-                .with_backend(NAME)
-                .with_source(e)
-        })?;
         if self.established {
-            return Ok(()); // decrypted lazily by read_plaintext
+            // Kept, and decrypted by the next read_plaintext.
+            self.engine.feed(record);
+            return Ok(());
         }
-        match self.engine.handshake() {
+        match self.engine.with_input(record, Engine::handshake) {
             Step::Done(_) => {
                 self.established = true;
                 self.run_verify_callback()
@@ -215,24 +213,11 @@ impl Session for OpenSslSession {
     }
 
     fn write_tls(&mut self, out: &mut dyn Write) -> io::Result<usize> {
-        if self.out_pos == self.out.len() {
-            self.out.clear();
-            self.out_pos = 0;
-            let pending = self.engine.pending_out();
-            if pending == 0 {
-                return Ok(0);
-            }
-            self.out.resize(pending, 0);
-            let n = self.engine.drain(&mut self.out);
-            self.out.truncate(n);
-        }
-        let n = out.write(&self.out[self.out_pos..])?;
-        self.out_pos += n;
-        Ok(n)
+        self.engine.write_out(out)
     }
 
     fn wants_write(&self) -> bool {
-        self.out_pos < self.out.len() || self.engine.pending_out() > 0
+        self.engine.pending_out() > 0
     }
 
     fn is_handshaking(&self) -> bool {
@@ -240,7 +225,9 @@ impl Session for OpenSslSession {
     }
 
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {
-        if self.closed || !self.established {
+        // Without input or decrypted octets, SSL_read could only fail with WANT_READ:
+        // skip the call (it costs as much as a small record).
+        if self.closed || !self.established || !self.engine.may_read() {
             return Ok(0);
         }
         match self.engine.read(buf) {
@@ -251,6 +238,49 @@ impl Session for OpenSslSession {
                 Ok(0)
             }
             Step::Failed(stack) => Err(self.fail(stack)),
+        }
+    }
+
+    fn read_tls_into(&mut self, record: &[u8], buf: &mut [u8]) -> Result<usize> {
+        if !self.established || self.closed {
+            self.read_tls(record)?;
+            return self.read_plaintext(buf);
+        }
+        // OpenSSL reads the record out of core's buffer and decrypts into `buf`.
+        match self.engine.with_input(record, |engine| engine.read(buf)) {
+            Step::Done(n) => Ok(n),
+            Step::WantRead => Ok(0),
+            Step::Closed => {
+                self.closed = true;
+                Ok(0)
+            }
+            Step::Failed(stack) => Err(self.fail(stack)),
+        }
+    }
+
+    fn write_plaintext_to(&mut self, data: &[u8], out: &mut dyn Write) -> Result<usize> {
+        // What waits already (a ticket, an alert) goes first.
+        while self.engine.pending_out() > 0 {
+            match self.engine.write_out(out) {
+                Ok(0) => return Err(Error::transport(io::ErrorKind::WriteZero.into())),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::transport(e)),
+            }
+        }
+        let chunk = &data[..data.len().min(WRITE_CHUNK)];
+        match self.engine.write_through(chunk, out) {
+            (_, Some(error)) => {
+                let _ = openssl::error::ErrorStack::get();
+                Err(Error::transport(error))
+            }
+            (Step::Done(n), None) => Ok(n),
+            (Step::Failed(stack), None) => Err(self.fail(stack)),
+            (Step::WantRead | Step::Closed, None) => Err(Error::new(
+                ErrorKind::Closed,
+                "OpenSSL cannot write on this connection any more",
+            )
+            .with_backend(NAME)),
         }
     }
 

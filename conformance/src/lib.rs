@@ -20,6 +20,7 @@ pub mod outcome;
 
 pub mod abs;
 pub mod attach;
+pub mod bench;
 pub mod close;
 pub mod ctx;
 pub mod detach;

@@ -102,14 +102,16 @@ pub(crate) struct TlsDriver {
     side: Side,
     role: Option<Role>,
     session: Option<Counted>,
-    pending: Option<Pending>,
+    // Boxed, like `fatal`: needed only until the session exists (or after a failure),
+    // they would otherwise take 200 octets of every established connection.
+    pending: Option<Box<Pending>>,
     server_name: Option<ServerName>,
     hello: ClientHelloReader,
     server_hello: ServerHelloReader,
     verify_hostname: bool,
     versions: Option<VersionRange>,
     handshake_timeout: Option<Duration>,
-    fatal: Option<Error>,
+    fatal: Option<Box<Error>>,
     closed_in_handshake: bool,
     write_shut: bool,
 }
@@ -130,7 +132,7 @@ impl TlsDriver {
             side,
             role: side.role(),
             session: None,
-            pending: Some(pending),
+            pending: Some(Box::new(pending)),
             server_name,
             hello: ClientHelloReader::default(),
             server_hello: ServerHelloReader::default(),
@@ -248,7 +250,7 @@ impl TlsDriver {
     fn fail(&mut self, err: Error) -> Error {
         let err = err.with_backend(self.backend.name());
         if self.fatal.is_none() {
-            self.fatal = Some(err.duplicate());
+            self.fatal = Some(Box::new(err.duplicate()));
         }
         err
     }
@@ -294,7 +296,18 @@ impl TlsDriver {
     /// Feeds the next whole buffered record, then writes what the engine wants to
     /// send (an alert on error); `Ok(false)` if no whole record is buffered.
     fn feed_one(&mut self, io: &mut dyn Transport, rbuf: &mut ReadBuffer) -> Result<bool> {
-        match self.feed_record(rbuf) {
+        self.feed_one_into(io, rbuf, None).map(|fed| fed.is_some())
+    }
+
+    /// [`feed_one`](Self::feed_one), decrypting into `plaintext` when given: the
+    /// octets of application data the record gave, `None` if no record was fed.
+    fn feed_one_into(
+        &mut self,
+        io: &mut dyn Transport,
+        rbuf: &mut ReadBuffer,
+        plaintext: Option<&mut [u8]>,
+    ) -> Result<Option<usize>> {
+        match self.feed_record(rbuf, plaintext) {
             Ok(fed) => {
                 self.flush(io)?;
                 Ok(fed)
@@ -307,16 +320,21 @@ impl TlsDriver {
         }
     }
 
-    /// Feeds the next whole buffered record to the session without writing anything;
-    /// `Ok(false)` if none is buffered or the peer's close_notify came already.
-    fn feed_record(&mut self, rbuf: &mut ReadBuffer) -> Result<bool> {
+    /// Feeds the next whole buffered record to the session without writing anything,
+    /// decrypting into `plaintext` when given; `Ok(None)` if none is buffered or the
+    /// peer's close_notify came already, else the application data octets given.
+    fn feed_record(
+        &mut self,
+        rbuf: &mut ReadBuffer,
+        plaintext: Option<&mut [u8]>,
+    ) -> Result<Option<usize>> {
         let session = self.session.as_mut().expect("role chosen");
         if session.get().received_close_notify() {
-            return Ok(false);
+            return Ok(None);
         }
         let (header, record) = match rbuf.peek_record() {
             Ok(Some(found)) => found,
-            Ok(None) => return Ok(false),
+            Ok(None) => return Ok(None),
             Err(e) => return Err(self.fail(e)),
         };
         match self.role {
@@ -326,9 +344,12 @@ impl TlsDriver {
                 .observe_record(header.content_type, record),
         }
         let len = record.len();
-        let result = session.get_mut().read_tls(record);
+        let result = match plaintext {
+            Some(buf) => session.get_mut().read_tls_into(record, buf),
+            None => session.get_mut().read_tls(record).map(|()| 0),
+        };
         rbuf.consume(len);
-        result.map(|()| true).map_err(|err| self.fail(err))
+        result.map(Some).map_err(|err| self.fail(err))
     }
 
     /// Reads more ciphertext; `deadline` bounds the wait. EOF is an error: the TLS
@@ -406,8 +427,13 @@ impl TlsDriver {
     /// handshake is done, before any application data: the configured versions, and
     /// no host-name match through the subject CN (SPEC VERIFY-6, VERIFY-13).
     fn check_established(&self) -> Result<()> {
-        let info = self.info();
-        if let (Some(range), Some(version)) = (self.versions, info.protocol_version) {
+        // The version the clear-text ServerHello carried; the session's full information
+        // (which encodes the peer's chain) only when it is missing or needed below.
+        let version = self
+            .server_hello
+            .version
+            .or_else(|| self.info().protocol_version);
+        if let (Some(range), Some(version)) = (self.versions, version) {
             if !range.contains(version) {
                 return Err(Error::new(
                     ErrorKind::VersionOrCipherMismatch,
@@ -422,6 +448,7 @@ impl TlsDriver {
             && self.verify_hostname
             && self.backend.may_match_subject_cn();
         if let (true, Some(ServerName::Dns(_))) = (checks_names, &self.server_name) {
+            let info = self.info();
             let leaf = info.peer_chain.as_ref().and_then(|c| c.first());
             if leaf.is_some_and(|der| !crate::certificate::has_dns_san(der)) {
                 return Err(Error::verification(
@@ -498,14 +525,14 @@ impl TlsDriver {
         let _ = io.set_read_timeout(Some(Duration::from_millis(50)));
         let mut explained = None;
         for _ in 0..8 {
-            match self.feed_record(rbuf) {
+            match self.feed_record(rbuf, None) {
                 Err(reason) => {
-                    self.fatal = Some(reason.duplicate());
+                    self.fatal = Some(Box::new(reason.duplicate()));
                     explained = Some(reason);
                     break;
                 }
-                Ok(true) => continue,
-                Ok(false) => match rbuf.fill_from(io) {
+                Ok(Some(_)) => continue,
+                Ok(None) => match rbuf.fill_from(io) {
                     Ok(n) if n > 0 => continue,
                     _ => break,
                 },
@@ -552,8 +579,11 @@ impl TlsDriver {
             if self.session().is_some_and(|s| s.received_close_notify()) {
                 return Ok(0);
             }
-            if !self.feed_one(io, rbuf)? {
-                self.fill(io, rbuf, None, user)?;
+            // The record's application data, if any, goes straight into `buf`.
+            match self.feed_one_into(io, rbuf, Some(&mut *buf))? {
+                Some(n) if n > 0 => return Ok(n),
+                Some(_) => {}
+                None => self.fill(io, rbuf, None, user)?,
             }
         }
     }
@@ -573,12 +603,18 @@ impl TlsDriver {
                 "the write side was shut down with shutdown_write",
             ));
         }
+        // Records may go straight to the transport, unless a server's first flight
+        // still passes through the ServerHello reader.
+        let direct = self.role != Some(Role::Server) || self.server_hello.is_done();
         let mut written = 0;
         while written < data.len() {
             let session = self.session.as_mut().expect("handshaken").get_mut();
-            let n = session
-                .write_plaintext(&data[written..])
-                .map_err(|e| self.fail(e))?;
+            let n = if direct {
+                session.write_plaintext_to(&data[written..], io)
+            } else {
+                session.write_plaintext(&data[written..])
+            }
+            .map_err(|e| self.fail(e))?;
             self.flush(io)?;
             if n == 0 {
                 return Err(self.fail(Error::new(
@@ -650,7 +686,7 @@ impl TlsDriver {
         if let Some(fatal) = self.fatal.take() {
             // No close_notify after a fatal error (SPEC DETACH-12).
             return match retry {
-                Some(_) => Err(fatal.with_operation("detach")),
+                Some(_) => Err((*fatal).with_operation("detach")),
                 None => Ok(detached),
             };
         }

@@ -60,8 +60,27 @@ pub trait Session: Send {
     /// Copies decrypted application data into `buf`; `Ok(0)` when none is waiting.
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize>;
 
+    /// Processes one whole record, then copies decrypted application data into
+    /// `buf`: what [`read_tls`](Session::read_tls) then
+    /// [`read_plaintext`](Session::read_plaintext) do, which is the default. A
+    /// backend whose library decrypts a record as it reads it overrides this to
+    /// decrypt straight into `buf` (the same contract: the whole record is taken).
+    fn read_tls_into(&mut self, record: &[u8], buf: &mut [u8]) -> Result<usize> {
+        self.read_tls(record)?;
+        self.read_plaintext(buf)
+    }
+
     /// Encrypts application data (whole records); returns the octets taken.
     fn write_plaintext(&mut self, data: &[u8]) -> Result<usize>;
+
+    /// Encrypts application data like [`write_plaintext`](Session::write_plaintext),
+    /// which is the default (the records wait for [`write_tls`](Session::write_tls)).
+    /// A backend may instead write the records straight to `out`, after everything
+    /// already waiting; a failure of `out` is then a transport error.
+    fn write_plaintext_to(&mut self, data: &[u8], out: &mut dyn io::Write) -> Result<usize> {
+        let _ = out;
+        self.write_plaintext(data)
+    }
 
     /// Queues a close_notify alert.
     fn send_close_notify(&mut self);

@@ -120,9 +120,9 @@ impl<T: Transport> SocketStream<T> {
             let deadline = driver.handshake_timeout().map(|t| Instant::now() + t);
             let timeouts = self.timeouts;
             let transport = self.transport.as_mut().expect("checked open");
-            driver
-                .handshake(transport, &mut self.rbuf, deadline, timeouts)
-                .map_err(|e| e.with_operation("attach"))?;
+            let done = driver.handshake(transport, &mut self.rbuf, deadline, timeouts);
+            self.rbuf.park_if_empty();
+            done.map_err(|e| e.with_operation("attach"))?;
         }
         self.tls = Some(Box::new(driver));
         Ok(())
@@ -258,7 +258,9 @@ impl<T: Transport> SocketStream<T> {
         let Some(transport) = self.transport.as_mut() else {
             return Ok(None);
         };
-        let mut detached = driver.detach(transport, &mut self.rbuf, options.retry, timeouts)?;
+        let detached = driver.detach(transport, &mut self.rbuf, options.retry, timeouts);
+        self.rbuf.park_if_empty();
+        let mut detached = detached?;
         if !unread.is_empty() {
             let later = std::mem::replace(&mut detached.unread_application_data, unread);
             detached.unread_application_data.extend_from_slice(&later);
@@ -282,7 +284,9 @@ impl<T: Transport> SocketStream<T> {
     pub fn handshake(&mut self, timeout: Option<Duration>) -> Result<bool> {
         let timeouts = self.timeouts;
         let (transport, rbuf, tls) = self.parts_mut()?;
-        tls.handshake_step(transport, rbuf, timeout, timeouts)
+        let done = tls.handshake_step(transport, rbuf, timeout, timeouts);
+        rbuf.park_if_empty();
+        done
     }
 
     /// Sends close_notify; later writes give Closed, reads go on until the peer's
@@ -290,7 +294,9 @@ impl<T: Transport> SocketStream<T> {
     pub fn shutdown_write(&mut self) -> Result<()> {
         let timeouts = self.timeouts;
         let (transport, rbuf, tls) = self.parts_mut()?;
-        tls.shutdown_write(transport, rbuf, timeouts)
+        let done = tls.shutdown_write(transport, rbuf, timeouts);
+        rbuf.park_if_empty();
+        done
     }
 
     /// Detaches without waiting, then closes the transport; never fails over an
@@ -548,7 +554,7 @@ impl<T: Transport> SocketStream<T> {
         }
         let timeouts = self.timeouts;
         let transport = self.transport.as_mut().ok_or_else(closed_error)?;
-        match self.tls.as_deref_mut() {
+        let read = match self.tls.as_deref_mut() {
             Some(tls) => tls
                 .read(transport, &mut self.rbuf, timeouts, buf)
                 .map_err(|e| e.with_operation("read")),
@@ -569,7 +575,10 @@ impl<T: Transport> SocketStream<T> {
                 self.rbuf.consume(n);
                 Ok(n)
             }
-        }
+        };
+        // An idle connection holds no read buffer (see ReadBuffer::park_if_empty).
+        self.rbuf.park_if_empty();
+        read
     }
 
     fn write_impl(&mut self, data: &[u8]) -> Result<usize> {
@@ -579,9 +588,14 @@ impl<T: Transport> SocketStream<T> {
         let timeouts = self.timeouts;
         let transport = self.transport.as_mut().ok_or_else(closed_error)?;
         match self.tls.as_deref_mut() {
-            Some(tls) => tls
-                .write(transport, &mut self.rbuf, timeouts, data)
-                .map_err(|e| e.with_operation("write")),
+            Some(tls) => {
+                let written = tls
+                    .write(transport, &mut self.rbuf, timeouts, data)
+                    .map_err(|e| e.with_operation("write"));
+                // A first write may have run the handshake.
+                self.rbuf.park_if_empty();
+                written
+            }
             None => transport.write(data).map_err(Error::transport),
         }
     }

@@ -31,13 +31,16 @@ pub(crate) fn run(check: bool) -> Result<()> {
         .map_err(|e| format!("cannot read {}: {e}", readme_path.display()))?;
     let table = capability_table(&root)?;
     let updated = splice(&readme, &table)?;
+    // The performance sections, rendered from the committed snapshot docs/report.json.
+    let updated = crate::report_perf::splice_readme(&root, &updated)?;
+    crate::report_perf::codegen_docs(&root, check)?;
     if updated == readme {
         println!("codegen: README.md capability table is up to date");
         Ok(())
     } else if check {
         Err(
-            "README.md's capability table is stale (it differs from the backends' \
-             CAPABILITIES); run `cargo xtask codegen` and commit the result"
+            "README.md's generated sections are stale (they differ from the backends' \
+             CAPABILITIES or docs/report.json); run `cargo xtask codegen` and commit the result"
                 .into(),
         )
     } else {

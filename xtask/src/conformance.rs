@@ -101,6 +101,8 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
         ("report.md", report.to_markdown()),
         ("index.html", report.to_html()),
     ];
+    // A performance section `cargo xtask report` wrote stays.
+    let files = crate::report_perf::carry_over(&out, files);
     for (file, text) in files {
         let path = out.join(file);
         fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -295,7 +297,7 @@ fn add_missing_cases(runs: &mut [BackendRun]) {
 }
 
 /// The first line of a command's stdout, if it ran and succeeded.
-fn first_line_of(command: &mut Command) -> Option<String> {
+pub(crate) fn first_line_of(command: &mut Command) -> Option<String> {
     let output = command.stderr(Stdio::null()).output().ok()?;
     if !output.status.success() {
         return None;
@@ -306,7 +308,7 @@ fn first_line_of(command: &mut Command) -> Option<String> {
 }
 
 /// `time` as RFC 3339 in UTC, to the second (`2025-01-31T12:00:00Z`).
-fn rfc3339(time: SystemTime) -> String {
+pub(crate) fn rfc3339(time: SystemTime) -> String {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));

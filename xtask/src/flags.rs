@@ -24,8 +24,16 @@ tasks:
   peer <backend> [--] ARGS...   build unitls-peer for one backend into
                                 target/peer/<backend>/ and run it with ARGS
                                 (`cargo xtask peer rustls -- --help`)
-  codegen [--check]             regenerate the capability table in README.md; with --check,
-                                fail if it is stale
+  report [--quick] [--backend NAME]... [--out DIR] [--snapshot]
+                                the backend comparison benchmarks (cargo bench -p
+                                unitls-<backend> --bench compare), one process per backend:
+                                unitls against each TLS library used directly, and the
+                                crypto ceiling; merges a `performance` section into
+                                DIR/report.json, report.md and index.html (--quick: the short
+                                plan for CI; --snapshot: also docs/report.json, for codegen)
+  codegen [--check]             regenerate README.md's generated sections (capability table;
+                                performance table and docs/benchmarks.md's ratio table from
+                                docs/report.json); with --check, fail if one is stale
   help                          this text";
 
 /// One parsed `cargo xtask` invocation.
@@ -48,6 +56,8 @@ pub(crate) enum Task {
         /// The peer's own arguments, passed through untouched.
         args: Vec<String>,
     },
+    /// `report`: the comparison benchmarks.
+    Report(crate::report_perf::ReportArgs),
     /// `codegen`.
     Codegen {
         /// Compare instead of rewriting.
@@ -112,6 +122,19 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Task, Stri
             } else {
                 Task::Conformance(parsed)
             }
+        }
+        "report" => {
+            let mut parsed = crate::report_perf::ReportArgs::default();
+            while let Some(flag) = options.next_flag()? {
+                match flag.as_str() {
+                    "--quick" => parsed.quick = true,
+                    "--snapshot" => parsed.snapshot = true,
+                    "--backend" => parsed.backends.push(options.value(&flag)?),
+                    "--out" => parsed.out = Some(PathBuf::from(options.value(&flag)?)),
+                    _ => return Err(options.unknown(&flag)),
+                }
+            }
+            Task::Report(parsed)
         }
         "codegen" => {
             let mut check = false;

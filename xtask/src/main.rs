@@ -26,6 +26,7 @@ mod outcome;
 mod peer;
 mod prereqs;
 mod report;
+mod report_perf;
 mod running;
 mod spec;
 mod test;
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
             });
         }
         flags::Task::Codegen { check } => codegen::run(check),
+        flags::Task::Report(args) => report_perf::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,12 +7,38 @@ use openssl::ssl::{Ssl, SslCipherRef, SslContextBuilder};
 use openssl::x509::{X509StoreContextRef, X509VerifyResult};
 use unitls_core::{Capability, Error, Result};
 
-pub(crate) const BIO_C_SET_BUF_MEM_EOF_RETURN: c_int =
-    openssl_sys::BIO_C_SET_BUF_MEM_EOF_RETURN as c_int;
 pub(crate) const SSL_ERROR_WANT_READ: c_int = openssl_sys::SSL_ERROR_WANT_READ as c_int;
 pub(crate) const SSL_ERROR_WANT_WRITE: c_int = openssl_sys::SSL_ERROR_WANT_WRITE as c_int;
 pub(crate) const SSL_ERROR_ZERO_RETURN: c_int = openssl_sys::SSL_ERROR_ZERO_RETURN as c_int;
 pub(crate) const SSL_RECEIVED_SHUTDOWN: c_int = openssl_sys::SSL_RECEIVED_SHUTDOWN as c_int;
+
+/// Installs the channel BIO's callbacks (`engine.rs`) in `method`.
+///
+/// # Safety
+/// `method` must be a fresh `BIO_METHOD` from `BIO_meth_new`.
+#[allow(unsafe_code)]
+pub(crate) unsafe fn set_bio_callbacks(
+    method: *mut openssl_sys::BIO_METHOD,
+    read: unsafe extern "C" fn(*mut openssl_sys::BIO, *mut std::os::raw::c_char, c_int) -> c_int,
+    write: unsafe extern "C" fn(*mut openssl_sys::BIO, *const std::os::raw::c_char, c_int) -> c_int,
+    ctrl: unsafe extern "C" fn(
+        *mut openssl_sys::BIO,
+        c_int,
+        std::os::raw::c_long,
+        *mut std::os::raw::c_void,
+    ) -> std::os::raw::c_long,
+    create: unsafe extern "C" fn(*mut openssl_sys::BIO) -> c_int,
+    destroy: unsafe extern "C" fn(*mut openssl_sys::BIO) -> c_int,
+) {
+    // SAFETY: the caller's method; the callbacks have BoringSSL's signatures.
+    unsafe {
+        openssl_sys::BIO_meth_set_read(method, Some(read));
+        openssl_sys::BIO_meth_set_write(method, Some(write));
+        openssl_sys::BIO_meth_set_ctrl(method, Some(ctrl));
+        openssl_sys::BIO_meth_set_create(method, Some(create));
+        openssl_sys::BIO_meth_set_destroy(method, Some(destroy));
+    }
+}
 
 /// Whether a server without certificate must be refused before the handshake: BoringSSL starts the handshake without a certificate and fails later without an alert.
 pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = true;

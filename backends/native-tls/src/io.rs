@@ -24,6 +24,12 @@ impl MemoryIo {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Octets fed and not read by the library yet.
+    pub(crate) fn pending_input(&self) -> usize {
+        let b = self.lock();
+        b.incoming.len() - b.read_pos
+    }
+
     /// Appends a record from the peer.
     pub(crate) fn feed(&self, record: &[u8]) {
         let mut b = self.lock();
@@ -46,6 +52,12 @@ impl Read for MemoryIo {
         let n = buf.len().min(available);
         buf[..n].copy_from_slice(&b.incoming[start..start + n]);
         b.read_pos += n;
+        if b.read_pos == b.incoming.len() {
+            // Drained: an idle connection keeps no buffer (as OpenSSL's own
+            // SSL_MODE_RELEASE_BUFFERS does with its record buffers).
+            b.incoming = Vec::new();
+            b.read_pos = 0;
+        }
         Ok(n)
     }
 }

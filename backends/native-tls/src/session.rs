@@ -129,7 +129,12 @@ impl Session for NativeTlsSession {
             return Ok(0);
         }
         let n = out.write(&buffers.outgoing)?;
-        buffers.outgoing.drain(..n);
+        if n == buffers.outgoing.len() {
+            // Drained: an idle connection keeps no buffer.
+            buffers.outgoing = Vec::new();
+        } else {
+            buffers.outgoing.drain(..n);
+        }
         Ok(n)
     }
 
@@ -146,6 +151,11 @@ impl Session for NativeTlsSession {
             return Ok(0);
         };
         if self.closed {
+            return Ok(0);
+        }
+        // Without input or decrypted octets the read could only fail with
+        // WouldBlock, which costs an allocated error: skip it.
+        if self.io.pending_input() == 0 && stream.buffered_read_size().is_ok_and(|n| n == 0) {
             return Ok(0);
         }
         match stream.read(buf) {

@@ -182,8 +182,8 @@ impl ResolvesServerCert for FixedIdentity {
 
 /// Remembers the resolved certificate for the connection (its `local_leaf`).
 fn chosen(key: Option<Arc<CertifiedKey>>) -> Option<Arc<CertifiedKey>> {
-    if let Some(leaf) = key.as_ref().and_then(|k| k.cert.first()) {
-        crate::verifier::record_local_leaf(leaf);
+    if let Some(key) = key.as_ref() {
+        crate::verifier::record_local_leaf(key);
     }
     key
 }

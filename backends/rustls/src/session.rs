@@ -56,6 +56,8 @@ impl Session for RustlsSession {
     }
 
     fn read_tls(&mut self, record: &[u8]) -> Result<()> {
+        // The whole record first (rustls takes at most 4 KiB per call; one record
+        // always fits its buffer), then one pass of processing.
         let mut rest = record;
         while !rest.is_empty() {
             match self.conn.read_tls(&mut rest) {
@@ -67,10 +69,17 @@ impl Session for RustlsSession {
                         .with_source(e))
                 }
             }
-            let conn = &mut self.conn;
-            let state = with_slot(&self.slot, || conn.process_new_packets()).map_err(map)?;
-            self.peer_closed = state.peer_has_closed();
         }
+        let conn = &mut self.conn;
+        // Verifiers and the certificate resolver only run during the handshake: the
+        // per-connection result slot is pointed at only then.
+        let state = if conn.is_handshaking() {
+            with_slot(&self.slot, || conn.process_new_packets())
+        } else {
+            conn.process_new_packets()
+        }
+        .map_err(map)?;
+        self.peer_closed = state.peer_has_closed();
         Ok(())
     }
 

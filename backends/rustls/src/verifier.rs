@@ -17,6 +17,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::sign::CertifiedKey;
 use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, Error as RustlsError,
     SignatureScheme,
@@ -28,7 +29,12 @@ use crate::error::{is_name_mismatch, verify_reason};
 /// One connection's built-in verification result, and the certificate it presented
 /// as a server (recorded by the resolver, which rustls calls the same way).
 #[derive(Debug, Default)]
-pub(crate) struct VerifySlot(Mutex<Option<VerifyResult>>, Mutex<Option<Vec<u8>>>);
+pub(crate) struct VerifySlot(
+    Mutex<Option<VerifyResult>>,
+    // The resolved key itself (shared with the config), not a copy of its leaf: a
+    // server connection holds a pointer, not the certificate's octets.
+    Mutex<Option<Arc<CertifiedKey>>>,
+);
 
 impl VerifySlot {
     pub(crate) fn get(&self) -> Option<VerifyResult> {
@@ -39,15 +45,17 @@ impl VerifySlot {
         self.1
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .as_ref()
+            .and_then(|key| key.cert.first())
+            .map(|leaf| leaf.to_vec())
     }
 }
 
 /// Records the leaf a server resolver chose for the connection being fed.
-pub(crate) fn record_local_leaf(leaf: &[u8]) {
+pub(crate) fn record_local_leaf(key: &Arc<CertifiedKey>) {
     CURRENT.with(|c| {
         if let Some(slot) = c.borrow().as_ref() {
-            *slot.1.lock().unwrap_or_else(PoisonError::into_inner) = Some(leaf.to_vec());
+            *slot.1.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(key));
         }
     });
 }
