@@ -579,11 +579,14 @@ impl TlsDriver {
             if self.session().is_some_and(|s| s.received_close_notify()) {
                 return Ok(0);
             }
-            // The record's application data, if any, goes straight into `buf`.
-            match self.feed_one_into(io, rbuf, Some(&mut *buf))? {
-                Some(n) if n > 0 => return Ok(n),
-                Some(_) => {}
-                None => self.fill(io, rbuf, None, user)?,
+            // The record's application data, if any, goes straight into `buf`. After a
+            // read from the transport nothing changed in the session: feed at once.
+            loop {
+                match self.feed_one_into(io, rbuf, Some(&mut *buf))? {
+                    Some(n) if n > 0 => return Ok(n),
+                    Some(_) => break,
+                    None => self.fill(io, rbuf, None, user)?,
+                }
             }
         }
     }

@@ -20,6 +20,8 @@ pub(crate) struct RustlsSession {
     context: Option<RustlsContext>,
     slot: Arc<VerifySlot>,
     peer_closed: bool,
+    /// Decrypted octets waiting, as the last `process_new_packets` reported them.
+    plaintext: usize,
     hand_back: bool,
 }
 
@@ -34,6 +36,7 @@ impl RustlsSession {
             context,
             slot: Arc::default(),
             peer_closed: false,
+            plaintext: 0,
             hand_back,
         }
     }
@@ -80,6 +83,7 @@ impl Session for RustlsSession {
         }
         .map_err(map)?;
         self.peer_closed = state.peer_has_closed();
+        self.plaintext = state.plaintext_bytes_to_read();
         Ok(())
     }
 
@@ -96,8 +100,16 @@ impl Session for RustlsSession {
     }
 
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {
+        // Nothing decrypted waits: the reader could only say WouldBlock (or Ok(0)
+        // after close_notify); skip it.
+        if self.plaintext == 0 {
+            return Ok(0);
+        }
         match self.conn.reader().read(buf) {
-            Ok(n) => Ok(n),
+            Ok(n) => {
+                self.plaintext = self.plaintext.saturating_sub(n);
+                Ok(n)
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
             Err(e) => Err(
                 Error::new(ErrorKind::Failure, "rustls could not deliver plaintext")

@@ -187,28 +187,31 @@ fn rate(n: u64, took: Duration) -> f64 {
 /// each one's duration.
 pub(crate) type LatencyFn<'a> = dyn FnMut(usize) -> Result<Vec<Duration>, String> + 'a;
 
+/// Per-operation latencies in microseconds, block by block.
+pub(crate) type Blocks = Vec<Vec<f64>>;
+
 /// Measures two implementations' per-operation latencies in interleaved blocks,
-/// after a warm-up of each; returns microseconds per operation.
+/// after a warm-up of each; returns microseconds per operation, block by block.
 pub(crate) fn compare_latencies(
     plan: &Plan,
     unitls: &mut LatencyFn<'_>,
     direct: &mut LatencyFn<'_>,
-) -> Result<(Vec<f64>, Vec<f64>), String> {
+) -> Result<(Blocks, Blocks), String> {
     let warm = (plan.round_trips / 10).max(100);
     unitls(warm)?;
     direct(warm)?;
     let blocks = plan.samples.max(2);
     let per_block = (plan.round_trips / blocks).max(1);
-    let mut a = Vec::with_capacity(plan.round_trips);
-    let mut b = Vec::with_capacity(plan.round_trips);
-    let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    let mut a = Vec::with_capacity(blocks);
+    let mut b = Vec::with_capacity(blocks);
+    let micros = |v: Vec<Duration>| v.into_iter().map(|d| d.as_secs_f64() * 1e6).collect();
     for i in 0..blocks {
         if i % 2 == 0 {
-            a.extend(unitls(per_block)?.into_iter().map(micros));
-            b.extend(direct(per_block)?.into_iter().map(micros));
+            a.push(micros(unitls(per_block)?));
+            b.push(micros(direct(per_block)?));
         } else {
-            b.extend(direct(per_block)?.into_iter().map(micros));
-            a.extend(unitls(per_block)?.into_iter().map(micros));
+            b.push(micros(direct(per_block)?));
+            a.push(micros(unitls(per_block)?));
         }
     }
     Ok((a, b))

@@ -785,17 +785,41 @@ impl Run<'_> {
         }
         match measured {
             Ok((u, d)) => {
-                let (su, sd) = (Summary::of(&u), Summary::of(&d));
+                let all = |blocks: &[Vec<f64>]| blocks.concat();
+                let (su, sd) = (Summary::of(&all(&u)), Summary::of(&all(&d)));
                 median.unitls = Some(su);
                 median.direct = Some(sd);
                 // The p99 figure's "median" is the 99th percentile of the same samples.
                 let at_p99 = |s: Summary| Summary { median: s.p99, ..s };
                 p99.unitls = Some(at_p99(su));
                 p99.direct = Some(at_p99(sd));
-                p99.notes.push(
-                    "value = 99th percentile of every round trip; stats describe all of them"
-                        .into(),
-                );
+                // Ratios per pair of interleaved blocks, as for the rates.
+                let per_block = |blocks: &[Vec<f64>], p99: bool| -> Vec<f64> {
+                    blocks
+                        .iter()
+                        .map(|b| {
+                            let s = Summary::of(b);
+                            if p99 {
+                                s.p99
+                            } else {
+                                s.median
+                            }
+                        })
+                        .collect()
+                };
+                median.paired = paired(&per_block(&u, false), &per_block(&d, false), false);
+                p99.paired = paired(&per_block(&u, true), &per_block(&d, true), false);
+                let n = u.len();
+                median.notes.push(format!(
+                    "{} round trips per side in {n} interleaved blocks; the ratio is the median \
+                     of the blocks' ratios",
+                    su.n
+                ));
+                p99.notes.push(format!(
+                    "value = 99th percentile of all {} round trips; the ratio is the median of \
+                     the {n} interleaved blocks' p99 ratios",
+                    su.n
+                ));
             }
             Err(e) => {
                 if limited {
