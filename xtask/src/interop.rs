@@ -1149,27 +1149,59 @@ fn judge_vs_s_server(
             one_line(&s_server.stderr_tail(5))
         ));
     }
-    match (s_version.as_deref(), s_cipher.as_deref(), c) {
-        (Some(v), Some(suite), Some(c)) => {
-            if v != version.name() {
-                problems.push(format!(
-                    "openssl s_server negotiated {v}, expected {}",
-                    version.name()
-                ));
-            }
-            if Some(iana(ciphers, suite)) != c.cipher.as_deref() {
-                problems.push(format!(
-                    "the ends disagree on the suite: client {:?}, openssl s_server {suite}",
-                    c.cipher
-                ));
-            }
-        }
-        (_, _, Some(_)) => problems.push("openssl s_server did not report its session".into()),
-        (_, _, None) if problems.is_empty() => problems.push("no handshake was reported".into()),
-        _ => {}
-    }
+    let tool = ToolSession {
+        tool: "openssl s_server",
+        version: s_version.as_deref(),
+        suite: s_cipher.as_deref(),
+    };
+    tool.check_against(c, version, ciphers, &mut problems);
     let cipher = c.and_then(|c| c.cipher.clone());
     Verdict::from_problems(problems, cipher)
+}
+
+/// What an `openssl` command-line peer printed of its session.
+struct ToolSession<'a> {
+    /// `openssl s_server` or `openssl s_client`.
+    tool: &'static str,
+    /// The version it printed, `TLSv1.3`.
+    version: Option<&'a str>,
+    /// The suite it printed, OpenSSL's name.
+    suite: Option<&'a str>,
+}
+
+impl ToolSession<'_> {
+    /// Checks the tool's session against the expected version and the unitls end's
+    /// handshake report (`None` when the end reported none).
+    fn check_against(
+        &self,
+        end: Option<&Handshake>,
+        version: Version,
+        ciphers: &BTreeMap<String, String>,
+        problems: &mut Vec<String>,
+    ) {
+        let tool = self.tool;
+        match (self.version, self.suite, end) {
+            (Some(v), Some(suite), Some(end)) => {
+                if v != version.name() {
+                    problems.push(format!(
+                        "{tool} negotiated {v}, expected {}",
+                        version.name()
+                    ));
+                }
+                if Some(iana(ciphers, suite)) != end.cipher.as_deref() {
+                    problems.push(format!(
+                        "the ends disagree on the suite: {tool} {suite}, unitls end {:?}",
+                        end.cipher
+                    ));
+                }
+            }
+            (_, _, Some(_)) => problems.push(format!("{tool} did not report its session")),
+            (_, _, None) if problems.is_empty() => {
+                problems.push("no handshake was reported".into())
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Judges `openssl s_client` against a server peer.
@@ -1213,25 +1245,12 @@ fn judge_s_client(
     if !echoed {
         problems.push("openssl s_client did not get its line back".into());
     }
-    match (seen.version.as_deref(), seen.cipher.as_deref(), s) {
-        (Some(v), Some(suite), Some(s)) => {
-            if v != version.name() {
-                problems.push(format!(
-                    "openssl s_client negotiated {v}, expected {}",
-                    version.name()
-                ));
-            }
-            if Some(iana(ciphers, suite)) != s.cipher.as_deref() {
-                problems.push(format!(
-                    "the ends disagree on the suite: openssl s_client {suite}, server {:?}",
-                    s.cipher
-                ));
-            }
-        }
-        (_, _, Some(_)) => problems.push("openssl s_client did not report its session".into()),
-        (_, _, None) if problems.is_empty() => problems.push("no handshake was reported".into()),
-        _ => {}
-    }
+    let tool = ToolSession {
+        tool: "openssl s_client",
+        version: seen.version.as_deref(),
+        suite: seen.cipher.as_deref(),
+    };
+    tool.check_against(s, version, ciphers, &mut problems);
     let cipher = s.and_then(|s| s.cipher.clone());
     Verdict::from_problems(problems, cipher)
 }
