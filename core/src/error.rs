@@ -27,6 +27,9 @@ pub enum ErrorKind {
     X509Lookup,
     /// The handshake did not finish before its deadline.
     HandshakeTimeout,
+    /// The read or write timeout the user set on the transport ran out; nothing was
+    /// lost and the session is still usable: call again (SPEC ERR-8, STREAM-8).
+    Timeout,
     /// The peer's certificate was refused, for the reason given.
     VerificationFailure(VerifyReason),
     /// TLS is already attached to the stream.
@@ -57,6 +60,7 @@ impl ErrorKind {
             ErrorKind::VersionOrCipherMismatch => "no protocol version or cipher suite in common",
             ErrorKind::X509Lookup => "no certificate could be selected",
             ErrorKind::HandshakeTimeout => "handshake timed out",
+            ErrorKind::Timeout => "the transport's timeout ran out (the session is still usable)",
             ErrorKind::VerificationFailure(_) => "certificate verification failed",
             ErrorKind::AlreadyAttached => "TLS is already attached",
             ErrorKind::NotAttached => "TLS is not attached",
@@ -95,6 +99,13 @@ impl fmt::Display for VerifyReason {
 }
 
 /// Classification of an `io::Error` returned by stream I/O (SPEC ERR-8).
+///
+/// One mapping for timeouts: on a blocking transport, the handshake deadline running
+/// out and the user's own read or write timeout running out are both `Timeout` (the
+/// error's kind tells them apart: `HandshakeTimeout` or `Timeout`; after the latter
+/// the session is still usable). On a non-blocking transport nothing times out: an
+/// operation that cannot go on returns `io::ErrorKind::WouldBlock`, which means "call
+/// again" and is `NotTls` here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureIndicator {
     /// The handshake deadline passed.
@@ -162,6 +173,16 @@ impl Error {
             io_kind: Some(io_kind),
             ..Error::new(ErrorKind::Syscall, "").with_source(err)
         }
+    }
+
+    /// The user's read or write timeout on the transport ran out (`Timeout`): nothing
+    /// was lost, the session is still usable (SPEC ERR-8, STREAM-8).
+    pub fn timeout(err: io::Error) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            "call again to go on, or raise the timeout with set_read_timeout/set_write_timeout",
+        )
+        .with_source(err)
     }
 
     /// The transport ended without close_notify (SPEC REC-2, HS-4).
@@ -236,7 +257,7 @@ impl Error {
     /// The `io::ErrorKind` this error maps to (SPEC ERR-3).
     pub fn io_kind(&self) -> io::ErrorKind {
         match self.kind {
-            ErrorKind::HandshakeTimeout => io::ErrorKind::TimedOut,
+            ErrorKind::HandshakeTimeout | ErrorKind::Timeout => io::ErrorKind::TimedOut,
             ErrorKind::Syscall => self.io_kind.unwrap_or(io::ErrorKind::Other),
             ErrorKind::Closed => io::ErrorKind::NotConnected,
             ErrorKind::AlreadyAttached | ErrorKind::NotAttached | ErrorKind::InvalidArgument => {
@@ -271,7 +292,7 @@ pub fn failure_indicator(err: &io::Error) -> FailureIndicator {
     match err.get_ref().and_then(|e| e.downcast_ref::<Error>()) {
         None => FailureIndicator::NotTls,
         Some(e) => match e.kind {
-            ErrorKind::HandshakeTimeout => FailureIndicator::Timeout,
+            ErrorKind::HandshakeTimeout | ErrorKind::Timeout => FailureIndicator::Timeout,
             ErrorKind::Closed => FailureIndicator::Closed,
             kind => FailureIndicator::Tls(kind),
         },
@@ -357,6 +378,7 @@ mod tests {
     fn io_kinds_follow_spec_err_3() {
         let cases = [
             (ErrorKind::HandshakeTimeout, io::ErrorKind::TimedOut),
+            (ErrorKind::Timeout, io::ErrorKind::TimedOut),
             (ErrorKind::Closed, io::ErrorKind::NotConnected),
             (ErrorKind::AlreadyAttached, io::ErrorKind::InvalidInput),
             (ErrorKind::NotAttached, io::ErrorKind::InvalidInput),

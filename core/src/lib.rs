@@ -27,13 +27,14 @@
 mod alert;
 mod attach;
 mod backend;
+mod blocking;
 mod capability;
 mod certificate;
 mod cipher;
+mod conn;
 mod context;
 mod ctx;
 mod detach;
-mod driver;
 mod error;
 mod group;
 mod hello;

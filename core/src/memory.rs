@@ -19,6 +19,7 @@ pub struct MemoryStream {
     outgoing: Arc<Pipe>,
     read_timeout: Option<Duration>,
     max_read: usize,
+    nonblocking: bool,
 }
 
 #[derive(Debug, Default)]
@@ -77,6 +78,7 @@ pub fn duplex() -> (MemoryStream, MemoryStream) {
         outgoing: Arc::clone(outgoing),
         read_timeout: None,
         max_read: usize::MAX,
+        nonblocking: false,
     };
     (end(&b_to_a, &a_to_b), end(&a_to_b, &b_to_a))
 }
@@ -86,6 +88,12 @@ impl MemoryStream {
     /// with short reads (SPEC REC-4).
     pub fn set_max_read(&mut self, max: usize) {
         self.max_read = max.max(1);
+    }
+
+    /// Puts this end in non-blocking mode: a read with nothing to give returns
+    /// `WouldBlock` at once, like a non-blocking socket's (SPEC STREAM-9).
+    pub fn set_nonblocking(&mut self, nonblocking: bool) {
+        self.nonblocking = nonblocking;
     }
 
     /// A handle that closes this end abruptly from anywhere, like a socket shut
@@ -123,6 +131,9 @@ impl Read for MemoryStream {
             }
             if state.writer_closed || state.reader_closed {
                 return Ok(0);
+            }
+            if self.nonblocking {
+                return Err(io::ErrorKind::WouldBlock.into());
             }
             state = match deadline {
                 None => self
@@ -197,6 +208,15 @@ impl Transport for MemoryStream {
     }
     fn set_write_timeout(&mut self, _timeout: Option<Duration>) -> io::Result<()> {
         Ok(()) // writes never block
+    }
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        Ok(self.read_timeout)
+    }
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        Ok(None)
+    }
+    fn is_nonblocking(&self) -> bool {
+        self.nonblocking
     }
     fn shutdown_write(&mut self) -> io::Result<()> {
         self.outgoing.close_writer();

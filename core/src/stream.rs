@@ -1,36 +1,59 @@
 //! The socket stream: plaintext before attach and after detach, TLS in between
 //! (SPEC ATTACH, DETACH, CLOSE, STREAM; LispWorks `socket-stream`).
+//!
+//! This is the blocking shell over [`Conn`](crate::conn::Conn): it owns the
+//! transport and the `BufRead` buffer of decrypted octets, and runs each operation
+//! with [`drive`]; every rule lives in the `Conn`.
 
 use std::any::Any;
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
-use crate::driver::{OwnedConfig, Pending, Timeouts, TlsDriver};
-use crate::record::ReadBuffer;
+use crate::blocking::{drive, is_would_block, plain_error, send_what_is_left, UserTimeouts};
+use crate::conn::{prepare, Conn, Phase, Progress, TlsState};
 use crate::{
-    registry, AttachOptions, Backend, CipherSuite, CtxSpec, DetachOptions, Detached, Error,
-    ErrorKind, NativeTypes, PeerCertificate, ProtocolVersion, Result, Role, ServerName, Side,
-    Transport, VerifyResult,
+    AttachOptions, CipherSuite, DetachOptions, Detached, Error, ErrorKind, NativeTypes,
+    PeerCertificate, ProtocolVersion, Result, Role, Side, Transport, VerifyResult,
 };
 
 /// A byte stream over a transport `T` that TLS can be attached to and detached from.
 ///
 /// Before [`attach_ssl`](Self::attach_ssl) and after [`detach_ssl`](Self::detach_ssl)
 /// it carries plaintext; in between, TLS. Reads are buffered (`BufRead`) in both
-/// modes; every `write` is on the wire when it returns (SPEC STREAM-7).
+/// modes; on a blocking transport every `write` is on the wire when it returns (SPEC
+/// STREAM-7).
 ///
-/// Operations need a blocking transport (timeouts are fine): on a non-blocking one,
-/// plain reads and TLS reads may return `WouldBlock` and be retried, but attach,
-/// handshake, writes and detach must not be interrupted that way (SPEC STREAM-9).
+/// # Timeouts and non-blocking transports
+///
+/// On a **blocking** transport (timeouts are fine), a read or write timeout of yours
+/// that runs out is an error of kind [`ErrorKind::Timeout`] (`io::ErrorKind::TimedOut`,
+/// [`failure_indicator`](crate::failure_indicator) `Timeout`): nothing was lost and the
+/// session is still usable — call again (SPEC STREAM-8, ERR-8). The handshake deadline
+/// is `HandshakeTimeout`.
+///
+/// On a **non-blocking** transport ([`Transport::is_nonblocking`]), every operation
+/// that would block — attach, handshake, read, write, flush, shutdown_write, detach —
+/// returns an error of `io::ErrorKind::WouldBlock` (kind `Syscall`) and continues where
+/// it stood when called again (SPEC STREAM-9):
+/// - after `attach_ssl` gave `WouldBlock`, TLS is attached and its handshake under
+///   way: continue with [`handshake`](Self::handshake) (or any read or write); the
+///   attach's `handshake_timeout` keeps applying, and a failure then leaves TLS
+///   attached with the error sticky (detach to go back to plain);
+/// - a call that continues after `WouldBlock` keeps the deadline of the call that
+///   started the handshake;
+/// - `write` returns once the session took the octets; [`flush`](Write::flush) puts
+///   them on the wire;
+/// - `detach_ssl` continues on the next call (its options are then ignored); the
+///   retry policy's checks are spaced by its `interval` in time, so calling again
+///   early makes no check.
 pub struct SocketStream<T: Transport> {
     transport: Option<T>,
-    rbuf: ReadBuffer,
-    tls: Option<Box<TlsDriver>>,
+    conn: Conn,
     plain_out: Vec<u8>,
     plain_pos: usize,
     closed: bool,
-    timeouts: Timeouts,
+    timeouts: UserTimeouts,
 }
 
 impl<T: Transport> fmt::Debug for SocketStream<T> {
@@ -39,7 +62,7 @@ impl<T: Transport> fmt::Debug for SocketStream<T> {
             .field("ssl_side", &self.ssl_side())
             .field("implementation", &self.implementation())
             .field("closed", &self.closed)
-            .field("buffered", &self.rbuf.unread().len())
+            .field("buffered", &self.conn.buffered().len())
             .finish()
     }
 }
@@ -61,17 +84,20 @@ fn not_attached() -> Error {
     Error::new(ErrorKind::NotAttached, "TLS is not attached to this stream")
 }
 
+fn detach_under_way() -> Error {
+    Error::invalid("a detach is under way: call detach_ssl again to finish it")
+}
+
 impl<T: Transport> SocketStream<T> {
     /// A plain stream over `transport` (SPEC CTX-9).
     pub fn new(transport: T) -> SocketStream<T> {
         SocketStream {
             transport: Some(transport),
-            rbuf: ReadBuffer::default(),
-            tls: None,
+            conn: Conn::default(),
             plain_out: Vec::new(),
             plain_pos: 0,
             closed: false,
-            timeouts: Timeouts::default(),
+            timeouts: UserTimeouts::default(),
         }
     }
 
@@ -96,6 +122,17 @@ impl<T: Transport> SocketStream<T> {
         }
     }
 
+    /// Runs `op` on the connection over the transport until it is done.
+    fn run<R>(&mut self, op: impl FnMut(&mut Conn, Instant) -> Result<Progress<R>>) -> Result<R> {
+        let (false, Some(transport)) = (self.closed, self.transport.as_mut()) else {
+            return Err(closed_error());
+        };
+        let result = drive(&mut self.conn, transport, self.timeouts, op);
+        // An idle connection holds no read buffer (see ReadBuffer::park_if_empty).
+        self.conn.park_if_empty();
+        result
+    }
+
     /// Attaches TLS to the stream (LispWorks `attach-ssl`). For `Client` and `Server`
     /// the handshake is done when this returns (SPEC HS-2); for `Both` nothing is
     /// sent until a role is picked (SPEC SIDE-4).
@@ -104,139 +141,34 @@ impl<T: Transport> SocketStream<T> {
     /// ATTACH-1). Any failure leaves the stream plain with everything attach made
     /// freed and the transport open (SPEC ATTACH-4). Octets already in the plain read
     /// buffer become the start of the peer's TLS stream, never application data
-    /// (SPEC STARTTLS-2).
+    /// (SPEC STARTTLS-2). On a non-blocking transport see the type's documentation.
     pub fn attach_ssl(&mut self, options: AttachOptions) -> Result<()> {
-        self.transport()?;
-        if self.tls.is_some() {
+        let takes_timeouts = self.transport()?.supports_timeouts();
+        if self.conn.phase() != Phase::Plain {
             return Err(Error::new(
                 ErrorKind::AlreadyAttached,
                 "TLS is already attached to this stream",
             ));
         }
-        let mut driver = self
-            .prepare(options)
-            .map_err(|e| e.with_operation("attach"))?;
-        if driver.side() != Side::Both {
-            let deadline = driver.handshake_timeout().map(|t| Instant::now() + t);
-            let timeouts = self.timeouts;
-            let transport = self.transport.as_mut().expect("checked open");
-            let done = driver.handshake(transport, &mut self.rbuf, deadline, timeouts);
-            self.rbuf.park_if_empty();
-            done.map_err(|e| e.with_operation("attach"))?;
+        let tls = prepare(options, takes_timeouts).map_err(|e| e.with_operation("attach"))?;
+        let (side, timeout) = (tls.side(), tls.handshake_timeout());
+        self.conn.attach(tls);
+        if side == Side::Both {
+            return Ok(());
         }
-        self.tls = Some(Box::new(driver));
-        Ok(())
-    }
-
-    /// Checks every option and makes the TLS objects, before any I/O (SPEC ATTACH-5).
-    fn prepare(&mut self, options: AttachOptions) -> Result<TlsDriver> {
-        let AttachOptions {
-            ctx,
-            side,
-            handshake_timeout,
-            tlsext_host_name,
-            implementation,
-            hooks,
-        } = options;
-        if let Some(timeout) = handshake_timeout {
-            if timeout.is_zero() {
-                return Err(Error::invalid(
-                    "handshake_timeout must be positive (None means no limit)",
-                ));
-            }
-            if !self
-                .transport
-                .as_ref()
-                .is_some_and(|t| t.supports_timeouts())
-            {
-                return Err(Error::invalid(
-                    "this transport cannot take timeouts, so handshake_timeout cannot be enforced",
-                ));
+        let deadline = timeout.map(|t| Instant::now() + t);
+        self.conn
+            .tls_mut()
+            .expect("attached above")
+            .set_deadline(deadline);
+        match self.run(|conn, now| conn.handshake(now)) {
+            Ok(()) => Ok(()),
+            Err(err) if is_would_block(&err) => Err(err.with_operation("attach")),
+            Err(err) => {
+                self.conn.drop_tls();
+                Err(err.with_operation("attach"))
             }
         }
-        let mut server_name = tlsext_host_name
-            .as_deref()
-            .map(ServerName::parse)
-            .transpose()?;
-        if side == Side::Server && server_name.is_some() {
-            return Err(Error::invalid(
-                "tlsext_host_name is a client option; this attach is Side::Server",
-            ));
-        }
-        let chosen = |name: Option<&str>| match name {
-            Some(name) => registry::lookup(name),
-            None => registry::default_backend(),
-        };
-        let (backend, config, verifying): (&'static dyn Backend, OwnedConfig, bool) = match ctx {
-            CtxSpec::Default => (
-                chosen(implementation.as_deref())?,
-                OwnedConfig::Protocol(crate::VersionRange::FLEXIBLE),
-                true,
-            ),
-            CtxSpec::Protocol(selector) => {
-                let range = selector.versions()?;
-                (
-                    chosen(implementation.as_deref())?,
-                    OwnedConfig::Protocol(range),
-                    true,
-                )
-            }
-            CtxSpec::Context(native) => (
-                registry::lookup(native.backend())?,
-                OwnedConfig::Context(native),
-                false,
-            ),
-            CtxSpec::Session(native) => (
-                registry::lookup(native.backend())?,
-                OwnedConfig::Session(native),
-                false,
-            ),
-            CtxSpec::Abstract(context) => {
-                let expected = match context.role() {
-                    Role::Client => Side::Client,
-                    Role::Server => Side::Server,
-                };
-                if side != expected {
-                    return Err(Error::invalid(format!(
-                        "a {:?} abstract context needs Side::{expected:?}, not Side::{side:?}",
-                        context.role()
-                    )));
-                }
-                let backend = chosen(context.implementation().or(implementation.as_deref()))?;
-                context.check_capabilities(backend.name(), backend.capabilities())?;
-                if server_name.is_none() {
-                    server_name = context.options().default_server_name.clone();
-                }
-                let options = context.options();
-                let verifying = !(options.danger_accept_invalid_certs
-                    || options.danger_accept_invalid_hostnames);
-                (backend, OwnedConfig::Abstract(context), verifying)
-            }
-        };
-        if side == Side::Client && verifying && server_name.is_none() {
-            return Err(Error::invalid(
-                "a verifying client needs a host name to check: give tlsext_host_name \
-                 (or use a danger_* option of an abstract context)",
-            ));
-        }
-        if hooks.has_connection_for(backend.name()) {
-            backend
-                .capabilities()
-                .require(crate::Capability::UserSession, backend.name())?;
-        }
-        registry::ensure_initialized(Some(backend.name()))?;
-        let versions = match &config {
-            OwnedConfig::Protocol(range) => Some(*range),
-            OwnedConfig::Abstract(context) => Some(context.options().versions),
-            _ => None,
-        };
-        let pending = Pending {
-            config,
-            hooks,
-            verify_hostname: verifying,
-            versions,
-        };
-        TlsDriver::new(backend, side, server_name, handshake_timeout, pending)
     }
 
     /// Ends TLS and makes the stream plain again (LispWorks `detach-ssl`).
@@ -245,27 +177,38 @@ impl<T: Transport> SocketStream<T> {
     /// first (SPEC DETACH-3); close_notify is sent, and under a retry policy the
     /// peer's is awaited (SPEC DETACH-4, DETACH-5); `retry: None` never waits or fails
     /// (SPEC DETACH-6). Octets the peer sent after its close_notify stay buffered for
-    /// plain reads (SPEC DETACH-9).
+    /// plain reads (SPEC DETACH-9). On a non-blocking transport a detach that gave
+    /// `WouldBlock` continues on the next call.
     pub fn detach_ssl(&mut self, options: DetachOptions) -> Result<Option<Detached>> {
-        let Some(driver) = self.tls.take() else {
+        if self.conn.phase() == Phase::Plain || self.transport.is_none() {
             return Ok(None);
-        };
+        }
         // Decrypted data buffered for BufRead is application data, handed back too.
         let unread = self.plain_out.split_off(self.plain_pos);
         self.plain_out = Vec::new();
         self.plain_pos = 0;
-        let timeouts = self.timeouts;
+        let started = self
+            .conn
+            .start_detach(options.retry, Instant::now(), unread);
+        match started {
+            Ok(Some(detached)) => return Ok(Some(detached)),
+            Ok(None) => {}
+            Err(err) => return Err(err),
+        }
         let Some(transport) = self.transport.as_mut() else {
             return Ok(None);
         };
-        let detached = driver.detach(transport, &mut self.rbuf, options.retry, timeouts);
-        self.rbuf.park_if_empty();
-        let mut detached = detached?;
-        if !unread.is_empty() {
-            let later = std::mem::replace(&mut detached.unread_application_data, unread);
-            detached.unread_application_data.extend_from_slice(&later);
+        if options.retry.is_none() {
+            send_what_is_left(&mut self.conn, transport); // once; never waits or fails
         }
-        Ok(Some(detached))
+        match self.run(|conn, now| conn.detach_step(now)) {
+            Ok(detached) => Ok(Some(detached)),
+            Err(err) if is_would_block(&err) => Err(err.with_operation("detach")),
+            Err(err) => {
+                self.conn.drop_tls();
+                Err(err.with_operation("detach"))
+            }
+        }
     }
 
     /// Picks the client role on a `Both` stream; SNI applies (SPEC SIDE-5).
@@ -282,21 +225,28 @@ impl<T: Transport> SocketStream<T> {
     /// or the peer closed, `Err` otherwise (SPEC HS-5..7; LispWorks
     /// `socket-stream-handshake`).
     pub fn handshake(&mut self, timeout: Option<Duration>) -> Result<bool> {
-        let timeouts = self.timeouts;
-        let (transport, rbuf, tls) = self.parts_mut()?;
-        let done = tls.handshake_step(transport, rbuf, timeout, timeouts);
-        rbuf.park_if_empty();
-        done
+        let tls = self.attached_mut()?;
+        if tls.is_established() && !tls.has_failed() && self.conn.phase() == Phase::Open {
+            return Ok(true); // no I/O once complete (SPEC HS-7)
+        }
+        let tls = self.attached_mut()?;
+        if !tls.deadline_armed() {
+            tls.set_deadline(timeout.map(|t| Instant::now() + t));
+        }
+        match self.run(|conn, now| conn.handshake(now)) {
+            Ok(()) => Ok(true),
+            Err(e) if matches!(e.kind(), ErrorKind::HandshakeTimeout | ErrorKind::Closed) => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Sends close_notify; later writes give Closed, reads go on until the peer's
     /// close_notify (SPEC REC-6).
     pub fn shutdown_write(&mut self) -> Result<()> {
-        let timeouts = self.timeouts;
-        let (transport, rbuf, tls) = self.parts_mut()?;
-        let done = tls.shutdown_write(transport, rbuf, timeouts);
-        rbuf.park_if_empty();
-        done
+        self.attached()?;
+        self.run(|conn, now| conn.shutdown_write(now))
     }
 
     /// Detaches without waiting, then closes the transport; never fails over an
@@ -311,7 +261,7 @@ impl<T: Transport> SocketStream<T> {
         }
         let _ = self.detach_ssl(DetachOptions::no_wait());
         self.closed = true;
-        self.rbuf = ReadBuffer::default();
+        self.conn = Conn::default();
         if let Some(transport) = self.transport.as_mut() {
             let _ = transport.close();
         }
@@ -321,7 +271,7 @@ impl<T: Transport> SocketStream<T> {
     /// The transport and every buffered unread octet, from a plain stream; attached,
     /// `AlreadyAttached` and the stream back (SPEC OWN-5, STARTTLS-6).
     pub fn into_parts(mut self) -> std::result::Result<(T, Vec<u8>), Box<IntoPartsError<T>>> {
-        if self.tls.is_some() {
+        if self.conn.phase() != Phase::Plain {
             let error = Error::new(ErrorKind::AlreadyAttached, "detach TLS before into_parts");
             return Err(Box::new(IntoPartsError {
                 stream: self,
@@ -335,7 +285,7 @@ impl<T: Transport> SocketStream<T> {
             }));
         };
         let mut buffered = self.plain_out.split_off(self.plain_pos);
-        buffered.extend_from_slice(&self.rbuf.take_all());
+        buffered.extend_from_slice(&self.conn.take_buffered());
         self.closed = true;
         Ok((transport, buffered))
     }
@@ -363,42 +313,40 @@ impl<T: Transport> SocketStream<T> {
         Ok(())
     }
 
-    fn attached(&self) -> Result<&TlsDriver> {
-        if self.closed {
-            return Err(closed_error());
+    /// The TLS state, unless plain or detaching (SPEC DETACH-3).
+    fn live_tls(&self) -> Option<&TlsState> {
+        match self.conn.phase() {
+            Phase::Plain | Phase::Detaching => None,
+            Phase::Handshaking | Phase::Open => self.conn.tls(),
         }
-        self.tls.as_deref().ok_or_else(not_attached)
     }
 
-    fn attached_mut(&mut self) -> Result<&mut TlsDriver> {
+    fn attached(&self) -> Result<&TlsState> {
         if self.closed {
             return Err(closed_error());
         }
-        self.tls.as_deref_mut().ok_or_else(not_attached)
+        match self.conn.phase() {
+            Phase::Detaching => Err(detach_under_way()),
+            _ => self.conn.tls().ok_or_else(not_attached),
+        }
     }
 
-    fn parts_mut(&mut self) -> Result<(&mut T, &mut ReadBuffer, &mut TlsDriver)> {
-        if self.closed {
-            return Err(closed_error());
-        }
-        match (self.transport.as_mut(), self.tls.as_deref_mut()) {
-            (Some(t), Some(tls)) => Ok((t, &mut self.rbuf, tls)),
-            (None, _) => Err(closed_error()),
-            (_, None) => Err(not_attached()),
-        }
+    fn attached_mut(&mut self) -> Result<&mut TlsState> {
+        self.attached()?;
+        self.conn.tls_mut().ok_or_else(not_attached)
     }
 
     // ---- accessors (SPEC ATTACH-3, PROTO, CERT) ----
 
     /// The attach-time side, or `None` when plain (SPEC SIDE-8).
     pub fn ssl_side(&self) -> Option<Side> {
-        self.tls.as_ref().map(|t| t.side())
+        self.live_tls().map(|t| t.side())
     }
 
     /// The backend in use, or `None` when plain (SPEC IMPL-6; LispWorks
     /// `ssl-connection-implementation`).
     pub fn implementation(&self) -> Option<&'static str> {
-        self.tls.as_ref().map(|t| t.backend().name())
+        self.live_tls().map(|t| t.backend().name())
     }
 
     /// Alias of [`implementation`](Self::implementation), LispWorks' name.
@@ -408,14 +356,13 @@ impl<T: Transport> SocketStream<T> {
 
     /// The native context in use, typed for backend `B` (SPEC CTX-10).
     pub fn ctx<B: NativeTypes>(&self) -> Option<&B::Context> {
-        let any: &(dyn Any + Send + Sync) = self.tls.as_ref()?.session()?.native_context()?;
+        let any: &(dyn Any + Send + Sync) = self.live_tls()?.session()?.native_context()?;
         any.downcast_ref()
     }
 
     /// The native per-connection object, typed for backend `B` (SPEC CTX-10).
     pub fn session<B: NativeTypes>(&self) -> Option<&B::Connection> {
-        self.tls
-            .as_ref()?
+        self.live_tls()?
             .session()?
             .native_connection()?
             .downcast_ref()
@@ -552,52 +499,116 @@ impl<T: Transport> SocketStream<T> {
             self.plain_pos += n;
             return Ok(n);
         }
-        let timeouts = self.timeouts;
-        let transport = self.transport.as_mut().ok_or_else(closed_error)?;
-        let read = match self.tls.as_deref_mut() {
-            Some(tls) => tls
-                .read(transport, &mut self.rbuf, timeouts, buf)
-                .map_err(|e| e.with_operation("read")),
-            None => {
-                if self.rbuf.is_empty() {
-                    if buf.len() >= crate::record::MAX_RECORD_LEN {
-                        return transport.read(buf).map_err(Error::transport);
-                    }
-                    let n = self.rbuf.fill_from(transport).map_err(Error::transport)?;
-                    if n == 0 {
-                        self.rbuf.release_if_empty();
-                        return Ok(0);
-                    }
-                }
-                let unread = self.rbuf.unread();
-                let n = buf.len().min(unread.len());
-                buf[..n].copy_from_slice(&unread[..n]);
-                self.rbuf.consume(n);
-                Ok(n)
+        match self.conn.phase() {
+            Phase::Plain => self.read_plain(buf),
+            Phase::Detaching => Err(detach_under_way()),
+            Phase::Handshaking | Phase::Open => {
+                let read = self
+                    .run(|conn, now| conn.read(&mut *buf, now))
+                    .map_err(|e| e.with_operation("read"));
+                self.send_answers();
+                read
             }
-        };
-        // An idle connection holds no read buffer (see ReadBuffer::park_if_empty).
-        self.rbuf.park_if_empty();
-        read
+        }
+    }
+
+    /// What a record asked of us while reading (a KeyUpdate, an alert refusing
+    /// renegotiation) goes out without waiting for the next operation: all of it on a
+    /// blocking transport, what it takes now on a non-blocking one.
+    fn send_answers(&mut self) {
+        if !self.conn.wants_write() {
+            return;
+        }
+        if let Some(transport) = self.transport.as_mut() {
+            if transport.is_nonblocking() {
+                send_what_is_left(&mut self.conn, transport);
+            } else {
+                let _ = self.run(|conn, _| Ok(conn.flushed()));
+            }
+        }
+    }
+
+    fn read_plain(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let transport = self.transport.as_mut().ok_or_else(closed_error)?;
+        if self.conn.buffered().is_empty() {
+            if buf.len() >= crate::record::MAX_RECORD_LEN {
+                return transport.read(buf).map_err(|e| plain_error(transport, e));
+            }
+            match self.conn.receive_from(transport) {
+                Ok(0) => {
+                    self.conn.release_if_empty();
+                    return Ok(0);
+                }
+                Ok(_) => {}
+                Err(e) => return Err(plain_error(transport, e)),
+            }
+        }
+        let unread = self.conn.buffered();
+        let n = buf.len().min(unread.len());
+        buf[..n].copy_from_slice(&unread[..n]);
+        self.conn.consume(n);
+        self.conn.park_if_empty();
+        Ok(n)
     }
 
     fn write_impl(&mut self, data: &[u8]) -> Result<usize> {
         if self.closed {
             return Err(closed_error());
         }
-        let timeouts = self.timeouts;
         let transport = self.transport.as_mut().ok_or_else(closed_error)?;
-        match self.tls.as_deref_mut() {
-            Some(tls) => {
-                let written = tls
-                    .write(transport, &mut self.rbuf, timeouts, data)
-                    .map_err(|e| e.with_operation("write"));
-                // A first write may have run the handshake.
-                self.rbuf.park_if_empty();
-                written
+        match self.conn.phase() {
+            Phase::Plain => transport.write(data).map_err(|e| plain_error(transport, e)),
+            Phase::Detaching => Err(detach_under_way()),
+            Phase::Handshaking | Phase::Open => {
+                let nonblocking = transport.is_nonblocking();
+                let written = if nonblocking {
+                    self.write_nonblocking(data)
+                } else {
+                    self.write_blocking(data)
+                };
+                written.map_err(|e| e.with_operation("write"))
             }
-            None => transport.write(data).map_err(Error::transport),
         }
+    }
+
+    /// Blocking: every octet encrypted and on the wire before returning (SPEC
+    /// STREAM-7); records go straight to the transport where the engine can.
+    fn write_blocking(&mut self, data: &[u8]) -> Result<usize> {
+        let mut written = 0;
+        while written < data.len() {
+            let step = self.run(|conn, now| conn.writable(now)).and_then(|()| {
+                let transport = self.transport.as_mut().ok_or_else(closed_error)?;
+                self.conn.write_direct(&data[written..], transport)
+            });
+            let n = match step {
+                Ok(n) => n,
+                // Octets already taken must be counted, or a retry would repeat them.
+                Err(err) if written > 0 && err.kind() == ErrorKind::Timeout => break,
+                Err(err) => return Err(err),
+            };
+            written += n;
+            match self.run(|conn, _| Ok(conn.flushed())) {
+                Ok(()) => {}
+                Err(err) if err.kind() == ErrorKind::Timeout => break,
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(written)
+    }
+
+    /// Non-blocking: the octets the session takes, once what waited went out; the
+    /// records go out as far as the transport takes them now, the rest on the next
+    /// write or flush (nothing is lost).
+    fn write_nonblocking(&mut self, data: &[u8]) -> Result<usize> {
+        self.run(|conn, now| conn.writable(now))?;
+        if data.is_empty() {
+            return Ok(0);
+        }
+        let n = self.conn.write_buffered(data)?;
+        if let Some(transport) = self.transport.as_mut() {
+            send_what_is_left(&mut self.conn, transport);
+        }
+        Ok(n)
     }
 }
 
@@ -610,16 +621,18 @@ impl<T: Transport> Read for SocketStream<T> {
 impl<T: Transport> BufRead for SocketStream<T> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.plain_pos >= self.plain_out.len() {
-            if self.tls.is_none() {
+            if self.conn.phase() == Phase::Plain {
                 // Plain mode: the transport buffer is the read buffer.
                 if self.closed {
                     return Err(closed_error().into());
                 }
-                if self.rbuf.is_empty() {
+                if self.conn.buffered().is_empty() {
                     let transport = self.transport.as_mut().ok_or_else(closed_error)?;
-                    self.rbuf.fill_from(transport)?;
+                    if let Err(e) = self.conn.receive_from(transport) {
+                        return Err(plain_error(transport, e).into());
+                    }
                 }
-                return Ok(self.rbuf.unread());
+                return Ok(self.conn.buffered());
             }
             self.plain_out.resize(16_384, 0);
             let mut buf = std::mem::take(&mut self.plain_out);
@@ -635,8 +648,8 @@ impl<T: Transport> BufRead for SocketStream<T> {
     fn consume(&mut self, amt: usize) {
         if self.plain_pos < self.plain_out.len() {
             self.plain_pos = (self.plain_pos + amt).min(self.plain_out.len());
-        } else if self.tls.is_none() {
-            self.rbuf.consume(amt.min(self.rbuf.unread().len()));
+        } else if self.conn.phase() == Phase::Plain {
+            self.conn.consume(amt.min(self.conn.buffered().len()));
         }
     }
 }
@@ -646,11 +659,19 @@ impl<T: Transport> Write for SocketStream<T> {
         self.write_impl(data).map_err(into_io)
     }
 
+    /// Puts every record the session took on the wire (on a blocking transport each
+    /// `write` did already, SPEC STREAM-7), then flushes the transport.
     fn flush(&mut self) -> io::Result<()> {
-        // Every write is already on the wire (SPEC STREAM-7).
+        if self.closed || self.transport.is_none() {
+            return Err(closed_error().into());
+        }
+        if self.conn.wants_write() {
+            self.run(|conn, _| Ok(conn.flushed()))
+                .map_err(|e| into_io(e.with_operation("flush")))?;
+        }
         match self.transport.as_mut() {
-            Some(t) if !self.closed => t.flush(),
-            _ => Err(closed_error().into()),
+            Some(t) => t.flush(),
+            None => Err(closed_error().into()),
         }
     }
 }

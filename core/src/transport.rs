@@ -11,6 +11,11 @@ use std::time::Duration;
 /// `supports_timeouts() == false`, and then `handshake_timeout` is `InvalidArgument`
 /// and detach waits with blocking reads. Implement it for your own type with
 /// `impl Transport for MyType {}` when it has no timeouts.
+///
+/// On Linux a blocking socket whose timeout ran out and a non-blocking socket with
+/// nothing ready both fail with the same `EAGAIN` (`WouldBlock`), so the transport says
+/// which it is ([`is_nonblocking`](Transport::is_nonblocking)) and what its current
+/// timeouts are; core never guesses (SPEC STREAM-8, STREAM-9).
 pub trait Transport: Read + Write {
     /// Whether [`set_read_timeout`](Transport::set_read_timeout) and
     /// [`set_write_timeout`](Transport::set_write_timeout) work.
@@ -37,6 +42,24 @@ pub trait Transport: Read + Write {
         ))
     }
 
+    /// The read timeout currently in force (`None`: no limit), so that core can put it
+    /// back after a deadline of its own. The default: unknown (`Unsupported`), and core
+    /// puts back what was last set through the stream.
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    /// The write timeout currently in force; see [`read_timeout`](Transport::read_timeout).
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    /// Whether the transport is in non-blocking mode: a `WouldBlock` from it then
+    /// means "not ready, call again", never "a timeout ran out". The default: `false`.
+    fn is_nonblocking(&self) -> bool {
+        false
+    }
+
     /// Closes the write direction (the peer reads EOF); the default does nothing.
     fn shutdown_write(&mut self) -> io::Result<()> {
         Ok(())
@@ -58,6 +81,15 @@ impl Transport for TcpStream {
     fn set_write_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         TcpStream::set_write_timeout(self, timeout)
     }
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        TcpStream::read_timeout(self)
+    }
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        TcpStream::write_timeout(self)
+    }
+    fn is_nonblocking(&self) -> bool {
+        descriptor_is_nonblocking(self)
+    }
     fn shutdown_write(&mut self) -> io::Result<()> {
         not_connected_is_ok(self.shutdown(Shutdown::Write))
     }
@@ -77,6 +109,15 @@ impl Transport for std::os::unix::net::UnixStream {
     fn set_write_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         std::os::unix::net::UnixStream::set_write_timeout(self, timeout)
     }
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        std::os::unix::net::UnixStream::read_timeout(self)
+    }
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        std::os::unix::net::UnixStream::write_timeout(self)
+    }
+    fn is_nonblocking(&self) -> bool {
+        descriptor_is_nonblocking(self)
+    }
     fn shutdown_write(&mut self) -> io::Result<()> {
         not_connected_is_ok(self.shutdown(Shutdown::Write))
     }
@@ -95,12 +136,34 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn set_write_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         (**self).set_write_timeout(timeout)
     }
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        (**self).read_timeout()
+    }
+    fn write_timeout(&self) -> io::Result<Option<Duration>> {
+        (**self).write_timeout()
+    }
+    fn is_nonblocking(&self) -> bool {
+        (**self).is_nonblocking()
+    }
     fn shutdown_write(&mut self) -> io::Result<()> {
         (**self).shutdown_write()
     }
     fn close(&mut self) -> io::Result<()> {
         (**self).close()
     }
+}
+
+/// Whether the socket's file status flags hold `O_NONBLOCK` (std can set the mode but
+/// not read it back).
+#[cfg(unix)]
+fn descriptor_is_nonblocking(socket: &impl std::os::fd::AsFd) -> bool {
+    rustix::fs::fcntl_getfl(socket).is_ok_and(|flags| flags.contains(rustix::fs::OFlags::NONBLOCK))
+}
+
+/// Windows cannot read a socket's mode back; treated as blocking.
+#[cfg(not(unix))]
+fn descriptor_is_nonblocking<S>(_socket: &S) -> bool {
+    false
 }
 
 /// A peer that already closed its socket makes shutdown fail with `NotConnected`;

@@ -1,0 +1,207 @@
+//! The blocking shell: runs one [`Conn`] operation over a [`Transport`] until it is
+//! done, doing the I/O the operation asks for.
+//!
+//! Time reaches the transport here only: while an operation has a deadline
+//! ([`Conn::poll_timeout`]: the handshake's, a detach check's), each read and write
+//! is limited to what remains of it, and the user's own timeouts are put back
+//! afterwards — the values the transport reports, so a timeout set on the socket
+//! before the stream was made survives (SPEC STREAM-8). One mapping for `WouldBlock`
+//! and `TimedOut` from the transport (SPEC ERR-8, STREAM-9):
+//! - non-blocking transport: `WouldBlock` to the caller — call again, nothing lost;
+//! - a deadline of core's ran out: the operation says what that means
+//!   (`HandshakeTimeout`, a detach check);
+//! - otherwise the user's own timeout ran out: `Timeout`, nothing lost, the session
+//!   still usable.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::conn::{Conn, Need, Phase, Progress};
+use crate::transport::is_timeout;
+use crate::{Error, ErrorKind, Result, Transport};
+
+/// The read and write timeouts last set through the stream, put back on transports
+/// that cannot report their own ([`Transport::read_timeout`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct UserTimeouts {
+    pub(crate) read: Option<Duration>,
+    pub(crate) write: Option<Duration>,
+}
+
+/// Runs `op` until it is done, reading and writing as it asks; the transport's
+/// timeouts are as they were when this returns.
+pub(crate) fn drive<R>(
+    conn: &mut Conn,
+    io: &mut dyn Transport,
+    user: UserTimeouts,
+    op: impl FnMut(&mut Conn, Instant) -> Result<Progress<R>>,
+) -> Result<R> {
+    let mut lent = LentTimeouts::default();
+    let result = run(conn, io, &mut lent, op);
+    lent.restore(io, user);
+    if !result.as_ref().is_err_and(is_would_block) {
+        // A call that comes back after WouldBlock keeps its handshake deadline; any
+        // other outcome ends the call, and the next one starts a deadline afresh.
+        conn.end_call();
+    }
+    result
+}
+
+fn run<R>(
+    conn: &mut Conn,
+    io: &mut dyn Transport,
+    lent: &mut LentTimeouts,
+    mut op: impl FnMut(&mut Conn, Instant) -> Result<Progress<R>>,
+) -> Result<R> {
+    loop {
+        let need = match op(conn, Instant::now()) {
+            Ok(Progress::Done(value)) => return Ok(value),
+            Ok(Progress::Blocked(need)) => need,
+            Err(err) => {
+                send_what_is_left(conn, io); // the alert the engine queued
+                return Err(err);
+            }
+        };
+        let deadline = conn.poll_timeout();
+        let result = match need {
+            Need::Write => {
+                if let Some(deadline) = deadline {
+                    lent.write_until(io, deadline);
+                }
+                conn.send_to(io)
+            }
+            Need::Read => {
+                if let Some(deadline) = deadline {
+                    lent.read_until(io, deadline);
+                }
+                conn.receive_from(io)
+            }
+        };
+        match result {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if is_timeout(&e) => {
+                if io.is_nonblocking() {
+                    return Err(would_block());
+                }
+                if deadline.is_none() {
+                    return Err(Error::timeout(e));
+                }
+                // Core's own deadline: the operation decides what it means.
+            }
+            Err(e) => {
+                let err = conn.fail(Error::transport(e));
+                return Err(match need {
+                    Need::Write => explain_write_failure(conn, io, lent, err),
+                    Need::Read => err,
+                });
+            }
+        }
+    }
+}
+
+/// Writes what waits, as far as the transport takes it without blocking for long
+/// (a no-wait detach's close_notify, an alert after a failure); errors are dropped.
+pub(crate) fn send_what_is_left(conn: &mut Conn, io: &mut dyn Transport) {
+    for _ in 0..64 {
+        match conn.send_to(io) {
+            Ok(n) if n > 0 => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            _ => return,
+        }
+    }
+}
+
+/// A peer that refuses the handshake sends an alert and closes; our next write may
+/// then fail (broken pipe, reset) before we read the alert. Reads what already
+/// arrived, briefly, so the error reports the peer's reason, not the pipe.
+fn explain_write_failure(
+    conn: &mut Conn,
+    io: &mut dyn Transport,
+    lent: &mut LentTimeouts,
+    err: Error,
+) -> Error {
+    if err.kind() != ErrorKind::Syscall || conn.phase() != Phase::Handshaking {
+        return err;
+    }
+    for _ in 0..8 {
+        if let Some(reason) = conn.peer_failure() {
+            return reason;
+        }
+        lent.read_until(io, Instant::now() + Duration::from_millis(50));
+        match conn.receive_from(io) {
+            Ok(n) if n > 0 => {}
+            _ => break,
+        }
+    }
+    conn.peer_failure().unwrap_or(err)
+}
+
+/// The error that says "not ready, call again" on a non-blocking transport.
+pub(crate) fn would_block() -> Error {
+    Error::transport(io::Error::new(
+        io::ErrorKind::WouldBlock,
+        "the non-blocking transport is not ready: call again to continue",
+    ))
+}
+
+/// Whether `err` is [`would_block`]'s: the operation stands where it stopped.
+pub(crate) fn is_would_block(err: &Error) -> bool {
+    err.kind() == ErrorKind::Syscall && err.io_kind() == io::ErrorKind::WouldBlock
+}
+
+/// Maps a transport error of a plain operation by the same rule as [`drive`]'s.
+pub(crate) fn plain_error(io: &dyn Transport, err: io::Error) -> Error {
+    if is_timeout(&err) && !io.is_nonblocking() {
+        Error::timeout(err)
+    } else {
+        Error::transport(err)
+    }
+}
+
+/// The transport timeouts core replaced during one call, to put back after it.
+#[derive(Default)]
+struct LentTimeouts {
+    /// `Some(original)` once replaced; the original is `None` when the transport
+    /// cannot report it.
+    read: Option<Option<Option<Duration>>>,
+    write: Option<Option<Option<Duration>>>,
+}
+
+impl LentTimeouts {
+    fn read_until(&mut self, io: &mut dyn Transport, deadline: Instant) {
+        if !io.supports_timeouts() {
+            return;
+        }
+        if self.read.is_none() {
+            self.read = Some(io.read_timeout().ok());
+        }
+        let _ = io.set_read_timeout(Some(remaining(deadline)));
+    }
+
+    fn write_until(&mut self, io: &mut dyn Transport, deadline: Instant) {
+        if !io.supports_timeouts() {
+            return;
+        }
+        if self.write.is_none() {
+            self.write = Some(io.write_timeout().ok());
+        }
+        let _ = io.set_write_timeout(Some(remaining(deadline)));
+    }
+
+    fn restore(self, io: &mut dyn Transport, user: UserTimeouts) {
+        if let Some(original) = self.read {
+            let _ = io.set_read_timeout(original.unwrap_or(user.read));
+        }
+        if let Some(original) = self.write {
+            let _ = io.set_write_timeout(original.unwrap_or(user.write));
+        }
+    }
+}
+
+/// What remains until `deadline`, at least 1 ms (a zero timeout means "none").
+fn remaining(deadline: Instant) -> Duration {
+    deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1))
+}

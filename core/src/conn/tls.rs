@@ -1,0 +1,327 @@
+//! The TLS half of a [`Conn`](super::Conn): the session, the role, what core read in
+//! the clear-text hellos, the handshake deadline and sticky failures. No buffers and
+//! no I/O: the connection lends its read buffer to [`TlsState::feed_record`].
+
+use std::time::{Duration, Instant};
+
+use super::detach::Detaching;
+use super::session_slot::{Counted, Pending};
+use crate::hello::{ClientHelloReader, ServerHelloReader};
+use crate::record::ReadBuffer;
+use crate::{
+    Backend, Capability, Error, ErrorKind, Result, Role, ServerName, Session, SessionInfo,
+    SessionRequest, Side, VersionRange,
+};
+
+/// The state of an attached connection.
+pub(crate) struct TlsState {
+    backend: &'static dyn Backend,
+    side: Side,
+    role: Option<Role>,
+    pub(super) session: Option<Counted>,
+    // Boxed, like `fatal`: needed only until the session exists (or after a failure),
+    // they would otherwise take 200 octets of every established connection.
+    pending: Option<Box<Pending>>,
+    server_name: Option<ServerName>,
+    hello: ClientHelloReader,
+    pub(super) server_hello: ServerHelloReader,
+    verify_hostname: bool,
+    versions: Option<VersionRange>,
+    handshake_timeout: Option<Duration>,
+    /// The running handshake's deadline; `armed` once an operation started the
+    /// handshake, so that calling again after `WouldBlock` keeps it (SPEC SEC-6).
+    pub(super) deadline: Option<Instant>,
+    pub(super) deadline_armed: bool,
+    /// `check_established` ran and passed.
+    pub(super) checked: bool,
+    fatal: Option<Box<Error>>,
+    pub(super) closed_in_handshake: bool,
+    pub(super) write_shut: bool,
+    /// Set while a detach is under way (resumable, SPEC STREAM-9).
+    pub(super) detaching: Option<Box<Detaching>>,
+}
+
+impl TlsState {
+    /// Makes the state and, when the role is known or the backend can defer it, the
+    /// session (SPEC SIDE-9, SIDE-10).
+    pub(crate) fn new(
+        backend: &'static dyn Backend,
+        side: Side,
+        server_name: Option<ServerName>,
+        handshake_timeout: Option<Duration>,
+        pending: Pending,
+    ) -> Result<TlsState> {
+        let (verify_hostname, versions) = (pending.verify_hostname, pending.versions);
+        let mut state = TlsState {
+            backend,
+            side,
+            role: side.role(),
+            session: None,
+            pending: Some(Box::new(pending)),
+            server_name,
+            hello: ClientHelloReader::default(),
+            server_hello: ServerHelloReader::default(),
+            verify_hostname,
+            versions,
+            handshake_timeout,
+            deadline: None,
+            deadline_armed: false,
+            checked: false,
+            fatal: None,
+            closed_in_handshake: false,
+            write_shut: false,
+            detaching: None,
+        };
+        if state.role.is_some() || backend.capabilities().contains(Capability::DeferredRole) {
+            state.make_session()?;
+        }
+        Ok(state)
+    }
+
+    fn make_session(&mut self) -> Result<()> {
+        let mut pending = self.pending.take().expect("made once");
+        let server_name = match self.role {
+            Some(Role::Client) | None => self.server_name.as_ref(),
+            Some(Role::Server) => None,
+        };
+        let session = self
+            .backend
+            .new_session(SessionRequest {
+                role: self.role,
+                config: pending.config.as_request(),
+                server_name,
+                verify_hostname: pending.verify_hostname,
+                hooks: &pending.hooks,
+            })
+            .map_err(|e| e.with_backend(self.backend.name()))?;
+        self.session = Some(Counted::new(self.backend.name(), session));
+        Ok(())
+    }
+
+    pub(crate) fn backend(&self) -> &'static dyn Backend {
+        self.backend
+    }
+
+    pub(crate) fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The role, once chosen.
+    pub(crate) fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    pub(crate) fn session(&self) -> Option<&dyn Session> {
+        self.session.as_ref().map(Counted::get)
+    }
+
+    pub(super) fn session_mut(&mut self) -> &mut dyn Session {
+        self.session.as_mut().expect("role chosen").get_mut()
+    }
+
+    /// The attach-time handshake timeout.
+    pub(crate) fn handshake_timeout(&self) -> Option<Duration> {
+        self.handshake_timeout
+    }
+
+    /// The SNI received (server) or sent (client) (SPEC SNI-9).
+    pub(crate) fn server_name(&self) -> Option<String> {
+        match self.role {
+            Some(Role::Server) => self.hello.server_name().map(str::to_string),
+            _ => self
+                .server_name
+                .as_ref()
+                .and_then(|n| n.sni())
+                .map(str::to_string),
+        }
+    }
+
+    /// Picks the role on `Both` (SPEC SIDE-5).
+    pub(crate) fn pick_role(&mut self, role: Role) -> Result<()> {
+        if self.side != Side::Both || self.role.is_some() {
+            return Err(Error::invalid(
+                "the role is already chosen: set_connect_state/set_accept_state apply once, on Side::Both",
+            ));
+        }
+        if role == Role::Client
+            && self.server_name.is_none()
+            && self.pending.as_ref().is_some_and(|p| p.verify_hostname)
+        {
+            return Err(Error::invalid(
+                "a verifying client needs a host name: give tlsext_host_name at attach",
+            ));
+        }
+        self.role = Some(role);
+        match self.session.as_mut() {
+            Some(session) => {
+                let name = if role == Role::Client {
+                    self.server_name.as_ref()
+                } else {
+                    None
+                };
+                session.get_mut().set_role(role, name)
+            }
+            None => self.make_session(),
+        }
+    }
+
+    /// `InvalidArgument` until the role is chosen on `Both`.
+    pub(super) fn role_chosen(&self) -> Result<()> {
+        match (&self.role, &self.session) {
+            (Some(_), Some(_)) => Ok(()),
+            _ => Err(Error::invalid(
+                "Side::Both: choose the role with set_connect_state or set_accept_state first",
+            )),
+        }
+    }
+
+    /// The sticky fatal error, again (SPEC REC-8).
+    pub(super) fn check_fatal(&self) -> Result<()> {
+        match &self.fatal {
+            Some(err) => Err(err.duplicate()),
+            None => Ok(()),
+        }
+    }
+
+    /// Makes `reason` the connection's fatal error, in place of an earlier one (the
+    /// peer's alert explains a broken pipe better than the pipe).
+    pub(super) fn replace_fatal(&mut self, reason: &Error) {
+        self.fatal = Some(Box::new(reason.duplicate()));
+    }
+
+    pub(super) fn take_fatal(&mut self) -> Option<Box<Error>> {
+        self.fatal.take()
+    }
+
+    /// Records `err` as the connection's fatal error (the first one stays) and
+    /// returns it, naming the backend.
+    pub(crate) fn fail(&mut self, err: Error) -> Error {
+        let err = err.with_backend(self.backend.name());
+        if self.fatal.is_none() {
+            self.fatal = Some(Box::new(err.duplicate()));
+        }
+        err
+    }
+
+    /// Whether a fatal error ended the connection (SPEC REC-8).
+    pub(crate) fn has_failed(&self) -> bool {
+        self.fatal.is_some()
+    }
+
+    /// Whether the handshake has finished.
+    pub(crate) fn is_established(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| !s.get().is_handshaking())
+    }
+
+    /// Arms the handshake deadline from the attach-time timeout unless an operation
+    /// already armed one (SPEC HS-8, SEC-6).
+    pub(super) fn arm_default_deadline(&mut self, now: Instant) {
+        if !self.deadline_armed {
+            self.deadline = self.handshake_timeout.map(|t| now + t);
+            self.deadline_armed = true;
+        }
+    }
+
+    /// Whether a call that stopped at `WouldBlock` armed the handshake deadline.
+    pub(crate) fn deadline_armed(&self) -> bool {
+        self.deadline_armed
+    }
+
+    /// Sets the handshake deadline explicitly (`None`: no limit).
+    pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+        self.deadline_armed = true;
+    }
+
+    pub(crate) fn disarm_deadline(&mut self) {
+        self.deadline = None;
+        self.deadline_armed = false;
+    }
+
+    /// Whether the ServerHello still has to be read off this end's own output (a
+    /// server's first flight), so records cannot go straight to the transport.
+    pub(super) fn taps_output(&self) -> bool {
+        self.role == Some(Role::Server) && !self.server_hello.is_done()
+    }
+
+    /// Feeds the next whole buffered record to the session, decrypting into
+    /// `plaintext` when given; `Ok(None)` if none is buffered or the peer's
+    /// close_notify came already, else the application data octets given. Failures
+    /// are sticky; an alert the engine queued waits to be sent.
+    pub(super) fn feed_record(
+        &mut self,
+        rbuf: &mut ReadBuffer,
+        plaintext: Option<&mut [u8]>,
+    ) -> Result<Option<usize>> {
+        let session = self.session.as_mut().expect("role chosen");
+        if session.get().received_close_notify() {
+            return Ok(None);
+        }
+        let (header, record) = match rbuf.peek_record() {
+            Ok(Some(found)) => found,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(self.fail(e)),
+        };
+        match self.role {
+            Some(Role::Server) => self.hello.observe(header.content_type, record),
+            _ => self
+                .server_hello
+                .observe_record(header.content_type, record),
+        }
+        let len = record.len();
+        let result = match plaintext {
+            Some(buf) => session.get_mut().read_tls_into(record, buf),
+            None => session.get_mut().read_tls(record).map(|()| 0),
+        };
+        rbuf.consume(len);
+        result.map(Some).map_err(|err| self.fail(err))
+    }
+
+    /// What a backend's library may let through, checked once by core when the
+    /// handshake is done, before any application data: the configured versions, and
+    /// no host-name match through the subject CN (SPEC VERIFY-6, VERIFY-13).
+    pub(super) fn check_established(&self) -> Result<()> {
+        // The version the clear-text ServerHello carried; the session's full information
+        // (which encodes the peer's chain) only when it is missing or needed below.
+        let version = self
+            .server_hello
+            .version
+            .or_else(|| self.info().protocol_version);
+        if let (Some(range), Some(version)) = (self.versions, version) {
+            if !range.contains(version) {
+                return Err(Error::new(
+                    ErrorKind::VersionOrCipherMismatch,
+                    format!(
+                        "the peer negotiated {version}, outside the configured {}–{}",
+                        range.min, range.max
+                    ),
+                ));
+            }
+        }
+        let checks_names = self.role == Some(Role::Client)
+            && self.verify_hostname
+            && self.backend.may_match_subject_cn();
+        if let (true, Some(ServerName::Dns(_))) = (checks_names, &self.server_name) {
+            let info = self.info();
+            let leaf = info.peer_chain.as_ref().and_then(|c| c.first());
+            if leaf.is_some_and(|der| !crate::certificate::has_dns_san(der)) {
+                return Err(Error::verification(
+                    crate::VerifyReason::NameMismatch,
+                    "the certificate names no DNS host in subjectAltName; the subject CN does not count (RFC 9525 §6.4.4)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The session's information, completed from the clear-text ServerHello where the
+    /// backend does not report it.
+    pub(crate) fn info(&self) -> SessionInfo {
+        let mut info = self.session().map(|s| s.info()).unwrap_or_default();
+        info.protocol_version = info.protocol_version.or(self.server_hello.version);
+        info.cipher_suite = info.cipher_suite.or(self.server_hello.cipher_suite);
+        info
+    }
+}
