@@ -11,17 +11,16 @@ use std::time::Duration;
 
 use unitls_core::{
     create_client_context, create_server_context, duplex, AbstractContext, AttachOptions,
-    ContextBuilder, CtxSpec, IdentitySource, MemoryCloser, Side, SocketStream, Source, Transport,
-    TrustSource,
+    ContextBuilder, CtxSpec, IdentitySource, MemoryCloser, Side, Source, Transport, TrustSource,
 };
 
+pub use crate::conn::Conn;
+use crate::faults::{self, FaultMode};
 use crate::fixtures::{pki, Leaf};
 use crate::NativeFixtures;
 
 /// A boxed transport, so one case body serves TCP and in-memory alike.
 pub type BoxTransport = Box<dyn Transport + Send>;
-/// A stream over a boxed transport.
-pub type Conn = SocketStream<BoxTransport>;
 
 /// How long any single wait in a case may last before the case fails.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -75,6 +74,8 @@ pub struct Harness {
     pub kind: TransportKind,
     /// The backend's native-object adapter.
     pub natives: &'static dyn NativeFixtures,
+    /// Faults injected into every case stream's transport (SPEC REL-1), if any.
+    pub faults: Option<FaultMode>,
     fallback: Arc<AtomicBool>,
 }
 
@@ -89,8 +90,22 @@ impl Harness {
             backend,
             kind,
             natives,
+            faults: None,
             fallback: Arc::default(),
         }
+    }
+
+    /// The same run with faults injected into the transport of every stream the case
+    /// makes through the harness ([`bounded`], [`Conn::new`]); raw transports a case
+    /// writes to directly stay clean. Call [`enter`](Self::enter) on the case's thread.
+    pub fn with_faults(mut self, mode: FaultMode) -> Harness {
+        self.faults = Some(mode);
+        self
+    }
+
+    /// Makes this run's fault mode the current thread's, seeded by `seed`.
+    pub fn enter(&self, seed: u64) {
+        faults::set_current(self.faults.map(|mode| (mode, seed)));
     }
 
     /// Whether the backend lacks `capability`. A case that then checks the SPEC's
@@ -212,7 +227,7 @@ impl Harness {
 
 /// A plain stream over `transport` whose reads give up after [`WAIT`].
 pub fn bounded(transport: BoxTransport) -> Conn {
-    let mut stream = SocketStream::new(transport);
+    let mut stream = Conn::new(transport);
     stream.set_read_timeout(Some(WAIT)).expect("read timeout");
     stream
 }
@@ -222,10 +237,13 @@ pub struct Joiner<T> {
     rx: mpsc::Receiver<thread::Result<T>>,
 }
 
-/// Runs `f` on a new thread; [`Joiner::join`] waits at most [`WAIT`] × 2.
+/// Runs `f` on a new thread, in the current case's fault mode; [`Joiner::join`]
+/// waits at most [`WAIT`] × 2.
 pub fn spawn<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Joiner<T> {
     let (tx, rx) = mpsc::channel();
+    let faults = faults::for_child();
     thread::spawn(move || {
+        faults::set_current(faults);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
         let _ = tx.send(result);
     });
@@ -256,7 +274,7 @@ pub fn send(stream: &mut impl Write, data: &[u8]) {
 }
 
 /// Echoes one message each way and checks it.
-pub fn echo(client: &mut Conn, server: &mut Conn, message: &[u8]) {
+pub fn echo(client: &mut (impl Read + Write), server: &mut (impl Read + Write), message: &[u8]) {
     send(client, message);
     assert_eq!(
         read_exact(server, message.len()),

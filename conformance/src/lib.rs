@@ -13,6 +13,8 @@
 //! waits.
 #![forbid(unsafe_code)]
 
+mod conn;
+pub mod faults;
 pub mod fixtures;
 pub mod harness;
 mod natives;
@@ -44,6 +46,7 @@ pub mod verify;
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub use faults::FaultMode;
 pub use harness::{Harness, TransportKind};
 pub use natives::{Log, NativeFixtures};
 use unitls_core::Capability;
@@ -154,7 +157,7 @@ cases! {
     streams::stream_4_from_accepted ["STREAM-4"] [];
     streams::attach_2_constructor_with_options ["ATTACH-2", "CTX-9"] [];
     streams::stream_6_transports ["STREAM-6"] [];
-    streams::stream_8_read_timeout_keeps_session ["STREAM-8"] [];
+    streams::stream_8_read_timeout_keeps_session ["STREAM-8", "ERR-8"] [];
     sec::sec_1_no_legacy_versions ["SEC-1"] [];
     sec::sec_2_client_hello_offers_nothing_weak ["SEC-2"] [];
     sec::sec_4_garbage_from_the_peer ["SEC-4"] [];
@@ -163,26 +166,88 @@ cases! {
     proto::proto_13_exporter ["PROTO-13", "PROTO-16"] [Exporter];
     proto::proto_12_key_log ["PROTO-12"] [KeyLog, Tls12, Tls13];
     proto::proto_15_groups ["PROTO-15"] [GroupSelection];
-    streams::stream_9_nonblocking_reads ["STREAM-9"] [];
+    streams::stream_9_nonblocking_transport ["STREAM-9"] [];
     verify::sni_10_identity_by_name ["SNI-10"] [ServerSniAccess];
     sec::sec_3_no_client_renegotiation ["SEC-3"] [Tls12];
 }
 
-/// Runs the case named `id` against `backend` over both transports, each under the
-/// watchdog, and judges the outcome by SPEC §0 ([`outcome`]). Panics (fails the test)
-/// on `fail`; records every outcome for the report when `UNITLS_OUTCOME_FILE` is set.
+/// Cases that run only over clean transports, each with the reason: REL-1 exempts
+/// the cases that measure time (a timeout of the user's cannot be told from an
+/// injected `WouldBlock` by a helper that calls again).
+pub const NOT_FAULTED: &[(&str, &str)] = &[
+    (
+        "stream_8_read_timeout_keeps_session",
+        "measures the user's read timeout",
+    ),
+    (
+        "stream_9_nonblocking_transport",
+        "runs over non-blocking transports of its own, calling again itself",
+    ),
+];
+
+/// The runs of one case: both clean transports, then — unless the case is in
+/// [`NOT_FAULTED`] — the in-memory duplex with injected faults, blocking and
+/// non-blocking (SPEC REL-1), and TCP with them too when `UNITLS_FAULTS_OVER_TCP` is
+/// set (the full `cargo xtask conformance` run sets it).
+pub fn runs_of(case: &Case) -> Vec<(TransportKind, Option<FaultMode>)> {
+    let mut runs = vec![(TransportKind::Tcp, None), (TransportKind::Memory, None)];
+    if NOT_FAULTED.iter().any(|(id, _)| *id == case.id) {
+        return runs;
+    }
+    let mut faulted = vec![TransportKind::Memory];
+    if std::env::var_os("UNITLS_FAULTS_OVER_TCP").is_some() {
+        faulted.insert(0, TransportKind::Tcp);
+    }
+    for kind in faulted {
+        for mode in [FaultMode::Blocking, FaultMode::NonBlocking] {
+            runs.push((kind, Some(mode)));
+        }
+    }
+    runs
+}
+
+/// One run's transport, as the report and failure messages name it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RunKind {
+    /// The transport.
+    pub kind: TransportKind,
+    /// The faults injected into it, if any.
+    pub faults: Option<FaultMode>,
+}
+
+impl std::fmt::Debug for RunKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.faults {
+            None => write!(f, "{:?}", self.kind),
+            Some(FaultMode::Blocking) => write!(f, "{:?} with injected faults", self.kind),
+            Some(FaultMode::NonBlocking) => {
+                write!(f, "{:?} with injected faults, non-blocking", self.kind)
+            }
+        }
+    }
+}
+
+/// Runs the case named `id` against `backend` over every transport of
+/// [`runs_of`], each under the watchdog, and judges the outcome by SPEC §0
+/// ([`outcome`]). Panics (fails the test) on `fail`; records every outcome for the
+/// report when `UNITLS_OUTCOME_FILE` is set.
 pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id: &str) {
     let case = CASES
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no conformance case named {id}"));
     let mut results = Vec::new();
-    for kind in [TransportKind::Tcp, TransportKind::Memory] {
-        let harness = Harness::new(backend, kind, natives);
+    for (kind, faults) in runs_of(case) {
+        let mut harness = Harness::new(backend, kind, natives);
+        if let Some(mode) = faults {
+            harness = harness.with_faults(mode);
+        }
+        let seed = seed_of(backend, id);
         let fallback = harness.fallback_flag();
         let (tx, rx) = mpsc::channel();
         let run = case.run;
         std::thread::spawn(move || {
+            harness.enter(seed);
             let result =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run(&harness)));
             let _ = tx.send(result.map_err(|panic| outcome::panic_text(&*panic)));
@@ -191,8 +256,12 @@ pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id:
             Ok(result) => result,
             Err(_) => Err(format!("hung: no result within {WATCHDOG:?}")),
         };
+        let result = result.map_err(|text| match faults {
+            Some(_) => format!("{text} (fault seed {seed:#x})"),
+            None => text,
+        });
         results.push((
-            kind,
+            RunKind { kind, faults },
             result,
             fallback.load(std::sync::atomic::Ordering::SeqCst),
         ));
@@ -202,6 +271,18 @@ pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id:
     if let outcome::Outcome::Fail(detail) = verdict {
         panic!("{id} on {backend} (SPEC {:?}): {detail}", case.spec);
     }
+}
+
+/// The fault seed of a case on a backend: fixed, so a failure repeats.
+fn seed_of(backend: &str, id: &str) -> u64 {
+    // FNV-1a over the names.
+    backend
+        .bytes()
+        .chain([0])
+        .chain(id.bytes())
+        .fold(0xcbf2_9ce4_8422_2325, |hash, octet| {
+            (hash ^ u64::from(octet)).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 /// Instantiates the whole suite for one backend: one `#[test]` per case.
@@ -240,7 +321,7 @@ macro_rules! conformance_suite {
             attach_2_constructor_with_options stream_6_transports stream_8_read_timeout_keeps_session
             sec_1_no_legacy_versions sec_2_client_hello_offers_nothing_weak sec_4_garbage_from_the_peer
             sec_5_oversized_record sec_8_no_secrets_in_debug proto_13_exporter
-            proto_12_key_log proto_15_groups stream_9_nonblocking_reads sni_10_identity_by_name
+            proto_12_key_log proto_15_groups stream_9_nonblocking_transport sni_10_identity_by_name
             sec_3_no_client_renegotiation
         }
     };

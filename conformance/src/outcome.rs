@@ -12,7 +12,7 @@ use std::io::Write;
 
 use unitls_core::Capability;
 
-use crate::{Case, TransportKind};
+use crate::{Case, RunKind};
 
 /// The verdict for one case on one backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +58,7 @@ pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Judges the runs of `case` on `backend` (one per transport): each is the panic
 /// text on failure and whether the case checked a capability fallback.
-pub fn judge(
-    backend: &str,
-    case: &Case,
-    runs: &[(TransportKind, Result<(), String>, bool)],
-) -> Outcome {
+pub fn judge(backend: &str, case: &Case, runs: &[(RunKind, Result<(), String>, bool)]) -> Outcome {
     let declared = unitls_core::capabilities(backend).unwrap_or_default();
     let missing: Vec<Capability> = case
         .needs

@@ -245,82 +245,167 @@ pub fn stream_6_transports(h: &Harness) {
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }
 
-/// STREAM-8: a read timeout after the handshake leaves the session usable.
+/// STREAM-8, ERR-8: the user's read timeout running out is an error of kind
+/// `Timeout` (`failure_indicator` Timeout) that leaves the session usable; a timeout
+/// set on the transport before the stream was made survives an attach that ran under
+/// a handshake deadline.
 pub fn stream_8_read_timeout_keeps_session(h: &Harness) {
-    let (mut client, mut server, _k) = h.connected();
-    client
-        .set_read_timeout(Some(Duration::from_millis(100)))
+    let (client_end, server_end, _k) = h.pair();
+    let mut client_end = client_end;
+    // Set on the transport itself, before the stream exists.
+    client_end
+        .set_read_timeout(Some(Duration::from_millis(150)))
         .expect("timeout");
-    let err = client.read(&mut [0u8; 4]).expect_err("nothing to read");
+    let mut client = crate::harness::Conn::new(client_end);
+    let mut server = crate::harness::bounded(server_end);
+    let server_opts = h.server_opts();
+    let late = spawn(move || {
+        server.attach_ssl(server_opts).expect("server attach");
+        // A client whose timeout was lost would still be waiting for this.
+        std::thread::sleep(Duration::from_millis(1500));
+        send(&mut server, b"late");
+        server
+    });
+    client
+        .attach_ssl(h.client_opts().handshake_timeout(Duration::from_secs(10)))
+        .expect("client attach");
+    let started = Instant::now();
+    let err = client
+        .read(&mut [0u8; 4])
+        .expect_err("the 150 ms read timeout set before the stream must still apply");
     assert!(
-        matches!(
-            err.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        ),
-        "{err}"
+        started.elapsed() < Duration::from_millis(1400),
+        "the read waited {:?}, past the user's 150 ms timeout",
+        started.elapsed()
+    );
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+    assert_eq!(failure_indicator(&err), FailureIndicator::Timeout, "{err}");
+    assert_eq!(
+        unitls_core::Error::from_io(err).kind(),
+        ErrorKind::Timeout,
+        "the user's timeout is Timeout, not a transport failure"
     );
     client.set_read_timeout(Some(WAIT)).expect("timeout");
-    send(&mut server, b"late");
+    let mut server = late.join();
     assert_eq!(read_exact(&mut client, 4), b"late");
     echo(&mut client, &mut server, b"still usable");
 }
 
-/// Reads until `n` octets arrived, retrying on `WouldBlock` (bounded).
-fn read_nonblocking(stream: &mut SocketStream<TcpStream>, n: usize) -> Vec<u8> {
-    let deadline = Instant::now() + WAIT;
-    let mut got = Vec::new();
-    let mut buf = [0u8; 64];
-    while got.len() < n {
-        match stream.read(&mut buf) {
-            Ok(0) => panic!("EOF after {} octets", got.len()),
-            Ok(k) => got.extend_from_slice(&buf[..k]),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                assert!(Instant::now() < deadline, "no data within {WAIT:?}");
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => panic!("read failed: {e}"),
+/// STREAM-9: on a non-blocking transport every operation — attach, handshake, read,
+/// write, flush, detach — returns `WouldBlock` when it cannot go on and continues
+/// when called again: never a false `HandshakeTimeout` or a transport error. The
+/// client's transport is non-blocking from before attach to after detach; the
+/// server is an ordinary blocking peer.
+pub fn stream_9_nonblocking_transport(h: &Harness) {
+    let pair = match h.kind {
+        TransportKind::Tcp => tcp_nonblocking_pair(),
+        TransportKind::Memory => {
+            let (mut client_end, server_end) = duplex();
+            client_end.set_nonblocking(true);
+            (
+                Box::new(client_end) as BoxTransport,
+                Box::new(server_end) as BoxTransport,
+            )
         }
-    }
-    got
+    };
+    nonblocking_lifecycle(h, pair);
 }
 
-/// STREAM-9: on a non-blocking transport, plain and TLS reads return `WouldBlock`
-/// when nothing is there and can be called again to continue (attach, handshake,
-/// writes and detach need a blocking transport, as `SocketStream` documents).
-pub fn stream_9_nonblocking_reads(h: &Harness) {
-    if h.kind == TransportKind::Memory {
-        return; // the in-memory transport has no non-blocking mode; TCP has
-    }
+/// A loopback TCP pair whose first end is non-blocking.
+fn tcp_nonblocking_pair() -> (BoxTransport, BoxTransport) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let socket = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
     let (accepted, _) = listener.accept().expect("accept");
-    let switch = socket.try_clone().expect("clone");
-    let mut client = SocketStream::new(socket);
-    let mut server = SocketStream::new(Box::new(accepted) as BoxTransport);
+    socket.set_nonblocking(true).expect("non-blocking");
+    (Box::new(socket), Box::new(accepted))
+}
+
+fn nonblocking_lifecycle(h: &Harness, (client_end, server_end): (BoxTransport, BoxTransport)) {
+    assert!(client_end.is_nonblocking(), "the transport says what it is");
+    let mut client = SocketStream::new(client_end);
+    let mut server = SocketStream::new(server_end);
     server.set_read_timeout(Some(WAIT)).expect("timeout");
-    switch.set_nonblocking(true).expect("non-blocking");
+    // Plain first: nothing to read yet is WouldBlock, then the octets come.
     let err = client.read(&mut [0u8; 4]).expect_err("nothing to read yet");
-    assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
     send(&mut server, b"plain");
-    assert_eq!(read_nonblocking(&mut client, 5), b"plain");
-    switch
-        .set_nonblocking(false)
-        .expect("blocking for the handshake");
+    assert_eq!(nonblocking(|| read_some(&mut client, 5)), b"plain");
     let server_opts = h.server_opts();
-    let t = spawn(move || {
+    let peer = spawn(move || {
         server.attach_ssl(server_opts).expect("server attach");
+        let got = read_exact(&mut server, 7);
+        send(&mut server, &got);
+        let detached = server
+            .detach_ssl(unitls_core::DetachOptions::default())
+            .expect("server detach")
+            .expect("was attached");
+        assert!(detached.peer_closed);
+        send(&mut server, b"plain again");
         server
     });
-    client.attach_ssl(h.client_opts()).expect("client attach");
-    let mut server = t.join();
-    switch.set_nonblocking(true).expect("non-blocking");
-    let err = client
-        .read(&mut [0u8; 4])
-        .expect_err("no application data yet");
-    assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
-    send(&mut server, b"encrypted");
-    assert_eq!(read_nonblocking(&mut client, 9), b"encrypted");
-    switch.set_nonblocking(false).expect("blocking again");
-    client.write_all(b"back").expect("write");
-    assert_eq!(read_exact(&mut server, 4), b"back");
+    // Attach: the deadline is generous; a false HandshakeTimeout or Syscall fails.
+    let opts = h.client_opts().handshake_timeout(Duration::from_secs(10));
+    match client.attach_ssl(opts) {
+        Ok(()) => {}
+        Err(err) if err.io_kind() == io::ErrorKind::WouldBlock => {
+            assert_eq!(err.kind(), ErrorKind::Syscall, "{err}");
+            assert_eq!(client.ssl_side(), Some(Side::Client), "attach under way");
+            assert!(nonblocking(|| client
+                .handshake(None)
+                .map_err(io::Error::from)));
+        }
+        Err(err) => panic!("attach on a non-blocking transport failed: {err}"),
+    }
+    assert!(client.protocol_version().expect("attached").is_some());
+    // Write, flush, read back.
+    let mut taken = 0;
+    while taken < 7 {
+        taken += nonblocking(|| client.write(&b"echo me"[taken..]));
+    }
+    nonblocking(|| client.flush());
+    assert_eq!(nonblocking(|| read_some(&mut client, 7)), b"echo me");
+    // Detach under the default policy: called again until done.
+    let detached = nonblocking(|| {
+        client
+            .detach_ssl(unitls_core::DetachOptions::default())
+            .map_err(io::Error::from)
+    })
+    .expect("was attached");
+    assert!(detached.peer_closed);
+    assert_eq!(client.ssl_side(), None);
+    assert_eq!(nonblocking(|| read_some(&mut client, 11)), b"plain again");
+    let _server = peer.join();
+}
+
+/// Calls `op` until it does not say `WouldBlock`, 1 ms apart, at most [`WAIT`].
+fn nonblocking<R>(mut op: impl FnMut() -> io::Result<R>) -> R {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match op() {
+            Ok(value) => return value,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                assert!(Instant::now() < deadline, "still WouldBlock after {WAIT:?}");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(e) => panic!("failed on a non-blocking transport: {e}"),
+        }
+    }
+}
+
+/// Reads until `n` octets arrived; `WouldBlock` when none came yet in this call.
+fn read_some(stream: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 64];
+    let deadline = Instant::now() + WAIT;
+    while got.len() < n {
+        match stream.read(&mut buf[..(n - got.len()).min(64)]) {
+            Ok(0) => panic!("EOF after {} octets", got.len()),
+            Ok(k) => got.extend_from_slice(&buf[..k]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }

@@ -100,14 +100,18 @@ fn run<R>(
     }
 }
 
-/// Writes what waits, as far as the transport takes it without blocking for long
-/// (a no-wait detach's close_notify, an alert after a failure); errors are dropped.
+/// Writes what waits, as far as the transport takes it at once (a no-wait detach's
+/// close_notify, an alert after a failure): a bounded number of tries, never a wait
+/// — a non-blocking transport that is not ready is tried again a few times, since a
+/// `WouldBlock` may be momentary; errors are dropped.
 pub(crate) fn send_what_is_left(conn: &mut Conn, io: &mut dyn Transport) {
-    for _ in 0..64 {
+    for _ in 0..256 {
         match conn.send_to(io) {
-            Ok(n) if n > 0 => {}
+            Ok(0) => return,
+            Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            _ => return,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && io.is_nonblocking() => {}
+            Err(_) => return,
         }
     }
 }

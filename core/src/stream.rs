@@ -37,9 +37,10 @@ use crate::{
 /// returns an error of `io::ErrorKind::WouldBlock` (kind `Syscall`) and continues where
 /// it stood when called again (SPEC STREAM-9):
 /// - after `attach_ssl` gave `WouldBlock`, TLS is attached and its handshake under
-///   way: continue with [`handshake`](Self::handshake) (or any read or write); the
-///   attach's `handshake_timeout` keeps applying, and a failure then leaves TLS
-///   attached with the error sticky (detach to go back to plain);
+///   way: continue with `attach_ssl` again (its options are then ignored),
+///   [`handshake`](Self::handshake), or any read or write. The attach's
+///   `handshake_timeout` keeps applying and the outcome is still the attach's: on
+///   failure the error is returned and the stream is plain again (SPEC ATTACH-4);
 /// - a call that continues after `WouldBlock` keeps the deadline of the call that
 ///   started the handshake;
 /// - `write` returns once the session took the octets; [`flush`](Write::flush) puts
@@ -54,6 +55,9 @@ pub struct SocketStream<T: Transport> {
     plain_pos: usize,
     closed: bool,
     timeouts: UserTimeouts,
+    /// An attach stopped at `WouldBlock` and is not finished: its outcome is still
+    /// the attach's (on failure the stream goes back to plain, SPEC ATTACH-4).
+    attaching: bool,
 }
 
 impl<T: Transport> fmt::Debug for SocketStream<T> {
@@ -98,6 +102,7 @@ impl<T: Transport> SocketStream<T> {
             plain_pos: 0,
             closed: false,
             timeouts: UserTimeouts::default(),
+            attaching: false,
         }
     }
 
@@ -144,6 +149,9 @@ impl<T: Transport> SocketStream<T> {
     /// (SPEC STARTTLS-2). On a non-blocking transport see the type's documentation.
     pub fn attach_ssl(&mut self, options: AttachOptions) -> Result<()> {
         let takes_timeouts = self.transport()?.supports_timeouts();
+        if self.attaching {
+            return self.finish_attach(); // continues after WouldBlock (SPEC STREAM-9)
+        }
         if self.conn.phase() != Phase::Plain {
             return Err(Error::new(
                 ErrorKind::AlreadyAttached,
@@ -161,12 +169,31 @@ impl<T: Transport> SocketStream<T> {
             .tls_mut()
             .expect("attached above")
             .set_deadline(deadline);
-        match self.run(|conn, now| conn.handshake(now)) {
-            Ok(()) => Ok(()),
-            Err(err) if is_would_block(&err) => Err(err.with_operation("attach")),
-            Err(err) => {
+        self.attaching = true;
+        self.finish_attach()
+    }
+
+    /// Runs the attach's handshake; on failure the stream is plain again, everything
+    /// attach made freed (SPEC ATTACH-4); `WouldBlock` leaves it under way.
+    fn finish_attach(&mut self) -> Result<()> {
+        let result = self.run(|conn, now| conn.handshake(now));
+        self.settle_attach(&result);
+        result.map_err(|err| err.with_operation("attach"))
+    }
+
+    /// Ends an attach under way once an operation that ran its handshake is over:
+    /// done, or failed (the stream is then plain); `WouldBlock` leaves it under way.
+    fn settle_attach<R>(&mut self, result: &Result<R>) {
+        if !self.attaching {
+            return;
+        }
+        match result {
+            Err(err) if is_would_block(err) => {}
+            Ok(_) if self.conn.phase() != Phase::Open => {}
+            Ok(_) => self.attaching = false,
+            Err(_) => {
+                self.attaching = false;
                 self.conn.drop_tls();
-                Err(err.with_operation("attach"))
             }
         }
     }
@@ -183,6 +210,7 @@ impl<T: Transport> SocketStream<T> {
         if self.conn.phase() == Phase::Plain || self.transport.is_none() {
             return Ok(None);
         }
+        self.attaching = false;
         // Decrypted data buffered for BufRead is application data, handed back too.
         let unread = self.plain_out.split_off(self.plain_pos);
         self.plain_out = Vec::new();
@@ -224,7 +252,14 @@ impl<T: Transport> SocketStream<T> {
     /// Runs the handshake: `Ok(true)` when done, `Ok(false)` when `timeout` ran out
     /// or the peer closed, `Err` otherwise (SPEC HS-5..7; LispWorks
     /// `socket-stream-handshake`).
+    ///
+    /// After an `attach_ssl` that gave `WouldBlock`, this finishes the attach, with
+    /// the attach's outcome: `Ok(true)`, or its error with the stream plain again.
     pub fn handshake(&mut self, timeout: Option<Duration>) -> Result<bool> {
+        if self.attaching {
+            self.attached()?;
+            return self.finish_attach().map(|()| true);
+        }
         let tls = self.attached_mut()?;
         if tls.is_established() && !tls.has_failed() && self.conn.phase() == Phase::Open {
             return Ok(true); // no I/O once complete (SPEC HS-7)
@@ -260,6 +295,7 @@ impl<T: Transport> SocketStream<T> {
             let _ = transport.set_write_timeout(Some(Duration::from_millis(200)));
         }
         let _ = self.detach_ssl(DetachOptions::no_wait());
+        self.conn.drop_tls(); // a non-blocking detach that stopped half-way
         self.closed = true;
         self.conn = Conn::default();
         if let Some(transport) = self.transport.as_mut() {
@@ -503,11 +539,10 @@ impl<T: Transport> SocketStream<T> {
             Phase::Plain => self.read_plain(buf),
             Phase::Detaching => Err(detach_under_way()),
             Phase::Handshaking | Phase::Open => {
-                let read = self
-                    .run(|conn, now| conn.read(&mut *buf, now))
-                    .map_err(|e| e.with_operation("read"));
+                let read = self.run(|conn, now| conn.read(&mut *buf, now));
+                self.settle_attach(&read);
                 self.send_answers();
-                read
+                read.map_err(|e| e.with_operation("read"))
             }
         }
     }
@@ -566,6 +601,7 @@ impl<T: Transport> SocketStream<T> {
                 } else {
                     self.write_blocking(data)
                 };
+                self.settle_attach(&written);
                 written.map_err(|e| e.with_operation("write"))
             }
         }
