@@ -30,14 +30,19 @@ pub(crate) struct UserTimeouts {
 
 /// Runs `op` until it is done, reading and writing as it asks; the transport's
 /// timeouts are as they were when this returns.
+///
+/// The clock is read only while the connection has a use for it (a handshake or a
+/// detach under way); an open connection's reads and writes get `idle_now`, an
+/// earlier instant they ignore, which spares a clock read per step of the data path.
 pub(crate) fn drive<R>(
     conn: &mut Conn,
     io: &mut dyn Transport,
     user: UserTimeouts,
+    idle_now: Instant,
     op: impl FnMut(&mut Conn, Instant) -> Result<Progress<R>>,
 ) -> Result<R> {
     let mut lent = LentTimeouts::default();
-    let result = run(conn, io, &mut lent, op);
+    let result = run(conn, io, &mut lent, idle_now, op);
     lent.restore(io, user);
     if !result.as_ref().is_err_and(is_would_block) {
         // A call that comes back after WouldBlock keeps its handshake deadline; any
@@ -51,10 +56,16 @@ fn run<R>(
     conn: &mut Conn,
     io: &mut dyn Transport,
     lent: &mut LentTimeouts,
+    idle_now: Instant,
     mut op: impl FnMut(&mut Conn, Instant) -> Result<Progress<R>>,
 ) -> Result<R> {
     loop {
-        let need = match op(conn, Instant::now()) {
+        let now = if conn.phase() == Phase::Open {
+            idle_now
+        } else {
+            Instant::now()
+        };
+        let need = match op(conn, now) {
             Ok(Progress::Done(value)) => return Ok(value),
             Ok(Progress::Blocked(need)) => need,
             Err(err) => {

@@ -58,6 +58,9 @@ pub struct SocketStream<T: Transport> {
     /// An attach stopped at `WouldBlock` and is not finished: its outcome is still
     /// the attach's (on failure the stream goes back to plain, SPEC ATTACH-4).
     attaching: bool,
+    /// When the stream was made: the instant an open connection's data path is
+    /// given, which needs none (see `blocking::drive`).
+    made: Instant,
 }
 
 impl<T: Transport> fmt::Debug for SocketStream<T> {
@@ -103,6 +106,7 @@ impl<T: Transport> SocketStream<T> {
             closed: false,
             timeouts: UserTimeouts::default(),
             attaching: false,
+            made: Instant::now(),
         }
     }
 
@@ -132,7 +136,7 @@ impl<T: Transport> SocketStream<T> {
         let (false, Some(transport)) = (self.closed, self.transport.as_mut()) else {
             return Err(closed_error());
         };
-        let result = drive(&mut self.conn, transport, self.timeouts, op);
+        let result = drive(&mut self.conn, transport, self.timeouts, self.made, op);
         // An idle connection holds no read buffer (see ReadBuffer::park_if_empty).
         self.conn.park_if_empty();
         result
