@@ -9,8 +9,8 @@
 //! ```
 //!
 //! which makes one `#[test]` per case, named after its SPEC ID. Every case runs over
-//! TCP on loopback and over the in-memory transport, under a watchdog, with bounded
-//! waits.
+//! TCP on loopback and over the in-memory transport, then through injected faults
+//! ([`faults`], SPEC REL-1), under a watchdog, with bounded waits.
 #![forbid(unsafe_code)]
 
 mod conn;

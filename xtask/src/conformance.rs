@@ -30,6 +30,8 @@ use crate::{codegen, interop, prereqs, spec, validation, Result};
 
 /// The environment variable that tells the runner where to append its verdicts.
 const OUTCOME_ENV: &str = "UNITLS_OUTCOME_FILE";
+/// Makes the suite run its fault-injection passes over TCP as well as memory.
+const FAULTS_OVER_TCP_ENV: &str = "UNITLS_FAULTS_OVER_TCP";
 
 /// Runs the task.
 pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
@@ -196,10 +198,15 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
             "--",
             "--test-threads=2",
         ])
-        .env(OUTCOME_ENV, &outcome_file);
+        .env(OUTCOME_ENV, &outcome_file)
+        // The full run injects faults over TCP too, not only over memory (SPEC REL-1).
+        .env(FAULTS_OVER_TCP_ENV, "1");
     let shown = display(&command);
     println!("==> {name}: {shown}");
-    println!("    ({OUTCOME_ENV}={})", outcome_file.display());
+    println!(
+        "    ({OUTCOME_ENV}={}, {FAULTS_OVER_TCP_ENV}=1)",
+        outcome_file.display()
+    );
     let started = Instant::now();
     let mut child = command
         .stdin(Stdio::null())
