@@ -139,6 +139,19 @@ unsafe extern "C" fn bio_write(bio: *mut ffi::BIO, buf: *const c_char, len: c_in
             }
             Ok(Ok(n)) => return n as c_int,
             Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+            Ok(Err(e))
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                // The transport cannot take more now (non-blocking, or its write
+                // timeout ran out): the rest of the record, and every later record of
+                // this call, waits in the output for `write_tls`, so nothing is lost.
+                channel.output.extend_from_slice(data);
+                channel.sink = ptr::null_mut();
+                return len;
+            }
             Ok(Err(e)) => {
                 channel.sink_error = Some(e);
                 return -1;

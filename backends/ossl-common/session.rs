@@ -259,12 +259,21 @@ impl Session for OpenSslSession {
     }
 
     fn write_plaintext_to(&mut self, data: &[u8], out: &mut dyn Write) -> Result<usize> {
-        // What waits already (a ticket, an alert) goes first.
+        // What waits already (a ticket, an alert) goes first; if the transport cannot
+        // take it now, the new records wait behind it.
         while self.engine.pending_out() > 0 {
             match self.engine.write_out(out) {
                 Ok(0) => return Err(Error::transport(io::ErrorKind::WriteZero.into())),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return self.write_plaintext(data);
+                }
                 Err(e) => return Err(Error::transport(e)),
             }
         }

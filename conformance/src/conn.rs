@@ -107,8 +107,13 @@ impl BufRead for Conn {
 }
 
 impl Write for Conn {
+    /// Writes and flushes: on a non-blocking transport `write` returns once the
+    /// session took the octets, and a case expects them on the wire, as a blocking
+    /// stream's `write` leaves them (SPEC STREAM-7).
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        again_io(|| self.0.write(data))
+        let n = again_io(|| self.0.write(data))?;
+        again_io(|| self.0.flush())?;
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {

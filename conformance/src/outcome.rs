@@ -125,7 +125,10 @@ fn first_line(text: &str) -> &str {
 /// Appends the outcome as one JSON line to `$UNITLS_OUTCOME_FILE`, if set (read by
 /// `cargo xtask conformance`); the first record of a process also describes the
 /// backend (`{"backend":…,"library":…,"crate":…,"deviations":[…]}`).
-pub fn record(backend: &str, case: &Case, outcome: &Outcome) {
+///
+/// `cited` is the SPEC IDs the runs checked: the case's own, plus REL-1 when it also
+/// ran through injected faults.
+pub fn record(backend: &str, case: &Case, cited: &[&str], outcome: &Outcome) {
     let Some(path) = std::env::var_os("UNITLS_OUTCOME_FILE") else {
         return;
     };
@@ -160,7 +163,7 @@ pub fn record(backend: &str, case: &Case, outcome: &Outcome) {
             }
         }
     });
-    let spec: Vec<String> = case.spec.iter().map(|s| json_string(s)).collect();
+    let spec: Vec<String> = cited.iter().map(|s| json_string(s)).collect();
     let line = format!(
         "{{\"backend\":{},\"id\":{},\"spec\":[{}],\"outcome\":{},\"detail\":{}}}\n",
         json_string(backend),

@@ -32,17 +32,16 @@ pub(crate) struct UserTimeouts {
 /// timeouts are as they were when this returns.
 ///
 /// The clock is read only while the connection has a use for it (a handshake or a
-/// detach under way); an open connection's reads and writes get `idle_now`, an
-/// earlier instant they ignore, which spares a clock read per step of the data path.
+/// detach under way); an open connection's reads and writes get an earlier instant
+/// they ignore ([`idle_now`]), which spares a clock read per step of the data path.
 pub(crate) fn drive<R>(
     conn: &mut Conn,
     io: &mut dyn Transport,
     user: UserTimeouts,
-    idle_now: Instant,
     op: impl FnMut(&mut Conn, Instant) -> Result<Progress<R>>,
 ) -> Result<R> {
     let mut lent = LentTimeouts::default();
-    let result = run(conn, io, &mut lent, idle_now, op);
+    let result = run(conn, io, &mut lent, idle_now(), op);
     lent.restore(io, user);
     if !result.as_ref().is_err_and(is_would_block) {
         // A call that comes back after WouldBlock keeps its handshake deadline; any
@@ -109,6 +108,13 @@ fn run<R>(
             }
         }
     }
+}
+
+/// An instant for operations that do not read the clock: the first one the process
+/// asked for.
+fn idle_now() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
 }
 
 /// Writes what waits, as far as the transport takes it at once (a no-wait detach's

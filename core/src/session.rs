@@ -76,7 +76,10 @@ pub trait Session: Send {
     /// Encrypts application data like [`write_plaintext`](Session::write_plaintext),
     /// which is the default (the records wait for [`write_tls`](Session::write_tls)).
     /// A backend may instead write the records straight to `out`, after everything
-    /// already waiting; a failure of `out` is then a transport error.
+    /// already waiting. When `out` cannot take more now (`WouldBlock`: a non-blocking
+    /// transport; `TimedOut`: its write timeout), the rest waits for
+    /// [`write_tls`](Session::write_tls) and the octets still count as taken — nothing
+    /// may be lost; any other failure of `out` is a transport error.
     fn write_plaintext_to(&mut self, data: &[u8], out: &mut dyn io::Write) -> Result<usize> {
         let _ = out;
         self.write_plaintext(data)

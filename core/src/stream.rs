@@ -43,7 +43,8 @@ use crate::{
 ///   failure the error is returned and the stream is plain again (SPEC ATTACH-4);
 /// - a call that continues after `WouldBlock` keeps the deadline of the call that
 ///   started the handshake;
-/// - `write` returns once the session took the octets; [`flush`](Write::flush) puts
+/// - `write` returns the octets the session took once the transport cannot take more
+///   (the records not yet sent go with the next write); [`flush`](Write::flush) puts
 ///   them on the wire;
 /// - `detach_ssl` continues on the next call (its options are then ignored); the
 ///   retry policy's checks are spaced by its `interval` in time, so calling again
@@ -58,9 +59,6 @@ pub struct SocketStream<T: Transport> {
     /// An attach stopped at `WouldBlock` and is not finished: its outcome is still
     /// the attach's (on failure the stream goes back to plain, SPEC ATTACH-4).
     attaching: bool,
-    /// When the stream was made: the instant an open connection's data path is
-    /// given, which needs none (see `blocking::drive`).
-    made: Instant,
 }
 
 impl<T: Transport> fmt::Debug for SocketStream<T> {
@@ -106,7 +104,6 @@ impl<T: Transport> SocketStream<T> {
             closed: false,
             timeouts: UserTimeouts::default(),
             attaching: false,
-            made: Instant::now(),
         }
     }
 
@@ -136,7 +133,7 @@ impl<T: Transport> SocketStream<T> {
         let (false, Some(transport)) = (self.closed, self.transport.as_mut()) else {
             return Err(closed_error());
         };
-        let result = drive(&mut self.conn, transport, self.timeouts, self.made, op);
+        let result = drive(&mut self.conn, transport, self.timeouts, op);
         // An idle connection holds no read buffer (see ReadBuffer::park_if_empty).
         self.conn.park_if_empty();
         result
@@ -599,57 +596,45 @@ impl<T: Transport> SocketStream<T> {
             Phase::Plain => transport.write(data).map_err(|e| plain_error(transport, e)),
             Phase::Detaching => Err(detach_under_way()),
             Phase::Handshaking | Phase::Open => {
-                let nonblocking = transport.is_nonblocking();
-                let written = if nonblocking {
-                    self.write_nonblocking(data)
-                } else {
-                    self.write_blocking(data)
-                };
+                let written = self.write_tls(data);
                 self.settle_attach(&written);
                 written.map_err(|e| e.with_operation("write"))
             }
         }
     }
 
-    /// Blocking: every octet encrypted and on the wire before returning (SPEC
-    /// STREAM-7); records go straight to the transport where the engine can.
-    fn write_blocking(&mut self, data: &[u8]) -> Result<usize> {
+    /// Encrypts `data` and puts the records on the wire, records straight to the
+    /// transport where the engine can. Blocking: every octet is on the wire when this
+    /// returns (SPEC STREAM-7). When the transport cannot take more — non-blocking and
+    /// not ready, or the user's write timeout ran out — the octets the session already
+    /// took are returned (they go out with the next write or flush; nothing is lost),
+    /// or, if it took none, the error.
+    fn write_tls(&mut self, data: &[u8]) -> Result<usize> {
         let mut written = 0;
         while written < data.len() {
             let step = self.run(|conn, now| conn.writable(now)).and_then(|()| {
                 let transport = self.transport.as_mut().ok_or_else(closed_error)?;
                 self.conn.write_direct(&data[written..], transport)
             });
-            let n = match step {
-                Ok(n) => n,
-                // Octets already taken must be counted, or a retry would repeat them.
-                Err(err) if written > 0 && err.kind() == ErrorKind::Timeout => break,
+            match step {
+                Ok(n) => written += n,
+                Err(err) if written > 0 && stops_short(&err) => break,
                 Err(err) => return Err(err),
-            };
-            written += n;
+            }
             match self.run(|conn, _| Ok(conn.flushed())) {
                 Ok(()) => {}
-                Err(err) if err.kind() == ErrorKind::Timeout => break,
+                Err(err) if stops_short(&err) => break,
                 Err(err) => return Err(err),
             }
         }
         Ok(written)
     }
+}
 
-    /// Non-blocking: the octets the session takes, once what waited went out; the
-    /// records go out as far as the transport takes them now, the rest on the next
-    /// write or flush (nothing is lost).
-    fn write_nonblocking(&mut self, data: &[u8]) -> Result<usize> {
-        self.run(|conn, now| conn.writable(now))?;
-        if data.is_empty() {
-            return Ok(0);
-        }
-        let n = self.conn.write_buffered(data)?;
-        if let Some(transport) = self.transport.as_mut() {
-            send_what_is_left(&mut self.conn, transport);
-        }
-        Ok(n)
-    }
+/// Whether a write may stop short with what was taken: the transport cannot take more
+/// now, and nothing was lost.
+fn stops_short(err: &Error) -> bool {
+    is_would_block(err) || err.kind() == ErrorKind::Timeout
 }
 
 impl<T: Transport> Read for SocketStream<T> {

@@ -78,7 +78,6 @@ pub(crate) struct Conn {
     /// Ciphertext core holds for the transport: a server's first flight, which passes
     /// the ServerHello reader on its way out. Other records wait in the session.
     out: Vec<u8>,
-    out_pos: usize,
     /// The transport gave EOF while TLS was attached.
     eof: bool,
     tls: Option<Box<TlsState>>,
@@ -117,7 +116,6 @@ impl Conn {
     pub(crate) fn drop_tls(&mut self) {
         self.tls = None;
         self.out = Vec::new();
-        self.out_pos = 0;
         self.eof = false;
     }
 
@@ -152,7 +150,7 @@ impl Conn {
 
     /// Whether ciphertext waits to be written.
     pub(crate) fn wants_write(&self) -> bool {
-        self.out_pos < self.out.len()
+        !self.out.is_empty()
             || self
                 .tls
                 .as_deref()
@@ -163,16 +161,15 @@ impl Conn {
     /// Writes pending ciphertext to `transport`, once: the octets that went, `Ok(0)`
     /// when nothing waits. What the transport did not take stays for the next call.
     pub(crate) fn send_to(&mut self, transport: &mut dyn Write) -> io::Result<usize> {
-        if self.out_pos < self.out.len() {
-            let n = transport.write(&self.out[self.out_pos..])?;
+        if !self.out.is_empty() {
+            let n = transport.write(&self.out)?;
             if n == 0 {
                 return Err(io::ErrorKind::WriteZero.into());
             }
-            self.out_pos += n;
-            if self.out_pos == self.out.len() {
+            self.out.drain(..n);
+            if self.out.is_empty() {
                 // A server's first flight only: an idle connection keeps no buffer.
                 self.out = Vec::new();
-                self.out_pos = 0;
             }
             return Ok(n);
         }

@@ -136,8 +136,8 @@ impl Conn {
     }
 
     /// Encrypts application data with the records written straight to `transport`
-    /// where the engine can (a blocking transport only: a record cut short there
-    /// cannot be resumed, so a transport failure is fatal). Call when
+    /// where the engine can; what the transport cannot take now waits in the session
+    /// (the `Session::write_plaintext_to` contract). Call when
     /// [`writable`](Conn::writable) is done.
     pub(crate) fn write_direct(
         &mut self,
