@@ -262,7 +262,7 @@ impl<T: Transport> SocketStream<T> {
             return self.finish_attach().map(|()| true);
         }
         let tls = self.attached_mut()?;
-        if tls.is_established() && !tls.has_failed() && self.conn.phase() == Phase::Open {
+        if !tls.has_failed() && self.conn.phase() == Phase::Open {
             return Ok(true); // no I/O once complete (SPEC HS-7)
         }
         let tls = self.attached_mut()?;
@@ -282,7 +282,9 @@ impl<T: Transport> SocketStream<T> {
     /// close_notify (SPEC REC-6).
     pub fn shutdown_write(&mut self) -> Result<()> {
         self.attached()?;
-        self.run(|conn, now| conn.shutdown_write(now))
+        let result = self.run(|conn, now| conn.shutdown_write(now));
+        self.settle_attach(&result);
+        result
     }
 
     /// Detaches without waiting, then closes the transport; never fails over an

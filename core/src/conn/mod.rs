@@ -21,6 +21,7 @@
 //! (REC-2); one handshake deadline (SEC-6); the clear-text hellos are read (SNI-9).
 
 mod detach;
+mod handshake_state;
 mod ops;
 mod prepare;
 mod session_slot;
@@ -75,9 +76,6 @@ pub(crate) enum Phase {
 pub(crate) struct Conn {
     /// Plaintext while plain, ciphertext records while TLS is attached.
     rbuf: ReadBuffer,
-    /// Ciphertext core holds for the transport: a server's first flight, which passes
-    /// the ServerHello reader on its way out. Other records wait in the session.
-    out: Vec<u8>,
     /// The transport gave EOF while TLS was attached.
     eof: bool,
     tls: Option<Box<TlsState>>,
@@ -115,7 +113,6 @@ impl Conn {
     /// detach that failed); the connection is plain.
     pub(crate) fn drop_tls(&mut self) {
         self.tls = None;
-        self.out = Vec::new();
         self.eof = false;
     }
 
@@ -150,43 +147,45 @@ impl Conn {
 
     /// Whether ciphertext waits to be written.
     pub(crate) fn wants_write(&self) -> bool {
-        !self.out.is_empty()
-            || self
-                .tls
-                .as_deref()
-                .and_then(|tls| tls.session())
-                .is_some_and(|s| s.wants_write())
+        self.tls.as_deref().is_some_and(|tls| {
+            tls.handshake.as_ref().is_some_and(|h| !h.out.is_empty())
+                || tls.session().is_some_and(|s| s.wants_write())
+        })
     }
 
     /// Writes pending ciphertext to `transport`, once: the octets that went, `Ok(0)`
     /// when nothing waits. What the transport did not take stays for the next call.
     pub(crate) fn send_to(&mut self, transport: &mut dyn Write) -> io::Result<usize> {
-        if !self.out.is_empty() {
-            let n = transport.write(&self.out)?;
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            self.out.drain(..n);
-            if self.out.is_empty() {
-                // A server's first flight only: an idle connection keeps no buffer.
-                self.out = Vec::new();
-            }
-            return Ok(n);
-        }
         let Some(tls) = self.tls.as_deref_mut() else {
             return Ok(0);
         };
+        if let Some(handshake) = tls.handshake.as_deref_mut() {
+            if !handshake.out.is_empty() {
+                let n = transport.write(&handshake.out)?;
+                if n == 0 {
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
+                handshake.out.drain(..n);
+                return Ok(n);
+            }
+        }
         if !tls.session().is_some_and(|s| s.wants_write()) {
             return Ok(0);
         }
         if tls.taps_output() {
             // Take the flight into core's buffer, read the ServerHello off it, send.
+            let mut flight = Vec::new();
             while tls.session().is_some_and(|s| s.wants_write()) {
-                if tls.session_mut().write_tls(&mut self.out)? == 0 {
+                if tls.session_mut().write_tls(&mut flight)? == 0 {
                     break;
                 }
             }
-            tls.server_hello.observe_bytes(&self.out);
+            let handshake = tls
+                .handshake
+                .as_deref_mut()
+                .expect("taps while handshaking");
+            handshake.server_hello.observe_bytes(&flight);
+            handshake.out = flight;
             return self.send_to(transport);
         }
         match tls.session_mut().write_tls(transport)? {
@@ -202,10 +201,7 @@ impl Conn {
         if let Some(detaching) = tls.detaching.as_deref() {
             return detaching.next_check();
         }
-        if tls.deadline_armed && !tls.is_established() {
-            return tls.deadline;
-        }
-        None
+        tls.deadline()
     }
 
     // ---- the plain read buffer ----

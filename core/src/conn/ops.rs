@@ -20,7 +20,7 @@ impl Conn {
         let tls = self.attached_mut()?;
         tls.check_fatal()?;
         tls.role_chosen()?;
-        if tls.closed_in_handshake {
+        if tls.handshake.as_ref().is_some_and(|h| h.closed) {
             return Err(closed_in_handshake());
         }
         tls.arm_default_deadline(now);
@@ -35,11 +35,14 @@ impl Conn {
                 if !tls.checked {
                     tls.check_established().map_err(|err| tls.fail(err))?;
                     tls.checked = true;
+                    tls.finish_handshake();
                 }
                 return Ok(Progress::Done(()));
             }
             if session.received_close_notify() {
-                tls.closed_in_handshake = true;
+                if let Some(handshake) = tls.handshake.as_deref_mut() {
+                    handshake.closed = true;
+                }
                 return Err(closed_in_handshake());
             }
             if tls.feed_record(&mut self.rbuf, None)?.is_some() {
@@ -48,7 +51,7 @@ impl Conn {
             if self.eof {
                 return Err(tls.fail(truncated(&self.rbuf)));
             }
-            if tls.deadline.is_some_and(|deadline| now >= deadline) {
+            if tls.deadline().is_some_and(|deadline| now >= deadline) {
                 tls.disarm_deadline();
                 return Err(handshake_timeout());
             }

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use super::detach::Detaching;
+use super::handshake_state::{HandshakeState, Seen};
 use super::session_slot::{Counted, Pending};
-use crate::hello::{ClientHelloReader, ServerHelloReader};
 use crate::record::ReadBuffer;
 use crate::{
     Backend, Capability, Error, ErrorKind, Result, Role, ServerName, Session, SessionInfo,
@@ -23,19 +23,15 @@ pub(crate) struct TlsState {
     // they would otherwise take 200 octets of every established connection.
     pending: Option<Box<Pending>>,
     server_name: Option<ServerName>,
-    hello: ClientHelloReader,
-    pub(super) server_hello: ServerHelloReader,
+    /// Until the handshake is done (boxed: freed then).
+    pub(super) handshake: Option<Box<HandshakeState>>,
+    /// What the hellos told core, once the handshake is done.
+    seen: Seen,
     verify_hostname: bool,
     versions: Option<VersionRange>,
-    handshake_timeout: Option<Duration>,
-    /// The running handshake's deadline; `armed` once an operation started the
-    /// handshake, so that calling again after `WouldBlock` keeps it (SPEC SEC-6).
-    pub(super) deadline: Option<Instant>,
-    pub(super) deadline_armed: bool,
     /// `check_established` ran and passed.
     pub(super) checked: bool,
     fatal: Option<Box<Error>>,
-    pub(super) closed_in_handshake: bool,
     pub(super) write_shut: bool,
     /// Set while a detach is under way (resumable, SPEC STREAM-9).
     pub(super) detaching: Option<Box<Detaching>>,
@@ -59,16 +55,15 @@ impl TlsState {
             session: None,
             pending: Some(Box::new(pending)),
             server_name,
-            hello: ClientHelloReader::default(),
-            server_hello: ServerHelloReader::default(),
+            handshake: Some(Box::new(HandshakeState {
+                timeout: handshake_timeout,
+                ..HandshakeState::default()
+            })),
+            seen: Seen::default(),
             verify_hostname,
             versions,
-            handshake_timeout,
-            deadline: None,
-            deadline_armed: false,
             checked: false,
             fatal: None,
-            closed_in_handshake: false,
             write_shut: false,
             detaching: None,
         };
@@ -119,15 +114,31 @@ impl TlsState {
         self.session.as_mut().expect("role chosen").get_mut()
     }
 
-    /// The attach-time handshake timeout.
+    /// The attach-time handshake timeout (`None` once the handshake is done).
     pub(crate) fn handshake_timeout(&self) -> Option<Duration> {
-        self.handshake_timeout
+        self.handshake.as_ref().and_then(|h| h.timeout)
+    }
+
+    /// What the hellos told core so far.
+    fn seen(&self) -> Seen {
+        match &self.handshake {
+            Some(handshake) => handshake.seen(),
+            None => self.seen.clone(),
+        }
+    }
+
+    /// Ends the handshake state once the handshake is done and checked: what the
+    /// hellos told core stays, the readers and buffers are freed.
+    pub(super) fn finish_handshake(&mut self) {
+        if let Some(handshake) = self.handshake.take() {
+            self.seen = handshake.seen();
+        }
     }
 
     /// The SNI received (server) or sent (client) (SPEC SNI-9).
     pub(crate) fn server_name(&self) -> Option<String> {
         match self.role {
-            Some(Role::Server) => self.hello.server_name().map(str::to_string),
+            Some(Role::Server) => self.seen().sni,
             _ => self
                 .server_name
                 .as_ref()
@@ -218,32 +229,50 @@ impl TlsState {
     /// Arms the handshake deadline from the attach-time timeout unless an operation
     /// already armed one (SPEC HS-8, SEC-6).
     pub(super) fn arm_default_deadline(&mut self, now: Instant) {
-        if !self.deadline_armed {
-            self.deadline = self.handshake_timeout.map(|t| now + t);
-            self.deadline_armed = true;
+        if let Some(handshake) = self.handshake.as_deref_mut() {
+            if !handshake.armed {
+                handshake.deadline = handshake.timeout.map(|t| now + t);
+                handshake.armed = true;
+            }
         }
     }
 
     /// Whether a call that stopped at `WouldBlock` armed the handshake deadline.
     pub(crate) fn deadline_armed(&self) -> bool {
-        self.deadline_armed
+        self.handshake.as_ref().is_some_and(|h| h.armed)
+    }
+
+    /// The armed handshake deadline, while the handshake runs.
+    pub(super) fn deadline(&self) -> Option<Instant> {
+        self.handshake
+            .as_ref()
+            .filter(|h| h.armed)
+            .and_then(|h| h.deadline)
     }
 
     /// Sets the handshake deadline explicitly (`None`: no limit).
     pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>) {
-        self.deadline = deadline;
-        self.deadline_armed = true;
+        if let Some(handshake) = self.handshake.as_deref_mut() {
+            handshake.deadline = deadline;
+            handshake.armed = true;
+        }
     }
 
     pub(crate) fn disarm_deadline(&mut self) {
-        self.deadline = None;
-        self.deadline_armed = false;
+        if let Some(handshake) = self.handshake.as_deref_mut() {
+            handshake.deadline = None;
+            handshake.armed = false;
+        }
     }
 
     /// Whether the ServerHello still has to be read off this end's own output (a
     /// server's first flight), so records cannot go straight to the transport.
     pub(super) fn taps_output(&self) -> bool {
-        self.role == Some(Role::Server) && !self.server_hello.is_done()
+        self.role == Some(Role::Server)
+            && self
+                .handshake
+                .as_ref()
+                .is_some_and(|h| !h.server_hello.is_done())
     }
 
     /// Feeds the next whole buffered record to the session, decrypting into
@@ -264,11 +293,13 @@ impl TlsState {
             Ok(None) => return Ok(None),
             Err(e) => return Err(self.fail(e)),
         };
-        match self.role {
-            Some(Role::Server) => self.hello.observe(header.content_type, record),
-            _ => self
-                .server_hello
-                .observe_record(header.content_type, record),
+        if let Some(handshake) = self.handshake.as_deref_mut() {
+            match self.role {
+                Some(Role::Server) => handshake.hello.observe(header.content_type, record),
+                _ => handshake
+                    .server_hello
+                    .observe_record(header.content_type, record),
+            }
         }
         let len = record.len();
         let result = match plaintext {
@@ -285,10 +316,7 @@ impl TlsState {
     pub(super) fn check_established(&self) -> Result<()> {
         // The version the clear-text ServerHello carried; the session's full information
         // (which encodes the peer's chain) only when it is missing or needed below.
-        let version = self
-            .server_hello
-            .version
-            .or_else(|| self.info().protocol_version);
+        let version = self.seen().version.or_else(|| self.info().protocol_version);
         if let (Some(range), Some(version)) = (self.versions, version) {
             if !range.contains(version) {
                 return Err(Error::new(
@@ -320,8 +348,11 @@ impl TlsState {
     /// backend does not report it.
     pub(crate) fn info(&self) -> SessionInfo {
         let mut info = self.session().map(|s| s.info()).unwrap_or_default();
-        info.protocol_version = info.protocol_version.or(self.server_hello.version);
-        info.cipher_suite = info.cipher_suite.or(self.server_hello.cipher_suite);
+        if info.protocol_version.is_none() || info.cipher_suite.is_none() {
+            let seen = self.seen();
+            info.protocol_version = info.protocol_version.or(seen.version);
+            info.cipher_suite = info.cipher_suite.or(seen.cipher_suite);
+        }
         info
     }
 }
