@@ -38,18 +38,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let socket = socket?;
         workers.push(std::thread::spawn(move || {
             let result = (|| -> unitls::Result<u64> {
-                let mut stream = from_accepted(socket, Some(AttachOptions::server().ctx(context)))
-                    .map_err(unitls::Error::from_io)?;
+                // `?` turns the io::Error of stream I/O into unitls::Error and back.
+                let mut stream = from_accepted(socket, Some(AttachOptions::server().ctx(context)))?;
                 let mut total = 0u64;
                 let mut buf = [0u8; 16 * 1024];
                 loop {
-                    let n = stream.read(&mut buf).map_err(unitls::Error::from_io)?;
+                    let n = stream.read(&mut buf)?;
                     if n == 0 {
                         break;
                     }
-                    stream
-                        .write_all(&buf[..n])
-                        .map_err(unitls::Error::from_io)?;
+                    stream.write_all(&buf[..n])?;
                     total += n as u64;
                 }
                 stream.close()?;

@@ -3,7 +3,9 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use unitls_core::{AttachOptions, CtxSpec, DetachOptions, ErrorKind, RetryPolicy, Side};
+use unitls_core::{
+    AttachOptions, CtxSpec, DetachOptions, ErrorKind, HandshakeTimeout, RetryPolicy, Side,
+};
 
 use crate::fixtures::pki;
 use crate::harness::{echo, spawn};
@@ -14,7 +16,12 @@ pub fn ctx_1_side_1_defaults(_h: &Harness) {
     let options = AttachOptions::default();
     assert!(matches!(options.ctx, CtxSpec::Default));
     assert_eq!(options.side, Side::Server);
-    assert_eq!(options.handshake_timeout, None);
+    assert_eq!(options.handshake_timeout, HandshakeTimeout::Default);
+    assert_eq!(
+        options.handshake_timeout.resolve(true).expect("valid"),
+        Some(Duration::from_secs(30)),
+        "30 s where the transport can take deadlines"
+    );
     let retry = DetachOptions::default().retry.expect("a default policy");
     assert_eq!(
         retry,

@@ -119,7 +119,7 @@ pub fn stream_2_3_errors_and_timeouts(h: &Harness) {
     let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = silent.local_addr().expect("addr").port();
     let options = TcpOptions {
-        handshake_timeout: Some(Duration::from_millis(300)),
+        handshake_timeout: unitls_core::HandshakeTimeout::After(Duration::from_millis(300)),
         connect_timeout: Some(Duration::from_secs(5)),
         ..tcp_options(h, Sni::FromHost)
     };

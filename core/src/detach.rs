@@ -33,6 +33,12 @@ pub struct DetachOptions {
 }
 
 impl Default for DetachOptions {
+    /// Waits for the peer's close_notify under [`RetryPolicy::default`] (5 extra
+    /// checks, 100 ms apart) and fails with `Failure` when it does not come: for
+    /// protocols where both ends go back to plaintext (STARTTLS-style downgrades,
+    /// LispWorks' `detach-ssl`). When the connection ends with TLS — the peer will
+    /// close the socket, as SMTP and database servers do — use
+    /// [`DetachOptions::no_wait`] (what `close` does), which never waits or fails.
     fn default() -> DetachOptions {
         DetachOptions {
             retry: Some(RetryPolicy::default()),
@@ -41,12 +47,14 @@ impl Default for DetachOptions {
 }
 
 impl DetachOptions {
-    /// Send close_notify once, do not wait (what `close` does).
+    /// Send close_notify once, do not wait (what `close` does): the mode for ending a
+    /// connection, when the plaintext after TLS does not matter (SPEC DETACH-6).
     pub fn no_wait() -> DetachOptions {
         DetachOptions { retry: None }
     }
 
-    /// Wait under `policy`.
+    /// Wait for the peer's close_notify under `policy`, for going back to plaintext
+    /// on a connection both ends keep using (SPEC DETACH-4, DETACH-5).
     pub fn with_retry(policy: RetryPolicy) -> DetachOptions {
         DetachOptions {
             retry: Some(policy),

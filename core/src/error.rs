@@ -346,8 +346,30 @@ impl StdError for Error {
 }
 
 impl From<Error> for io::Error {
+    /// Wraps the error in an `io::Error` of [`Error::io_kind`]; `get_ref()` downcasts
+    /// back to it (SPEC ERR-3).
     fn from(err: Error) -> io::Error {
         io::Error::new(err.io_kind(), err)
+    }
+}
+
+impl From<io::Error> for Error {
+    /// The unitls error an `io::Error` from a stream carries, or a transport error
+    /// (`Syscall`) around a plain one ([`Error::from_io`]), so `?` works both ways:
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// fn first_octet(stream: &mut impl Read) -> unitls_core::Result<u8> {
+    ///     let mut octet = [0u8; 1];
+    ///     stream.read_exact(&mut octet)?; // io::Error → unitls_core::Error
+    ///     Ok(octet[0])
+    /// }
+    /// assert_eq!(first_octet(&mut &b"x"[..]).unwrap(), b'x');
+    /// let eof = first_octet(&mut &b""[..]).unwrap_err();
+    /// assert_eq!(eof.kind(), unitls_core::ErrorKind::Syscall);
+    /// ```
+    fn from(err: io::Error) -> Error {
+        Error::from_io(err)
     }
 }
 
@@ -397,6 +419,22 @@ mod tests {
             Error::unexpected_eof("eof").io_kind(),
             io::ErrorKind::UnexpectedEof
         );
+    }
+
+    #[test]
+    fn question_mark_converts_both_ways() {
+        fn tls() -> Result<()> {
+            Err(Error::new(ErrorKind::Closed, "closed"))
+        }
+        fn io_side() -> io::Result<()> {
+            tls()?;
+            Ok(())
+        }
+        fn back() -> Result<()> {
+            io_side()?;
+            Ok(())
+        }
+        assert_eq!(back().unwrap_err().kind(), ErrorKind::Closed);
     }
 
     #[test]

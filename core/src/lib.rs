@@ -56,7 +56,7 @@ mod trust;
 mod verify;
 
 pub use alert::Alert;
-pub use attach::AttachOptions;
+pub use attach::{AttachOptions, HandshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT};
 pub use backend::{Backend, Deviation, ImplementationInfo, SessionConfig, SessionRequest};
 pub use capability::{Capabilities, Capability};
 pub use certificate::{tls_server_end_point, PeerCertificate};

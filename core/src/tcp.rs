@@ -6,7 +6,7 @@ use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use crate::{AttachOptions, CtxSpec, Error, Side, SocketStream};
+use crate::{AttachOptions, CtxSpec, Error, HandshakeTimeout, Side, SocketStream};
 
 /// Which SNI `open_tcp_stream` sends (SPEC SNI-6).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,8 +29,8 @@ pub struct TcpOptions {
     pub sni: Sni,
     /// Limits the TCP connect alone (SPEC STREAM-3).
     pub connect_timeout: Option<Duration>,
-    /// Limits the handshake alone (SPEC STREAM-3).
-    pub handshake_timeout: Option<Duration>,
+    /// Limits the handshake alone: 30 s by default (SPEC STREAM-3, HS-1).
+    pub handshake_timeout: HandshakeTimeout,
     /// The backend for `Default`/`Protocol`; `None` uses the default.
     pub implementation: Option<String>,
 }
@@ -41,7 +41,7 @@ impl Default for TcpOptions {
             ctx: Some(CtxSpec::Default),
             sni: Sni::FromHost,
             connect_timeout: None,
-            handshake_timeout: None,
+            handshake_timeout: HandshakeTimeout::Default,
             implementation: None,
         }
     }

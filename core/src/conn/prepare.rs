@@ -17,18 +17,7 @@ pub(crate) fn prepare(options: AttachOptions, takes_timeouts: bool) -> Result<Tl
         implementation,
         hooks,
     } = options;
-    if let Some(timeout) = handshake_timeout {
-        if timeout.is_zero() {
-            return Err(Error::invalid(
-                "handshake_timeout must be positive (None means no limit)",
-            ));
-        }
-        if !takes_timeouts {
-            return Err(Error::invalid(
-                "this transport cannot take timeouts, so handshake_timeout cannot be enforced",
-            ));
-        }
-    }
+    let handshake_timeout = handshake_timeout.resolve(takes_timeouts)?;
     let mut server_name = tlsext_host_name
         .as_deref()
         .map(ServerName::parse)

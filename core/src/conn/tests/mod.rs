@@ -166,6 +166,29 @@ fn hs_3_silent_peer_times_out_at_the_deadline() {
     panic!("no HandshakeTimeout");
 }
 
+/// HS-1: the default deadline, 30 s where the transport can take deadlines, makes a
+/// silent peer fail the handshake at 30 s of the fake clock.
+#[test]
+fn hs_1_default_deadline_ends_a_silent_handshake_at_30_s() {
+    let default = crate::HandshakeTimeout::Default.resolve(true).unwrap();
+    let mut pair = Pair::plain();
+    pair.client.attach(fake_tls(Side::Client, default));
+    for _ in 0..10 {
+        match pair.step(End::Client, |c, now| c.handshake(now)) {
+            Ok(_) => {}
+            Err(err) => {
+                assert_eq!(err.kind(), ErrorKind::HandshakeTimeout);
+                assert_eq!(pair.clock.elapsed(), Duration::from_secs(30));
+                return;
+            }
+        }
+        if let Some(wake) = pair.client.poll_timeout() {
+            pair.clock.advance_to(wake);
+        }
+    }
+    panic!("the default deadline never ran out");
+}
+
 /// SEC-6: a peer trickling one octet per 100 ms cannot outlast the deadline.
 #[test]
 fn sec_6_trickling_peer_cannot_outlast_the_deadline() {
