@@ -1,46 +1,106 @@
-//! The command line of `cargo xtask`, parsed by hand (no argument-parsing crate).
+//! The command line of `cargo xtask`, parsed with `lexopt` (CONTRIBUTING.md says why).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-/// What `cargo xtask` prints for `help` and after a usage error.
-pub(crate) const USAGE: &str = "\
-usage: cargo xtask <task> [options]
+use lexopt::prelude::*;
+use lexopt::Parser;
 
-tasks:
-  prereqs                       check system prerequisites; install missing ones (root + apt-get)
-  test                          prereqs, then every test (cargo test --workspace, and the
-                                feature-selection example crate)
-  conformance [--backend NAME]... [--out DIR] [--limbo PATH]
-                                prereqs, then the conformance suite, one process per backend,
-                                then the interop matrix: every client backend x server
-                                backend, and the openssl tool, as separate processes (with
-                                --backend: only the pairs involving it), then the x509-limbo
-                                certificate-validation comparison (corpus: --limbo, else
-                                $UNITLS_LIMBO, else ../shared/limbo/limbo.json); writes
-                                DIR/report.json, report.md and index.html
-                                (default DIR: target/unitls-report)
-  interop [--backend NAME]... [--out DIR]
-                                the interop matrix alone; writes DIR/interop.json
-  peer <backend> [--] ARGS...   build unitls-peer for one backend into
-                                target/peer/<backend>/ and run it with ARGS
-                                (`cargo xtask peer rustls -- --help`)
-  report [--quick] [--backend NAME]... [--out DIR] [--snapshot]
-                                the backend comparison benchmarks (cargo bench -p
-                                unitls-<backend> --bench compare), one process per backend:
-                                unitls against each TLS library used directly, and the
-                                crypto ceiling; merges a `performance` section into
-                                DIR/report.json, report.md and index.html (--quick: the short
-                                plan for CI; --snapshot: also docs/report.json, for codegen)
-  codegen [--check]             regenerate README.md's generated sections (capability table;
-                                performance table and docs/benchmarks.md's ratio table from
-                                docs/report.json); with --check, fail if one is stale
-  help                          this text";
+/// Every task: its name, its synopsis, and what it does (lines, unindented). The usage
+/// texts are made from this table: all of it for `cargo xtask --help`, one row for
+/// `cargo xtask <task> --help`.
+const TASKS: [(&str, &str, &str); 8] = [
+    (
+        "prereqs",
+        "prereqs",
+        "check system prerequisites; install missing ones (root + apt-get)",
+    ),
+    (
+        "test",
+        "test",
+        "prereqs, then every test (cargo test --workspace, and the\n\
+         feature-selection example crate)",
+    ),
+    (
+        "conformance",
+        "conformance [--backend NAME]... [--out DIR] [--limbo PATH]",
+        "prereqs, then the conformance suite, one process per backend,\n\
+         then the interop matrix: every client backend x server\n\
+         backend, and the openssl tool, as separate processes (with\n\
+         --backend: only the pairs involving it), then the x509-limbo\n\
+         certificate-validation comparison (corpus: --limbo, else\n\
+         $UNITLS_LIMBO, else ../shared/limbo/limbo.json); writes\n\
+         DIR/report.json, report.md and index.html\n\
+         (default DIR: target/unitls-report)",
+    ),
+    (
+        "interop",
+        "interop [--backend NAME]... [--out DIR]",
+        "the interop matrix alone; writes DIR/interop.json",
+    ),
+    (
+        "peer",
+        "peer <backend> [--] ARGS...",
+        "build unitls-peer (the peer/ crate) for one backend\n\
+         into target/peer/<backend>/ and run it with ARGS\n\
+         (`cargo xtask peer rustls -- --help`)",
+    ),
+    (
+        "report",
+        "report [--quick] [--backend NAME]... [--out DIR] [--snapshot]",
+        "the backend comparison benchmarks (cargo bench -p\n\
+         unitls-<backend> --bench compare), one process per backend:\n\
+         unitls against each TLS library used directly, and the\n\
+         crypto ceiling; merges a `performance` section into\n\
+         DIR/report.json, report.md and index.html (--quick: the short\n\
+         plan for CI; --snapshot: also docs/report.json, for codegen)",
+    ),
+    (
+        "codegen",
+        "codegen [--check]",
+        "regenerate README.md's generated sections (capability table;\n\
+         performance table and docs/benchmarks.md's ratio table from\n\
+         docs/report.json); with --check, fail if one is stale",
+    ),
+    (
+        "help",
+        "help [TASK]",
+        "this text, or TASK's (also `cargo xtask TASK --help`)",
+    ),
+];
+
+/// Where the description starts in the list of tasks.
+const ABOUT_COLUMN: usize = 32;
+
+/// The usage text: of every task (`None`), or of one.
+pub(crate) fn usage(task: Option<&str>) -> String {
+    if let Some((_, synopsis, about)) = task.and_then(|t| TASKS.iter().find(|row| row.0 == t)) {
+        return format!("usage: cargo xtask {synopsis}\n\n{about}");
+    }
+    let mut text = String::from("usage: cargo xtask <task> [options]\n\ntasks:");
+    for (_, synopsis, about) in TASKS {
+        let mut lines = about.lines();
+        let head = format!("  {synopsis}");
+        if head.len() < ABOUT_COLUMN {
+            let first = lines.next().unwrap_or_default();
+            text.push_str(&format!("\n{head:ABOUT_COLUMN$}{first}"));
+        } else {
+            text.push('\n');
+            text.push_str(&head);
+        }
+        for line in lines {
+            text.push_str(&format!("\n{:ABOUT_COLUMN$}{line}", ""));
+        }
+    }
+    text
+}
 
 /// One parsed `cargo xtask` invocation.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Task {
-    /// `help`, `-h`, `--help`, or nothing at all.
-    Help,
+    /// `help`, `-h`, `--help`, or nothing at all (`None`: every task); `help TASK` or
+    /// `TASK --help` (that task).
+    Help(Option<&'static str>),
     /// `prereqs`.
     Prereqs,
     /// `test`.
@@ -54,7 +114,7 @@ pub(crate) enum Task {
         /// The backend to build the peer for.
         backend: String,
         /// The peer's own arguments, passed through untouched.
-        args: Vec<String>,
+        args: Vec<OsString>,
     },
     /// `report`: the comparison benchmarks.
     Report(crate::report_perf::ReportArgs),
@@ -78,148 +138,149 @@ pub(crate) struct ConformanceArgs {
     pub(crate) limbo: Option<PathBuf>,
 }
 
+/// A usage error: what was wrong, and the task whose usage goes with it (`None`: all).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct UsageError {
+    /// What was wrong.
+    pub(crate) message: String,
+    /// The task it was in, if it got that far.
+    pub(crate) task: Option<&'static str>,
+}
+
 /// Parses the arguments that follow `cargo xtask`.
-pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Task, String> {
-    let mut args = args.into_iter();
-    let Some(task) = args.next() else {
-        return Ok(Task::Help);
+pub(crate) fn parse<I>(args: I) -> Result<Task, UsageError>
+where
+    I: IntoIterator,
+    I::Item: Into<OsString>,
+{
+    let mut parser = Parser::from_args(args);
+    let general = |message: String| UsageError {
+        message,
+        task: None,
     };
-    let mut options = Options::new(task.clone(), args);
-    let parsed = match task.as_str() {
-        "help" | "-h" | "--help" => Task::Help,
-        "prereqs" => {
-            options.none()?;
-            Task::Prereqs
-        }
-        "test" => {
-            options.none()?;
-            Task::Test
-        }
-        "peer" => {
-            let rest: Vec<String> = options.rest.by_ref().collect();
-            let (backend, args) = match rest.split_first() {
-                Some((backend, args)) if !backend.starts_with('-') => (backend.clone(), args),
-                _ => return Err("`peer` needs a backend: cargo xtask peer rustls -- ARGS".into()),
-            };
-            let args = args.strip_prefix(&["--".to_owned()]).unwrap_or(args);
-            Task::Peer {
-                backend,
-                args: args.to_vec(),
-            }
-        }
-        "conformance" | "interop" => {
-            let mut parsed = ConformanceArgs::default();
-            while let Some(flag) = options.next_flag()? {
-                match flag.as_str() {
-                    "--backend" => parsed.backends.push(options.value(&flag)?),
-                    "--out" => parsed.out = Some(PathBuf::from(options.value(&flag)?)),
-                    "--limbo" => parsed.limbo = Some(PathBuf::from(options.value(&flag)?)),
-                    _ => return Err(options.unknown(&flag)),
-                }
-            }
-            if task == "interop" {
-                Task::Interop(parsed)
-            } else {
-                Task::Conformance(parsed)
-            }
-        }
-        "report" => {
-            let mut parsed = crate::report_perf::ReportArgs::default();
-            while let Some(flag) = options.next_flag()? {
-                match flag.as_str() {
-                    "--quick" => parsed.quick = true,
-                    "--snapshot" => parsed.snapshot = true,
-                    "--backend" => parsed.backends.push(options.value(&flag)?),
-                    "--out" => parsed.out = Some(PathBuf::from(options.value(&flag)?)),
-                    _ => return Err(options.unknown(&flag)),
-                }
-            }
-            Task::Report(parsed)
-        }
-        "codegen" => {
-            let mut check = false;
-            while let Some(flag) = options.next_flag()? {
-                match flag.as_str() {
-                    "--check" => check = true,
-                    _ => return Err(options.unknown(&flag)),
-                }
-            }
-            Task::Codegen { check }
-        }
-        other => return Err(format!("unknown task `{other}`")),
+    let name = match parser.next().map_err(|e| general(e.to_string()))? {
+        None | Some(Long("help") | Short('h')) => return Ok(Task::Help(None)),
+        Some(Value(name)) => name.string().map_err(|e| general(e.to_string()))?,
+        Some(other) => return Err(general(unexpected(other, None))),
     };
-    options.finish()?;
-    Ok(parsed)
+    let Some(&(task, _, _)) = TASKS.iter().find(|row| row.0 == name) else {
+        return Err(general(format!("unknown task `{name}`")));
+    };
+    let in_task = |message: String| UsageError {
+        message,
+        task: Some(task),
+    };
+    let parsed = match task {
+        // A mistake after `help` is answered with the whole usage.
+        "help" => return help(&mut parser).map_err(general),
+        "peer" => peer(&mut parser),
+        _ => options(task, &mut parser),
+    };
+    match parsed {
+        Ok(Parsed::Task(parsed)) => Ok(parsed),
+        Ok(Parsed::Help) => Ok(Task::Help(Some(task))),
+        Err(message) => Err(in_task(message)),
+    }
 }
 
-/// The arguments after the task name, with `--flag=value` split in two.
-struct Options<I> {
-    /// The task, for messages.
-    task: String,
-    /// The arguments not read yet.
-    rest: I,
-    /// The value of a `--flag=value` whose flag was just returned.
-    pending: Option<String>,
+/// What a task's parser found: the task, or that `--help` was asked for.
+enum Parsed {
+    /// The task with its options.
+    Task(Task),
+    /// `--help` or `-h` among the options.
+    Help,
 }
 
-impl<I: Iterator<Item = String>> Options<I> {
-    /// Wraps the arguments that follow `task`.
-    fn new(task: String, rest: I) -> Self {
-        Self {
-            task,
-            rest,
-            pending: None,
+/// `help [TASK]`.
+fn help(parser: &mut Parser) -> Result<Task, String> {
+    let topic = match parser.next().map_err(|e| e.to_string())? {
+        None => None,
+        Some(Long("help") | Short('h')) => Some("help"),
+        Some(Value(name)) => {
+            let name = name.to_string_lossy();
+            let row = TASKS.iter().find(|row| row.0 == name);
+            Some(row.ok_or_else(|| format!("unknown task `{name}`"))?.0)
         }
+        Some(other) => return Err(unexpected(other, Some("help"))),
+    };
+    if let Some(extra) = parser.next().map_err(|e| e.to_string())? {
+        return Err(unexpected(extra, Some("help")));
     }
+    Ok(Task::Help(topic))
+}
 
-    /// The next flag, or `None` at the end; a bare word is an error.
-    fn next_flag(&mut self) -> Result<Option<String>, String> {
-        if let Some(value) = self.pending.take() {
-            return Err(format!("`{}` takes no value (got `{value}`)", self.task));
-        }
-        let Some(arg) = self.rest.next() else {
-            return Ok(None);
-        };
-        if !arg.starts_with("--") {
-            return Err(format!("unexpected argument `{arg}` for `{}`", self.task));
-        }
-        match arg.split_once('=') {
-            Some((flag, value)) => {
-                self.pending = Some(value.to_owned());
-                Ok(Some(flag.to_owned()))
+/// `peer <backend> [--] ARGS...`: everything after the backend (but a first `--`) goes
+/// to the peer untouched, `--help` included.
+fn peer(parser: &mut Parser) -> Result<Parsed, String> {
+    let backend = match parser.next().map_err(|e| e.to_string())? {
+        Some(Long("help") | Short('h')) => return Ok(Parsed::Help),
+        Some(Value(backend)) => backend.string().map_err(|e| e.to_string())?,
+        _ => return Err("`peer` needs a backend: cargo xtask peer rustls -- ARGS".into()),
+    };
+    let mut args: Vec<OsString> = parser.raw_args().map_err(|e| e.to_string())?.collect();
+    if args.first().is_some_and(|first| first == "--") {
+        args.remove(0);
+    }
+    Ok(Parsed::Task(Task::Peer { backend, args }))
+}
+
+/// The tasks made of options only: `prereqs`, `test`, `conformance`, `interop`, `report`,
+/// `codegen`.
+fn options(task: &str, parser: &mut Parser) -> Result<Parsed, String> {
+    let mut conformance = ConformanceArgs::default();
+    let mut report = crate::report_perf::ReportArgs::default();
+    let mut check = false;
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match (task, arg) {
+            (_, Long("help") | Short('h')) => return Ok(Parsed::Help),
+            ("conformance" | "interop", Long("backend")) => {
+                conformance.backends.push(value(parser, "backend")?);
             }
-            None => Ok(Some(arg)),
+            ("conformance" | "interop", Long("out")) => {
+                conformance.out = Some(value(parser, "out")?.into());
+            }
+            // `interop` has always taken (and ignored) `--limbo` too.
+            ("conformance" | "interop", Long("limbo")) => {
+                conformance.limbo = Some(value(parser, "limbo")?.into());
+            }
+            ("report", Long("quick")) => report.quick = true,
+            ("report", Long("snapshot")) => report.snapshot = true,
+            ("report", Long("backend")) => report.backends.push(value(parser, "backend")?),
+            ("report", Long("out")) => report.out = Some(value(parser, "out")?.into()),
+            ("codegen", Long("check")) => check = true,
+            (_, other) => return Err(unexpected(other, Some(task))),
         }
     }
+    Ok(Parsed::Task(match task {
+        "prereqs" => Task::Prereqs,
+        "test" => Task::Test,
+        "conformance" => Task::Conformance(conformance),
+        "interop" => Task::Interop(conformance),
+        "report" => Task::Report(report),
+        _ => Task::Codegen { check },
+    }))
+}
 
-    /// The value of `flag`: after `=`, or the next argument.
-    fn value(&mut self, flag: &str) -> Result<String, String> {
-        self.pending
-            .take()
-            .or_else(|| self.rest.next())
-            .filter(|value| !value.is_empty())
-            .ok_or_else(|| format!("`{flag}` needs a value"))
-    }
+/// The value of `--flag`: after `=`, or the next argument; never empty.
+fn value(parser: &mut Parser, flag: &str) -> Result<String, String> {
+    parser
+        .value()
+        .ok()
+        .and_then(|value| value.into_string().ok())
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| format!("`--{flag}` needs a value"))
+}
 
-    /// Fails on any further argument (for tasks without options).
-    fn none(&mut self) -> Result<(), String> {
-        match self.next_flag()? {
-            Some(flag) => Err(self.unknown(&flag)),
-            None => Ok(()),
-        }
-    }
-
-    /// The message for a flag the task does not know.
-    fn unknown(&self, flag: &str) -> String {
-        format!("unknown option `{flag}` for `{}`", self.task)
-    }
-
-    /// Fails if a flag that takes no value was given one (`--check=yes`).
-    fn finish(mut self) -> Result<(), String> {
-        match self.pending.take() {
-            Some(value) => Err(format!("unexpected value `{value}` for `{}`", self.task)),
-            None => Ok(()),
-        }
+/// The message for an argument the task does not take.
+fn unexpected(arg: lexopt::Arg<'_>, task: Option<&str>) -> String {
+    let what = match arg {
+        Long(flag) => format!("unknown option `--{flag}`"),
+        Short(flag) => format!("unknown option `-{flag}`"),
+        Value(value) => format!("unexpected argument `{}`", value.to_string_lossy()),
+    };
+    match task {
+        Some(task) => format!("{what} for `{task}`"),
+        None => what,
     }
 }
 
@@ -228,13 +289,13 @@ mod tests {
     use super::*;
 
     /// Parses a command line written as one string.
-    fn parse_str(line: &str) -> Result<Task, String> {
-        parse(line.split_whitespace().map(str::to_owned))
+    fn parse_str(line: &str) -> Result<Task, UsageError> {
+        parse(line.split_whitespace())
     }
 
     #[test]
     fn tasks_and_options() {
-        assert_eq!(parse_str(""), Ok(Task::Help));
+        assert_eq!(parse_str(""), Ok(Task::Help(None)));
         assert_eq!(parse_str("prereqs"), Ok(Task::Prereqs));
         assert_eq!(
             parse_str("codegen --check"),
@@ -246,6 +307,15 @@ mod tests {
                 backends: vec!["rustls".into(), "openssl".into()],
                 out: Some("/tmp/r".into()),
                 limbo: Some("l.json".into()),
+            }))
+        );
+        assert_eq!(
+            parse_str("report --quick --backend boring --snapshot"),
+            Ok(Task::Report(crate::report_perf::ReportArgs {
+                quick: true,
+                backends: vec!["boring".into()],
+                out: None,
+                snapshot: true,
             }))
         );
     }
@@ -264,8 +334,15 @@ mod tests {
             Ok(Task::Peer {
                 backend: "boring".into(),
                 args: ["client", "--connect", "x:1", "--", "y"]
-                    .map(String::from)
+                    .map(OsString::from)
                     .to_vec(),
+            })
+        );
+        assert_eq!(
+            parse_str("peer openssl --help"),
+            Ok(Task::Peer {
+                backend: "openssl".into(),
+                args: vec!["--help".into()],
             })
         );
         assert!(parse_str("peer").is_err());
@@ -281,11 +358,45 @@ mod tests {
     }
 
     #[test]
+    fn help_for_every_task() {
+        for line in ["--help", "-h", "help"] {
+            assert_eq!(parse_str(line), Ok(Task::Help(None)));
+        }
+        for (task, synopsis, _) in TASKS {
+            assert_eq!(
+                parse_str(&format!("{task} --help")),
+                Ok(Task::Help(Some(task)))
+            );
+            assert!(usage(Some(task)).starts_with(&format!("usage: cargo xtask {synopsis}\n")));
+            assert!(usage(None).contains(&format!("\n  {synopsis}")));
+        }
+        assert_eq!(parse_str("help peer"), Ok(Task::Help(Some("peer"))));
+        assert_eq!(
+            parse_str("conformance --out x -h"),
+            Ok(Task::Help(Some("conformance")))
+        );
+        assert!(parse_str("help frobnicate").is_err());
+        // The list keeps its columns.
+        assert!(
+            usage(None).contains("\n  prereqs                       check system prerequisites")
+        );
+        assert!(usage(None).contains("\n  peer <backend> [--] ARGS...   build unitls-peer"));
+    }
+
+    #[test]
     fn usage_errors() {
-        assert!(parse_str("frobnicate").is_err());
+        let error = parse_str("frobnicate").unwrap_err();
+        assert_eq!(error.task, None);
         assert!(parse_str("conformance --backend").is_err());
-        assert!(parse_str("conformance rustls").is_err());
+        assert!(parse_str("conformance --backend=").is_err());
+        let error = parse_str("conformance rustls").unwrap_err();
+        assert_eq!(error.task, Some("conformance"));
+        assert_eq!(
+            error.message,
+            "unexpected argument `rustls` for `conformance`"
+        );
         assert!(parse_str("codegen --check=yes").is_err());
-        assert!(parse_str("test --verbose").is_err());
+        let error = parse_str("test --verbose").unwrap_err();
+        assert_eq!(error.message, "unknown option `--verbose` for `test`");
     }
 }

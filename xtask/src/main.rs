@@ -43,16 +43,16 @@ type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Parses the command line, runs the task and turns its outcome into an exit status.
 fn main() -> ExitCode {
-    let task = match flags::parse(std::env::args().skip(1)) {
+    let task = match flags::parse(std::env::args_os().skip(1)) {
         Ok(task) => task,
-        Err(message) => {
-            eprintln!("error: {message}\n\n{}", flags::USAGE);
+        Err(flags::UsageError { message, task }) => {
+            eprintln!("error: {message}\n\n{}", flags::usage(task));
             return ExitCode::from(2);
         }
     };
     let result = match task {
-        flags::Task::Help => {
-            println!("{}", flags::USAGE);
+        flags::Task::Help(task) => {
+            println!("{}", flags::usage(task));
             Ok(())
         }
         flags::Task::Prereqs => prereqs::run(),

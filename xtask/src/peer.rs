@@ -1,14 +1,17 @@
 //! `cargo xtask peer <backend> [--] ARGS...`: builds `unitls-peer` for one backend and
 //! runs it with ARGS, passing stdio and the exit status through.
 //!
-//! The peer is a bin of the facade, built with `--no-default-features --features
-//! <backend>`, so each build links exactly one backend (BoringSSL and OpenSSL cannot
-//! share a binary). All four builds go to the workspace's own target directory, one
-//! after the other — cargo then rebuilds only the facade when the features change, and
-//! BoringSSL (already built there for the workspace's tests) is not built a second time
-//! — and each resulting binary is copied to `target/peer/<backend>/unitls-peer` right
-//! after its build, so the four peers exist side by side.
+//! The peer is the workspace member `peer/` (package `unitls-peer`), built with
+//! `--no-default-features --features <backend>` (each of its features turns on the
+//! facade's of the same name), so each build links exactly one backend (BoringSSL and
+//! OpenSSL cannot share a binary). All four builds go to the workspace's own target
+//! directory, one after the other — cargo then rebuilds only the facade and the peer
+//! when the features change, and BoringSSL (already built there for the workspace's
+//! tests) is not built a second time — and each resulting binary is copied to
+//! `target/peer/<backend>/unitls-peer` right after its build, so the four peers exist
+//! side by side.
 
+use std::ffi::OsString;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,11 +21,11 @@ use crate::json::Json;
 use crate::workspace::{self, cargo, display};
 use crate::Result;
 
-/// The peer binary's name.
+/// The peer's package, and its binary's name.
 pub(crate) const PEER_BIN: &str = "unitls-peer";
 
 /// Runs the task: builds the peer, then runs it with `args`.
-pub(crate) fn run(backend: &str, args: &[String]) -> Result<ExitCode> {
+pub(crate) fn run(backend: &str, args: &[OsString]) -> Result<ExitCode> {
     let root = workspace::root();
     let known = workspace::backend_crates(&root);
     if !known.contains(&backend) {
@@ -43,10 +46,10 @@ pub(crate) fn run(backend: &str, args: &[String]) -> Result<ExitCode> {
     })
 }
 
-/// The cargo feature of the facade that turns backend `name` on.
+/// The cargo feature of the peer that turns backend `name` on.
 pub(crate) fn feature(name: &str) -> &str {
-    // The facade's features are named after the backends (`rustls` is rustls with
-    // aws-lc-rs; `rustls-ring` would be the same backend name with ring).
+    // The peer's features, like the facade's, are named after the backends (`rustls` is
+    // rustls with aws-lc-rs; `rustls-ring` would be the same backend name with ring).
     name
 }
 
@@ -58,7 +61,7 @@ pub(crate) fn build(root: &Path, backend: &str) -> Result<PathBuf> {
     command.args([
         "build",
         "-p",
-        "unitls",
+        PEER_BIN,
         "--bin",
         PEER_BIN,
         "--no-default-features",
@@ -132,7 +135,7 @@ mod tests {
 
     #[test]
     fn the_executable_is_found_in_cargo_messages() {
-        let line = r#"{"reason":"compiler-artifact","package_id":"path+file:///w#unitls@0.1.0","target":{"kind":["bin"],"name":"unitls-peer","src_path":"/w/src/bin/unitls-peer/main.rs"},"filenames":["/w/target/debug/unitls-peer"],"executable":"/w/target/debug/unitls-peer","fresh":true}"#;
+        let line = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/peer#unitls-peer@0.1.0","target":{"kind":["bin"],"name":"unitls-peer","src_path":"/w/peer/src/main.rs"},"filenames":["/w/target/debug/unitls-peer"],"executable":"/w/target/debug/unitls-peer","fresh":true}"#;
         assert_eq!(
             peer_executable(line),
             Some(PathBuf::from("/w/target/debug/unitls-peer"))

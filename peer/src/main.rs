@@ -1,14 +1,16 @@
 //! `unitls-peer`: a TLS echo server and client over the default backend of this build,
 //! for interop testing across processes (SPEC INTEROP-7, INTEROP-8).
 //!
-//! Built once per backend (`cargo build -p unitls --bin unitls-peer
-//! --no-default-features --features <backend>`, or `cargo xtask peer <backend> -- ...`),
-//! it links exactly the backends the facade features turn on and uses the default one
-//! (`unitls::default_implementation()`), so BoringSSL and OpenSSL peers can talk to each
-//! other although they cannot share a binary.
+//! The crate `peer/` (package `unitls-peer`) is built once per backend (`cargo build -p
+//! unitls-peer --no-default-features --features <backend>`, or `cargo xtask peer
+//! <backend> -- ...`); its features turn on the facade's of the same name, so it links
+//! exactly those backends and uses the default one (`unitls::default_implementation()`),
+//! and BoringSSL and OpenSSL peers can talk to each other although they cannot share a
+//! binary.
 //!
 //! ```text
 //! unitls-peer --version
+//! unitls-peer --help | server --help | client --help
 //! unitls-peer server --listen 127.0.0.1:0 --cert CHAIN.pem --key KEY.pem [--max-connections N] ...
 //! unitls-peer client --connect HOST:PORT [--sni NAME | --no-sni] [--ca CA.pem | --dangerous-no-verify] ...
 //! ```
@@ -25,8 +27,11 @@
 //! smtp`) can upgrade. The client sends `--send TEXT` (or `--send-bytes N` in 16 KiB
 //! lock-step chunks), checks the echo (or `--expect TEXT`), then detaches with
 //! close_notify both ways. Every socket wait is bounded (10 s, and the handshake by
-//! `--handshake-timeout`, default 10 s). Exit status: 0 on success, 1 after an `error`
-//! event, 2 for a usage error.
+//! `--handshake-timeout`, default 10 s). Exit status: 0 on success (and after `--help`,
+//! which prints the usage on stdout), 1 after an `error` event, 2 for a usage error (the
+//! usage goes to stderr).
+
+#![forbid(unsafe_code)]
 
 mod args;
 mod client;
@@ -42,20 +47,20 @@ use crate::args::Command;
 use crate::json::Event;
 
 fn main() -> ExitCode {
-    match args::parse(std::env::args().skip(1)) {
-        Ok(Command::Help) => {
-            println!("{}", args::USAGE);
+    match args::parse(std::env::args_os().skip(1)) {
+        Ok(Command::Help(usage)) => {
+            println!("{usage}");
             ExitCode::SUCCESS
         }
         Ok(Command::Version) => version(),
         Ok(Command::Server(args)) => server::run(&args),
         Ok(Command::Client(args)) => client::run(&args),
-        Err(message) => {
+        Err(args::UsageError { message, usage }) => {
             Event::new("error")
                 .str("kind", "InvalidArgument")
                 .str("message", &format!("usage: {message}"))
                 .emit();
-            eprintln!("unitls-peer: {message}\n\n{}", args::USAGE);
+            eprintln!("unitls-peer: {message}\n\n{usage}");
             ExitCode::from(2)
         }
     }
