@@ -15,6 +15,9 @@
 //!   `interop` runs alone;
 //! - `peer`: builds `unitls-peer` for one backend and runs it;
 //! - `codegen`: the generated sections of README.md.
+//!
+//! `tidy` is not a task but tests: the repository's invariants (file length, docs,
+//! references, ARCHITECTURE.md's paths), run by `cargo test -p xtask`.
 
 mod codegen;
 mod conformance;
@@ -30,6 +33,8 @@ mod report_perf;
 mod running;
 mod spec;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod validation;
 mod workspace;
 

@@ -1,4 +1,4 @@
-//! The certificate-validation comparison (issue 6): every x509-limbo case that can run
+//! The certificate-validation comparison: every x509-limbo case that can run
 //! through a handshake, on every backend, through unitls and through the backend's TLS
 //! library directly — run as each backend's `tests/validation.rs`, one `cargo test`
 //! process per backend, and turned into the `validation` section of the report.
