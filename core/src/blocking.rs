@@ -180,49 +180,78 @@ pub(crate) fn plain_error(io: &dyn Transport, err: io::Error) -> Error {
     }
 }
 
+/// How late a read or write may end past core's deadline because its transport
+/// timeout was set a little earlier: the timeout is set again only once it would
+/// overshoot by more than this, which keeps a handshake to one `setsockopt` per
+/// direction instead of one per read.
+const DEADLINE_SLACK: Duration = Duration::from_millis(10);
+
 /// The transport timeouts core replaced during one call, to put back after it.
 #[derive(Default)]
 struct LentTimeouts {
+    read: Lent,
+    write: Lent,
+}
+
+/// One direction's timeout, while core lends the transport its own.
+#[derive(Default)]
+struct Lent {
     /// `Some(original)` once replaced; the original is `None` when the transport
     /// cannot report it.
-    read: Option<Option<Option<Duration>>>,
-    write: Option<Option<Option<Duration>>>,
+    original: Option<Option<Option<Duration>>>,
+    /// The deadline the timeout now in force ends at, and when it was set: a call
+    /// that starts later ends that much past the deadline.
+    set: Option<(Instant, Instant)>,
+}
+
+impl Lent {
+    /// Whether the timeout now in force still ends within [`DEADLINE_SLACK`] of
+    /// `deadline` for a call starting now.
+    fn still_fits(&self, deadline: Instant, now: Instant) -> bool {
+        self.set
+            .is_some_and(|(until, at)| until == deadline && now - at <= DEADLINE_SLACK)
+    }
 }
 
 impl LentTimeouts {
     fn read_until(&mut self, io: &mut dyn Transport, deadline: Instant) {
-        if !io.supports_timeouts() {
+        let now = Instant::now();
+        if !io.supports_timeouts() || self.read.still_fits(deadline, now) {
             return;
         }
-        if self.read.is_none() {
-            self.read = Some(io.read_timeout().ok());
+        if self.read.original.is_none() {
+            self.read.original = Some(io.read_timeout().ok());
         }
-        let _ = io.set_read_timeout(Some(remaining(deadline)));
+        let _ = io.set_read_timeout(Some(remaining(deadline, now)));
+        self.read.set = Some((deadline, now));
     }
 
     fn write_until(&mut self, io: &mut dyn Transport, deadline: Instant) {
-        if !io.supports_timeouts() {
+        let now = Instant::now();
+        if !io.supports_timeouts() || self.write.still_fits(deadline, now) {
             return;
         }
-        if self.write.is_none() {
-            self.write = Some(io.write_timeout().ok());
+        if self.write.original.is_none() {
+            self.write.original = Some(io.write_timeout().ok());
         }
-        let _ = io.set_write_timeout(Some(remaining(deadline)));
+        let _ = io.set_write_timeout(Some(remaining(deadline, now)));
+        self.write.set = Some((deadline, now));
     }
 
     fn restore(self, io: &mut dyn Transport, user: UserTimeouts) {
-        if let Some(original) = self.read {
+        if let Some(original) = self.read.original {
             let _ = io.set_read_timeout(original.unwrap_or(user.read));
         }
-        if let Some(original) = self.write {
+        if let Some(original) = self.write.original {
             let _ = io.set_write_timeout(original.unwrap_or(user.write));
         }
     }
 }
 
-/// What remains until `deadline`, at least 1 ms (a zero timeout means "none").
-fn remaining(deadline: Instant) -> Duration {
+/// What remains from `now` until `deadline`, at least 1 ms (a zero timeout means
+/// "none").
+fn remaining(deadline: Instant, now: Instant) -> Duration {
     deadline
-        .saturating_duration_since(Instant::now())
+        .saturating_duration_since(now)
         .max(Duration::from_millis(1))
 }
