@@ -1,7 +1,7 @@
-//! Certificates generated at test time (DESIGN.md, "Test fixtures"): a CA, an
-//! intermediate, server leaves good and bad, a client certificate, an encrypted key
-//! and a PKCS#12 archive. Made once per process, in memory; nothing on disk unless a
-//! case writes a file of its own.
+//! Certificates generated at test time, with pure-Rust crates only (never by linking
+//! OpenSSL into the BoringSSL test binary): a CA, an intermediate, server leaves good
+//! and bad, a client certificate, an encrypted key and a PKCS#12 archive. Made once per
+//! process, in memory; nothing on disk unless a case writes a file of its own.
 
 use std::sync::OnceLock;
 

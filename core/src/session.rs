@@ -3,7 +3,7 @@
 //! Core owns the transport, reads whole records and feeds them to the session one at
 //! a time; the session decrypts, encrypts and runs the handshake. Every behaviour the
 //! SPEC names — deadlines, truncation, detach, STARTTLS safety — lives in core's
-//! driver over this trait, once (DESIGN.md, fact 3).
+//! connection state machine over this trait, once, for every backend.
 
 use std::any::Any;
 use std::io;

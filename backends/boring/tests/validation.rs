@@ -1,4 +1,4 @@
-//! Issue 6: the x509-limbo corpus through real handshakes on BoringSSL, compared with
+//! Certificate validation: the x509-limbo corpus through real handshakes on BoringSSL, compared with
 //! BoringSSL's own `X509_verify_cert` configured as unitls configures it (SPEC
 //! VERIFY-1, VERIFY-4..7, VERIFY-13, VERIFY-14). rustls is linked too (never OpenSSL
 //! or native-tls), as the server for chains the BoringSSL server refuses (through a

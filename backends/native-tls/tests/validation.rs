@@ -1,4 +1,4 @@
-//! Issue 6: the x509-limbo corpus through real handshakes on native-tls, compared
+//! Certificate validation: the x509-limbo corpus through real handshakes on native-tls, compared
 //! with a plain native-tls client configured as unitls configures it (SPEC VERIFY-1,
 //! VERIFY-4..7, VERIFY-13, VERIFY-14). rustls is linked too: the server for chains
 //! the native-tls server refuses (through a context hook when rustls's identity check

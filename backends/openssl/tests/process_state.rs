@@ -1,5 +1,5 @@
-//! Process-wide state, in a test binary of its own (DESIGN.md fact 6): live-session
-//! counts (SPEC OWN-1). One test function, so nothing else makes sessions meanwhile.
+//! Process-wide state, in a test binary of its own: live-session counts (SPEC OWN-1).
+//! One test function, so nothing else makes sessions meanwhile.
 
 mod common;
 

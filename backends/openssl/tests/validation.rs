@@ -1,4 +1,4 @@
-//! Issue 6: the x509-limbo corpus through real handshakes on OpenSSL, compared with
+//! Certificate validation: the x509-limbo corpus through real handshakes on OpenSSL, compared with
 //! OpenSSL's own `X509_verify_cert` configured as unitls configures it (SPEC
 //! VERIFY-1, VERIFY-4..7, VERIFY-13, VERIFY-14). rustls and native-tls are linked too,
 //! as servers for keys or certificates the OpenSSL server refuses (rustls through a

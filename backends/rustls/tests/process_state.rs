@@ -1,6 +1,6 @@
-//! Process-wide state, in a test binary of its own (DESIGN.md fact 6): live-object
-//! counts (SPEC OWN-1) and no process-global rustls provider (SPEC INIT-3, INIT-4).
-//! One test function, so nothing else in this process makes sessions meanwhile.
+//! Process-wide state, in a test binary of its own: live-object counts (SPEC OWN-1) and
+//! no process-global rustls provider (SPEC INIT-3, INIT-4). One test function, so
+//! nothing else in this process makes sessions meanwhile.
 
 mod common;
 

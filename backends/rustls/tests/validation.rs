@@ -1,4 +1,4 @@
-//! Issue 6: the x509-limbo corpus through real handshakes on rustls, compared with
+//! Certificate validation: the x509-limbo corpus through real handshakes on rustls, compared with
 //! rustls's own WebPKI verifier configured as unitls configures it (SPEC VERIFY-1,
 //! VERIFY-4..7, VERIFY-13, VERIFY-14). Only rustls is linked here: a chain whose leaf
 //! the rustls identity check refuses is presented through a context hook

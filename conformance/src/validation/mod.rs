@@ -1,5 +1,5 @@
-//! Certificate validation compared across backends through real handshakes (issue 6;
-//! SPEC VERIFY-1, VERIFY-4..7, VERIFY-13, VERIFY-14), over the x509-limbo corpus
+//! Certificate validation compared across backends through real handshakes (SPEC
+//! VERIFY-1, VERIFY-4..7, VERIFY-13, VERIFY-14), over the x509-limbo corpus
 //! (C2SP/x509-limbo, Apache-2.0).
 //!
 //! For every case that can run through a handshake ([`LimboCase::eligible`]: a SERVER
