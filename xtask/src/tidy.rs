@@ -47,11 +47,6 @@ const LONG_FILES: &[(&str, &str)] = &[
          text helpers shared with other modules): to be split like `interop/`.",
     ),
     (
-        "xtask/src/report_perf.rs",
-        "Not one concept yet (running the benches, reading their figures, the JSON, \
-         Markdown and HTML with SVG charts): to be split like `interop/`.",
-    ),
-    (
         "xtask/src/validation.rs",
         "Not one concept yet (running each backend's validation test, reading its lines, \
          tallying, the three renderings): to be split like `interop/`.",

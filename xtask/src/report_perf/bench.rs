@@ -1,0 +1,181 @@
+//! One backend's comparison bench: built with `cargo bench --no-run`, run with the
+//! terminal showing its progress, and the JSON lines it wrote read back.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::section::text_of;
+use super::FIGURES;
+use crate::json::Json;
+use crate::workspace::{self, cargo, display};
+use crate::Result;
+
+/// The environment variable the bench appends its lines to.
+const BENCH_ENV: &str = "UNITLS_BENCH_FILE";
+
+/// One backend's bench process and what it printed.
+#[derive(Debug)]
+pub(super) struct BackendBench {
+    pub(super) name: &'static str,
+    /// The command that reruns it alone.
+    pub(super) command: String,
+    /// Whether build and run succeeded.
+    pub(super) success: bool,
+    /// What went wrong, if anything.
+    pub(super) problems: Vec<String>,
+    pub(super) build: Duration,
+    pub(super) run: Duration,
+    pub(super) meta: Option<Json>,
+    pub(super) ceilings: Vec<Json>,
+    pub(super) figures: Vec<Json>,
+}
+
+/// Builds backend `name`'s bench, runs it, and reads its lines.
+pub(super) fn run_backend(
+    root: &Path,
+    name: &'static str,
+    out: &Path,
+    quick: bool,
+) -> BackendBench {
+    let package = workspace::backend_package(name);
+    let mut bench = BackendBench {
+        name,
+        command: format!(
+            "cargo bench -p {package} --bench compare{}",
+            if quick { " -- --quick" } else { "" }
+        ),
+        success: false,
+        problems: Vec::new(),
+        build: Duration::ZERO,
+        run: Duration::ZERO,
+        meta: None,
+        ceilings: Vec::new(),
+        figures: Vec::new(),
+    };
+    println!("==> {name}: building the comparison benchmark (release)");
+    let started = Instant::now();
+    let executable = build_bench(root, &package);
+    bench.build = started.elapsed();
+    let executable = match executable {
+        Ok(path) => path,
+        Err(e) => {
+            bench.problems.push(format!("build failed: {e}"));
+            return bench;
+        }
+    };
+    let file = out.join(format!("bench-{name}.jsonl"));
+    let _ = fs::remove_file(&file);
+    let mut command = Command::new(&executable);
+    if quick {
+        command.arg("--quick");
+    }
+    command
+        .env(BENCH_ENV, &file)
+        .current_dir(workspace::backend_dir(root, name))
+        .stdin(Stdio::null());
+    println!(
+        "==> {name}: {} ({BENCH_ENV}={})",
+        display(&command),
+        file.display()
+    );
+    let started = Instant::now();
+    let status = command.status();
+    bench.run = started.elapsed();
+    match status {
+        Ok(status) if status.success() => {}
+        Ok(status) => bench
+            .problems
+            .push(format!("the bench process failed ({status})")),
+        Err(e) => bench.problems.push(format!("cannot run the bench: {e}")),
+    }
+    match fs::read_to_string(&file) {
+        Ok(text) => {
+            for (i, line) in text.lines().enumerate() {
+                match Json::parse(line) {
+                    Ok(value) => match value.get("type").and_then(Json::as_str) {
+                        Some("meta") => bench.meta = Some(value),
+                        Some("ceiling") => bench.ceilings.push(value),
+                        Some("figure") => bench.figures.push(value),
+                        _ => {}
+                    },
+                    Err(e) => bench
+                        .problems
+                        .push(format!("{}:{}: {e}", file.display(), i + 1)),
+                }
+            }
+        }
+        Err(e) => bench
+            .problems
+            .push(format!("no output in {}: {e}", file.display())),
+    }
+    for fig in &bench.figures {
+        if fig.get("kind").and_then(Json::as_str) == Some("failure") {
+            bench.problems.push(format!(
+                "{} failed: {}",
+                text_of(fig, "name"),
+                text_of(fig, "reason")
+            ));
+        }
+    }
+    let known: Vec<&str> = bench.figures.iter().map(|f| text_of(f, "name")).collect();
+    let missing: Vec<&str> = FIGURES
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !known.contains(n))
+        .collect();
+    if !missing.is_empty() {
+        bench
+            .problems
+            .push(format!("figures not reported: {}", missing.join(", ")));
+    }
+    bench.success = bench.problems.is_empty();
+    bench
+}
+
+/// `cargo bench -p PACKAGE --bench compare --no-run`; the executable it built.
+fn build_bench(root: &Path, package: &str) -> Result<PathBuf> {
+    let mut command = cargo(root);
+    command.args([
+        "bench",
+        "-p",
+        package,
+        "--bench",
+        "compare",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
+    let shown = display(&command);
+    println!("$ {shown}");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    let stdout = child.stdout.take().ok_or("cargo's stdout is not piped")?;
+    let mut executable = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
+        let Ok(message) = Json::parse(&line) else {
+            continue;
+        };
+        let is_bench = message.get("reason").and_then(Json::as_str) == Some("compiler-artifact")
+            && message
+                .get("target")
+                .and_then(|t| t.get("name"))
+                .and_then(Json::as_str)
+                == Some("compare");
+        if is_bench {
+            if let Some(path) = message.get("executable").and_then(Json::as_str) {
+                executable = Some(PathBuf::from(path));
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
+    workspace::check_status(&shown, status)?;
+    executable.ok_or_else(|| format!("`{shown}` reported no bench executable").into())
+}
