@@ -42,11 +42,6 @@ const LONG_FILES: &[(&str, &str)] = &[
          run, the memory child process): to be split into files of one concept each.",
     ),
     (
-        "xtask/src/report.rs",
-        "Not one concept yet (the report's model, its JSON, Markdown and HTML renderings, \
-         text helpers shared with other modules): to be split like `interop/`.",
-    ),
-    (
         "xtask/src/validation.rs",
         "Not one concept yet (running each backend's validation test, reading its lines, \
          tallying, the three renderings): to be split like `interop/`.",

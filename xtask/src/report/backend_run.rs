@@ -1,0 +1,105 @@
+//! One backend's test process and its results.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::text::first_line;
+use crate::outcome::{BackendInfo, CaseResult, Outcome};
+use crate::workspace;
+
+/// One backend's test process and its results.
+#[derive(Debug)]
+pub(crate) struct BackendRun {
+    /// The backend's name (`rustls`).
+    pub(crate) name: &'static str,
+    /// The command that ran the suite, as a shell line.
+    pub(crate) command: String,
+    /// The process's exit code, if it exited normally.
+    pub(crate) exit_code: Option<i32>,
+    /// Whether the process succeeded.
+    pub(crate) success: bool,
+    /// How long the process took (build included).
+    pub(crate) duration: Duration,
+    /// The capabilities the backend declares, if its source could be read.
+    pub(crate) capabilities: Option<Vec<String>>,
+    /// What the backend said about itself, if it ran a case.
+    pub(crate) info: Option<BackendInfo>,
+    /// The outcome file the runner wrote.
+    pub(crate) outcome_file: PathBuf,
+    /// Outcome lines that could not be used, and why.
+    pub(crate) warnings: Vec<String>,
+    /// Every case, sorted by id.
+    pub(crate) cases: Vec<CaseResult>,
+}
+
+impl BackendRun {
+    /// How many cases ended with `outcome`.
+    pub(crate) fn count(&self, outcome: Outcome) -> usize {
+        self.cases.iter().filter(|c| c.outcome == outcome).count()
+    }
+
+    /// The cases that ended with `outcome`.
+    pub(super) fn with(&self, outcome: Outcome) -> impl Iterator<Item = &CaseResult> {
+        self.cases.iter().filter(move |c| c.outcome == outcome)
+    }
+
+    /// Whether the process succeeded, reported cases, and none failed (unsupported and
+    /// deviation do not fail a run).
+    pub(crate) fn is_ok(&self) -> bool {
+        self.success && !self.cases.is_empty() && self.count(Outcome::Fail) == 0
+    }
+
+    /// The command that reruns one case alone.
+    pub(super) fn case_command(&self, id: &str) -> String {
+        format!(
+            "cargo test -p {} --test conformance -- --exact {id}",
+            workspace::backend_package(self.name)
+        )
+    }
+
+    /// The process's status in words.
+    pub(crate) fn status(&self) -> String {
+        match (self.success, self.exit_code) {
+            (true, _) if self.cases.is_empty() => "ok but reported no case".to_owned(),
+            (true, _) => "ok".to_owned(),
+            (false, Some(code)) => format!("failed (exit code {code})"),
+            (false, None) => "failed (killed by a signal)".to_owned(),
+        }
+    }
+
+    /// The library's full description, or a placeholder.
+    pub(super) fn library(&self) -> &str {
+        self.info
+            .as_ref()
+            .map_or("(unknown)", |i| i.library.as_str())
+    }
+
+    /// `50 pass, 0 fail, 3 unsupported, 1 deviation`.
+    pub(super) fn counts_text(&self) -> String {
+        Outcome::ALL
+            .map(|o| format!("{} {}", self.count(o), o.as_str()))
+            .join(", ")
+    }
+
+    /// The lines for the terminal.
+    pub(crate) fn summary_line(&self) -> String {
+        let mut line = format!(
+            "{} ({}): {}; test process {} after {:.1} s",
+            self.name,
+            self.library(),
+            self.counts_text(),
+            self.status(),
+            self.duration.as_secs_f64()
+        );
+        for case in self.with(Outcome::Fail) {
+            let _ = write!(
+                line,
+                "\n    FAILED {}: {}",
+                case.id,
+                first_line(&case.detail)
+            );
+        }
+        line
+    }
+}

@@ -1,0 +1,79 @@
+//! The conformance report: what one `cargo xtask conformance` learned, and its three
+//! renderings — `report.json` (schema `unitls-report/1`), `report.md` and a
+//! self-contained `index.html`.
+//!
+//! One file per concept: `backend_run.rs` (one backend's test process and its cases),
+//! `coverage.rs` (the SPEC requirements no case cites), `machine.rs` (where the report
+//! was made), `schema.rs` (report.json), `markdown.rs` (report.md), `html.rs`
+//! (index.html), `text.rs` (the text helpers the renderings share); this file holds the
+//! report itself.
+
+mod backend_run;
+mod coverage;
+mod html;
+mod machine;
+mod markdown;
+mod schema;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use crate::interop::Matrix;
+
+pub(crate) use backend_run::BackendRun;
+pub(crate) use coverage::Coverage;
+pub(crate) use machine::Machine;
+pub(crate) use schema::SCHEMA;
+pub(crate) use text::escape;
+
+/// Everything one `cargo xtask conformance` learned.
+#[derive(Debug)]
+pub(crate) struct Report {
+    /// When, as RFC 3339 UTC.
+    pub(crate) generated_at: String,
+    /// The command that reproduces the report.
+    pub(crate) command: String,
+    /// Where.
+    pub(crate) machine: Machine,
+    /// `rustc --version`.
+    pub(crate) rustc: Option<String>,
+    /// `openssl version`, the external peer's version.
+    pub(crate) openssl_cli: Option<String>,
+    /// One entry per backend, in run order.
+    pub(crate) backends: Vec<BackendRun>,
+    /// The SPEC requirements no case cites.
+    pub(crate) coverage: Coverage,
+    /// The interop matrix (empty if it did not run).
+    pub(crate) interop: Matrix,
+    /// The x509-limbo certificate-validation comparison.
+    pub(crate) validation: crate::validation::ValidationReport,
+}
+
+impl Report {
+    /// The sorted ids of every case on any backend, each with its SPEC IDs.
+    fn case_ids(&self) -> Vec<(&str, &[String])> {
+        let mut ids: Vec<(&str, &[String])> = Vec::new();
+        for case in self.backends.iter().flat_map(|run| &run.cases) {
+            match ids.iter_mut().find(|(id, _)| *id == case.id) {
+                Some((_, spec)) if spec.is_empty() => *spec = &case.spec,
+                Some(_) => {}
+                None => ids.push((&case.id, &case.spec)),
+            }
+        }
+        ids.sort_unstable_by_key(|(id, _)| *id);
+        ids
+    }
+
+    /// The SPEC's path and size, or why it is missing.
+    fn spec_line(&self) -> String {
+        let coverage = &self.coverage;
+        match (&coverage.requirements, &coverage.error) {
+            (Some(ids), _) => format!("{} ({} requirements)", coverage.path.display(), ids.len()),
+            (None, error) => format!(
+                "{} — {}",
+                coverage.path.display(),
+                error.as_deref().unwrap_or("unreadable")
+            ),
+        }
+    }
+}
