@@ -41,11 +41,6 @@ const LONG_FILES: &[(&str, &str)] = &[
         "Not one concept yet (transports, the worker thread, the figures, each workload's \
          run, the memory child process): to be split into files of one concept each.",
     ),
-    (
-        "xtask/src/validation.rs",
-        "Not one concept yet (running each backend's validation test, reading its lines, \
-         tallying, the three renderings): to be split like `interop/`.",
-    ),
 ];
 
 /// References to documents outside the repository that are still allowed: (file, the
