@@ -33,6 +33,7 @@ mod report_perf;
 mod running;
 mod spec;
 mod test;
+mod text;
 #[cfg(test)]
 mod tidy;
 mod validation;

@@ -12,11 +12,12 @@ use super::openssl_cli::{rev_line, s_server_addr};
 use super::peer_log::listening_addr;
 use super::plan::{gate, Plan, Variant, Version};
 use super::{
-    one_line, Env, BULK, OPENSSL_CLI, PROCESS_TIMEOUT, RESUMPTION_CONNECTIONS, SERVER_GRACE,
-    SERVER_NAME, S_CLIENT_LINE,
+    Env, BULK, OPENSSL_CLI, PROCESS_TIMEOUT, RESUMPTION_CONNECTIONS, SERVER_GRACE, SERVER_NAME,
+    S_CLIENT_LINE,
 };
 use crate::outcome::Outcome;
 use crate::running::Running;
+use crate::text::one_line;
 
 /// Runs one cell.
 pub(super) fn run_cell(env: &Env, plan: &Plan) -> Verdict {

@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 use super::openssl_cli::{iana, parse_s_client, parse_s_server, rev_line};
 use super::peer_log::{Handshake, PeerLog};
 use super::plan::{Caps, Variant, Version};
-use super::{one_line, BULK, CLIENT_CN, RESUMPTION_CONNECTIONS, SERVER_NAME, S_CLIENT_LINE, TEXT};
+use super::{BULK, CLIENT_CN, RESUMPTION_CONNECTIONS, SERVER_NAME, S_CLIENT_LINE, TEXT};
 use crate::outcome::Outcome;
 use crate::running::Finished;
+use crate::text::one_line;
 
 #[cfg(test)]
 mod tests;

@@ -98,11 +98,6 @@ const CLIENT_CN: &str = "client-1";
 /// that must resume.
 const RESUMPTION_CONNECTIONS: usize = 2;
 
-/// `text` on one line.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// A peer binary for one backend, or why there is none.
 #[derive(Debug)]
 struct Peer {

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::matrix::Matrix;
-use super::{one_line, OPENSSL_CLI};
+use super::OPENSSL_CLI;
 use crate::outcome::Outcome;
-use crate::report::escape;
+use crate::text::{escape, one_line};
 
 impl Matrix {
     /// The terminal summary: one small table of marks per version and variant.

@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::text::first_line;
 use crate::outcome::{BackendInfo, CaseResult, Outcome};
+use crate::text::first_line;
 use crate::workspace;
 
 /// One backend's test process and its results.

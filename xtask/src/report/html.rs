@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
-use super::text::{escape, first_line, spec_suffix};
+use super::text::spec_suffix;
 use super::Report;
 use crate::outcome::Outcome;
 use crate::spec;
+use crate::text::{escape, first_line};
 
 impl Report {
     /// index.html: a self-contained page with the case × backend matrix.

@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
-use super::text::{first_line, md_cell, one_line, spec_suffix};
+use super::text::spec_suffix;
 use super::Report;
 use crate::outcome::Outcome;
 use crate::spec;
+use crate::text::{first_line, md_cell, one_line};
 
 impl Report {
     /// report.md: the run, then per backend its counts, unsupported and deviation

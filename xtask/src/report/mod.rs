@@ -24,7 +24,6 @@ pub(crate) use backend_run::BackendRun;
 pub(crate) use coverage::Coverage;
 pub(crate) use machine::Machine;
 pub(crate) use schema::SCHEMA;
-pub(crate) use text::escape;
 
 /// Everything one `cargo xtask conformance` learned.
 #[derive(Debug)]

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::markdown::fmt_value;
-use crate::report::escape;
+use crate::text::escape;
 
 /// One horizontal bar chart: rows of labelled bars, several series per row.
 pub(super) struct Chart<'a> {

@@ -7,7 +7,7 @@ use super::markdown::{fmt_value, provenance};
 use super::section::{backends_of, figure, label_of, num, text_of};
 use super::{END, FIGURES, METHOD, START, TARGET};
 use crate::json::Json;
-use crate::report::escape;
+use crate::text::escape;
 
 const UNITLS_COLOUR: &str = "#2b6cb0";
 const DIRECT_COLOUR: &str = "#a0aec0";

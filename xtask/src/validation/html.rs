@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::text::{escape, percent, short_verdict};
+use super::text::{percent, short_verdict};
 use super::ValidationReport;
+use crate::text::escape;
 
 impl ValidationReport {
     /// The index.html section (with its own styles).

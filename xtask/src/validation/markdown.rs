@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::text::{md_cell, percent, short_verdict, truncate};
+use super::text::{percent, short_verdict};
 use super::{CaseResult, CaseRow, ValidationReport};
+use crate::text::{md_cell, truncate};
 
 impl ValidationReport {
     /// The table for README's backend-choice section: per backend, accepted when the
