@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{BufRead, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -208,23 +208,12 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         outcome_file.display()
     );
     let started = Instant::now();
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or("the child's stdout is not piped")?;
-
     let mut parser = OutputParser::default();
     let mut log = OutcomeLog::new(name);
     let mut printed = 0usize;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
+    let status = workspace::each_stdout_line(&mut command, &shown, |line| {
         let Some((id, status)) = parser.feed(&line) else {
-            continue;
+            return;
         };
         // The runner writes its verdict before the test returns, so it is there now.
         if let Err(e) = log.read_new(&outcome_file) {
@@ -244,13 +233,10 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
             let _ = writeln!(terminal, " {printed}");
         }
         let _ = terminal.flush();
-    }
+    })?;
     if printed % 60 != 0 {
         println!(" {printed}");
     }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
     if let Err(e) = log.read_new(&outcome_file) {
         log.warnings
             .push(format!("reading {}: {e}", outcome_file.display()));

@@ -13,11 +13,9 @@
 
 use std::ffi::OsString;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 
-use crate::json::Json;
 use crate::workspace::{self, cargo, display};
 use crate::Result;
 
@@ -71,24 +69,7 @@ pub(crate) fn build(root: &Path, backend: &str) -> Result<PathBuf> {
     ]);
     let shown = display(&command);
     eprintln!("$ {shown}");
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
-    let stdout = child.stdout.take().ok_or("cargo's stdout is not piped")?;
-    let mut executable = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
-        if let Some(path) = peer_executable(&line) {
-            executable = Some(path);
-        }
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
-    workspace::check_status(&shown, status)?;
-    let built = executable.ok_or_else(|| format!("`{shown}` reported no {PEER_BIN} executable"))?;
+    let built = workspace::built_executable(&mut command, &shown, PEER_BIN)?;
     let dir = peer_dir(&built, backend);
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let target = dir.join(PEER_BIN);
@@ -116,33 +97,12 @@ fn peer_dir(built: &Path, name: &str) -> PathBuf {
     target.join("peer").join(name)
 }
 
-/// The executable of the `unitls-peer` compiler-artifact message on a line of cargo's
-/// `--message-format=json` output.
-fn peer_executable(line: &str) -> Option<PathBuf> {
-    let message = Json::parse(line).ok()?;
-    if message.get("reason")?.as_str()? != "compiler-artifact" {
-        return None;
-    }
-    if message.get("target")?.get("name")?.as_str()? != PEER_BIN {
-        return None;
-    }
-    message.get("executable")?.as_str().map(PathBuf::from)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_executable_is_found_in_cargo_messages() {
-        let line = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/peer#unitls-peer@0.1.0","target":{"kind":["bin"],"name":"unitls-peer","src_path":"/w/peer/src/main.rs"},"filenames":["/w/target/debug/unitls-peer"],"executable":"/w/target/debug/unitls-peer","fresh":true}"#;
-        assert_eq!(
-            peer_executable(line),
-            Some(PathBuf::from("/w/target/debug/unitls-peer"))
-        );
-        let lib = r#"{"reason":"compiler-artifact","target":{"name":"unitls"},"executable":null}"#;
-        assert_eq!(peer_executable(lib), None);
-        assert_eq!(peer_executable("not json"), None);
+    fn each_backend_has_its_own_copy() {
         assert_eq!(
             peer_dir(Path::new("/w/target/debug/unitls-peer"), "boring"),
             PathBuf::from("/w/target/peer/boring")

@@ -1,9 +1,11 @@
 //! Where the workspace is, which backend crates it has, and how xtask runs commands in it.
 
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
+use std::process::{Command, ExitStatus, Stdio};
 
+use crate::json::Json;
 use crate::Result;
 
 /// Every backend the project knows, in the order tables and reports list them.
@@ -142,6 +144,63 @@ pub(crate) fn run_shown(command: &mut Command) -> Result<()> {
     check_status(&shown, status)
 }
 
+/// Spawns `command` (`shown` in errors) with stdin closed and stdout piped, hands
+/// `each` every line of its output as it comes, and waits: its exit status.
+pub(crate) fn each_stdout_line(
+    command: &mut Command,
+    shown: &str,
+    mut each: impl FnMut(String),
+) -> Result<ExitStatus> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or("the child's stdout is not piped")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
+        each(line);
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
+    Ok(status)
+}
+
+/// Runs a cargo build `command` (`shown` in errors) that asks for
+/// `--message-format=json-render-diagnostics` (the diagnostics still reach the
+/// terminal) and returns the executable it reported for target `target`; fails if the
+/// build fails or reports none.
+pub(crate) fn built_executable(
+    command: &mut Command,
+    shown: &str,
+    target: &str,
+) -> Result<PathBuf> {
+    let mut executable = None;
+    let status = each_stdout_line(command, shown, |line| {
+        if let Some(path) = artifact_executable(&line, target) {
+            executable = Some(path);
+        }
+    })?;
+    check_status(shown, status)?;
+    executable.ok_or_else(|| format!("`{shown}` reported no {target} executable").into())
+}
+
+/// The executable of target `target` if `line` is cargo's JSON message of its artifact.
+fn artifact_executable(line: &str, target: &str) -> Option<PathBuf> {
+    let message = Json::parse(line).ok()?;
+    if message.get("reason")?.as_str()? != "compiler-artifact" {
+        return None;
+    }
+    if message.get("target")?.get("name")?.as_str()? != target {
+        return None;
+    }
+    message.get("executable")?.as_str().map(PathBuf::from)
+}
+
 /// Turns an unsuccessful exit status into an error naming the command.
 pub(crate) fn check_status(shown: &str, status: ExitStatus) -> Result<()> {
     if status.success() {
@@ -186,6 +245,19 @@ members = ["not-this"]
         assert!(member_matches("backends/*", "backends/openssl"));
         assert!(!member_matches("backends/*", "core"));
         assert!(!member_matches("backends/rustls", "backends/openssl"));
+    }
+
+    #[test]
+    fn the_executable_is_found_in_cargo_messages() {
+        let line = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/peer#unitls-peer@0.1.0","target":{"kind":["bin"],"name":"unitls-peer","src_path":"/w/peer/src/main.rs"},"filenames":["/w/target/debug/unitls-peer"],"executable":"/w/target/debug/unitls-peer","fresh":true}"#;
+        assert_eq!(
+            artifact_executable(line, "unitls-peer"),
+            Some(PathBuf::from("/w/target/debug/unitls-peer"))
+        );
+        let lib = r#"{"reason":"compiler-artifact","target":{"name":"unitls"},"executable":null}"#;
+        assert_eq!(artifact_executable(lib, "unitls"), None);
+        assert_eq!(artifact_executable(line, "compare"), None);
+        assert_eq!(artifact_executable("not json", "unitls-peer"), None);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! terminal showing its progress, and the JSON lines it wrote read back.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -149,33 +148,5 @@ fn build_bench(root: &Path, package: &str) -> Result<PathBuf> {
     ]);
     let shown = display(&command);
     println!("$ {shown}");
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
-    let stdout = child.stdout.take().ok_or("cargo's stdout is not piped")?;
-    let mut executable = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
-        let Ok(message) = Json::parse(&line) else {
-            continue;
-        };
-        let is_bench = message.get("reason").and_then(Json::as_str) == Some("compiler-artifact")
-            && message
-                .get("target")
-                .and_then(|t| t.get("name"))
-                .and_then(Json::as_str)
-                == Some("compare");
-        if is_bench {
-            if let Some(path) = message.get("executable").and_then(Json::as_str) {
-                executable = Some(PathBuf::from(path));
-            }
-        }
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
-    workspace::check_status(&shown, status)?;
-    executable.ok_or_else(|| format!("`{shown}` reported no bench executable").into())
+    workspace::built_executable(&mut command, &shown, "compare")
 }

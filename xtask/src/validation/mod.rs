@@ -55,10 +55,11 @@ mod tests;
 mod text;
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write as _};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::io::Write as _;
+use std::path::Path;
 use std::time::Instant;
+
+use crate::workspace;
 
 pub(crate) use model::{BackendValidation, CaseResult, CaseRow, Tally, ValidationReport};
 
@@ -74,12 +75,6 @@ const CORPUS_SOURCE: &str = "https://github.com/C2SP/x509-limbo";
 /// The verdict words, in the order tables list them.
 const VERDICTS: [&str; 4] = ["accept", "reject", "not-applicable", "error"];
 
-/// The workspace root (the parent of `xtask/`).
-fn root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
-}
-
 /// Runs the validation test of every backend in `backends` that has one, writing
 /// `out_dir/validation-NAME.jsonl`, and reads the results. `Err` only when the output
 /// directory or a record file cannot be handled or cargo cannot be started.
@@ -88,7 +83,7 @@ pub(crate) fn run(
     backends: &[String],
     limbo: Option<&Path>,
 ) -> Result<ValidationReport, String> {
-    let root = root();
+    let root = workspace::root();
     fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let limbo = match limbo {
         Some(path) if path.is_relative() => Some(
@@ -135,10 +130,8 @@ fn run_backend(
         Err(e) => return Err(format!("cannot delete {}: {e}", record_file.display())),
     }
     let package = format!("unitls-{name}");
-    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(program);
+    let mut command = workspace::cargo(root);
     command
-        .current_dir(root)
         .args(["test", "-p", &package, "--test", "validation"])
         .env(RECORD_ENV, &record_file);
     if let Some(path) = limbo {
@@ -148,25 +141,13 @@ fn run_backend(
     println!("==> validation {name}: {shown}");
     println!("    ({RECORD_ENV}={})", record_file.display());
     let started = Instant::now();
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or("the child's stdout is not piped")?;
     let mut captured = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading the output of `{shown}`: {e}"))?;
+    let status = workspace::each_stdout_line(&mut command, &shown, |line| {
         let mut terminal = std::io::stdout().lock();
         let _ = writeln!(terminal, "    {line}");
         captured.push(line);
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for `{shown}`: {e}"))?;
+    })
+    .map_err(|e| e.to_string())?;
     let failure_output = (!status.success()).then(|| {
         let from = captured
             .iter()
