@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -37,31 +37,12 @@ const FAULTS_OVER_TCP_ENV: &str = "UNITLS_FAULTS_OVER_TCP";
 pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
     prereqs::run()?;
     let root = workspace::root();
-    let available = workspace::member_backends(&root)?;
-    let selected: Vec<&'static str> = if args.backends.is_empty() {
-        available.clone()
-    } else {
-        let mut selected = Vec::new();
-        for wanted in &args.backends {
-            let found = available.iter().find(|name| **name == wanted.as_str());
-            let Some(name) = found else {
-                return Err(format!(
-                    "backend `{wanted}` has no crate in the workspace (available: {})",
-                    available.join(", ")
-                )
-                .into());
-            };
-            if !selected.contains(name) {
-                selected.push(*name);
-            }
-        }
-        selected
-    };
+    let selected = workspace::select_backends(&root, &args.backends)?;
     if selected.is_empty() {
         return Err("no backend crate is a workspace member; nothing to run".into());
     }
     // Absolute: the test binaries run in their own package directories.
-    let out = absolute(
+    let out = workspace::absolute(
         args.out
             .clone()
             .unwrap_or_else(|| root.join("target").join("unitls-report")),
@@ -156,15 +137,6 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
 }
 
 /// `path` made absolute against the current directory.
-fn absolute(path: PathBuf) -> Result<PathBuf> {
-    if path.is_absolute() {
-        return Ok(path);
-    }
-    let here =
-        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    Ok(here.join(path))
-}
-
 /// What a user types to get the same report.
 fn reproduce_command(args: &ConformanceArgs) -> String {
     let mut command = String::from("cargo xtask conformance");

@@ -55,6 +55,41 @@ pub(crate) fn member_backends(root: &Path) -> Result<Vec<&'static str>> {
         .collect())
 }
 
+/// The backends a task runs: the member backends named in `wanted` (`--backend`), in
+/// that order and once each, or all of them when `wanted` is empty; an unknown name is
+/// an error.
+pub(crate) fn select_backends(root: &Path, wanted: &[String]) -> Result<Vec<&'static str>> {
+    let available = member_backends(root)?;
+    if wanted.is_empty() {
+        return Ok(available);
+    }
+    let mut selected = Vec::new();
+    for wanted in wanted {
+        let found = available.iter().find(|name| **name == wanted.as_str());
+        let Some(name) = found else {
+            return Err(format!(
+                "backend `{wanted}` has no crate in the workspace (available: {})",
+                available.join(", ")
+            )
+            .into());
+        };
+        if !selected.contains(name) {
+            selected.push(*name);
+        }
+    }
+    Ok(selected)
+}
+
+/// `path`, taken from the current directory when it is relative.
+pub(crate) fn absolute(path: PathBuf) -> Result<PathBuf> {
+    if path.is_absolute() {
+        return Ok(path);
+    }
+    let here =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    Ok(here.join(path))
+}
+
 /// The `members` list of the `[workspace]` table of a root manifest.
 fn workspace_members(manifest: &str) -> Option<Vec<String>> {
     let mut in_workspace = false;
@@ -258,6 +293,19 @@ members = ["not-this"]
         assert_eq!(artifact_executable(lib, "unitls"), None);
         assert_eq!(artifact_executable(line, "compare"), None);
         assert_eq!(artifact_executable("not json", "unitls-peer"), None);
+    }
+
+    #[test]
+    fn backends_are_selected_once_each_or_all() {
+        let root = root();
+        let all = member_backends(&root).unwrap();
+        assert_eq!(select_backends(&root, &[]).unwrap(), all);
+        let twice = ["rustls".to_owned(), "rustls".to_owned()];
+        assert_eq!(select_backends(&root, &twice).unwrap(), ["rustls"]);
+        let unknown = select_backends(&root, &["nope".to_owned()]).unwrap_err();
+        assert!(unknown
+            .to_string()
+            .starts_with("backend `nope` has no crate"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 use std::fs;
 
+use crate::json::Json;
+
 /// The machine the report was made on.
 #[derive(Debug)]
 pub(crate) struct Machine {
@@ -40,6 +42,22 @@ impl Machine {
             cpus: std::thread::available_parallelism().ok().map(usize::from),
             cpu_model,
         }
+    }
+
+    /// The `machine` member of report.json (and of its `performance` section).
+    pub(crate) fn to_json(&self) -> Json {
+        Json::object([
+            ("os", Json::str(self.os)),
+            ("os_release", Json::opt_str(self.os_release.clone())),
+            ("arch", Json::str(self.arch)),
+            (
+                "cpus",
+                self.cpus.map_or(Json::Null, |n| {
+                    Json::Int(i64::try_from(n).unwrap_or(i64::MAX))
+                }),
+            ),
+            ("cpu_model", Json::opt_str(self.cpu_model.clone())),
+        ])
     }
 
     /// One line for report.md and index.html.

@@ -17,25 +17,12 @@ pub(super) const UNCOVERED_REASON: &str = "no conformance case yet";
 impl Report {
     /// report.json.
     pub(crate) fn to_json(&self) -> Json {
-        let machine = &self.machine;
         let coverage = &self.coverage;
         Json::object([
             ("schema", Json::str(SCHEMA)),
             ("generated_at", Json::str(&self.generated_at)),
             ("command", Json::str(&self.command)),
-            (
-                "machine",
-                Json::object([
-                    ("os", Json::str(machine.os)),
-                    ("os_release", Json::opt_str(machine.os_release.clone())),
-                    ("arch", Json::str(machine.arch)),
-                    (
-                        "cpus",
-                        machine.cpus.map_or(Json::Null, |n| Json::Int(count_i64(n))),
-                    ),
-                    ("cpu_model", Json::opt_str(machine.cpu_model.clone())),
-                ]),
-            ),
+            ("machine", self.machine.to_json()),
             ("rustc", Json::opt_str(self.rustc.clone())),
             ("openssl_cli", Json::opt_str(self.openssl_cli.clone())),
             (

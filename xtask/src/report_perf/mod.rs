@@ -131,27 +131,9 @@ const METHOD: [&str; 7] = [
 pub(crate) fn run(args: &ReportArgs) -> Result<()> {
     prereqs::run()?;
     let root = workspace::root();
-    let available = workspace::member_backends(&root)?;
-    let mut selected: Vec<&'static str> = Vec::new();
-    for wanted in &args.backends {
-        let found = available.iter().find(|name| **name == wanted.as_str());
-        let Some(name) = found else {
-            return Err(format!(
-                "backend `{wanted}` has no crate in the workspace (available: {})",
-                available.join(", ")
-            )
-            .into());
-        };
-        if !selected.contains(name) {
-            selected.push(*name);
-        }
-    }
-    if selected.is_empty() {
-        selected = available;
-    }
+    let selected = workspace::select_backends(&root, &args.backends)?;
     let out = match &args.out {
-        Some(dir) if dir.is_absolute() => dir.clone(),
-        Some(dir) => std::env::current_dir()?.join(dir),
+        Some(dir) => workspace::absolute(dir.clone())?,
         None => root.join("target").join("unitls-report"),
     };
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;

@@ -136,21 +136,7 @@ pub(super) fn performance_json(
         ),
         ("command", Json::str(reproduce(args))),
         ("plan", Json::str(if args.quick { "quick" } else { "full" })),
-        (
-            "machine",
-            Json::object([
-                ("os", Json::str(machine.os)),
-                ("os_release", Json::opt_str(machine.os_release.clone())),
-                ("arch", Json::str(machine.arch)),
-                (
-                    "cpus",
-                    machine
-                        .cpus
-                        .map_or(Json::Null, |n| Json::Int(i64::try_from(n).unwrap_or(0))),
-                ),
-                ("cpu_model", Json::opt_str(machine.cpu_model.clone())),
-            ]),
-        ),
+        ("machine", machine.to_json()),
         (
             "rustc",
             Json::opt_str(conformance::first_line_of(
