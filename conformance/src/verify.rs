@@ -394,9 +394,17 @@ pub fn sni_9_server_sees_client_sni(h: &Harness) {
     );
 }
 
-/// SNI-11: a server without any identity fails its attach with X509Lookup, the
+/// SNI-11 (revised): an abstract server context with no identity, no name map and no
+/// selection callback is InvalidArgument when built; a server without any identity
+/// (a `Default` context) fails its attach with X509Lookup, the
 /// client with Failure.
 pub fn sni_11_server_without_identity(h: &Harness) {
+    let built = unitls_core::create_server_context()
+        .implementation(h.backend)
+        .build();
+    let err = built.expect_err("an abstract server context with no identity at all");
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    assert!(err.to_string().contains("needs an identity"), "{err}");
     let nothing = AttachOptions::server()
         .ctx(unitls_core::CtxSpec::Default)
         .implementation(h.backend);

@@ -693,6 +693,17 @@ impl ContextBuilder {
             .map(registry::lookup_name)
             .transpose()?;
         let material = load_material(&self.identities, &self.trust, self.options.role)?;
+        if self.options.role == Role::Server
+            && material.identity.is_none()
+            && material.by_name.is_empty()
+            && self.options.sni_callback.is_none()
+        {
+            // Caught here rather than as a failed handshake per connection (SPEC SNI-11).
+            return Err(Error::invalid(
+                "a server context needs an identity: give identity(...), \
+                 identity_for_name(...) or an sni_callback",
+            ));
+        }
         let context = AbstractContext {
             name: self.name,
             implementation,

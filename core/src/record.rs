@@ -46,13 +46,7 @@ impl RecordHeader {
     pub(crate) fn parse(header: &[u8; HEADER_LEN]) -> Result<RecordHeader> {
         let content_type = header[0];
         if !(20..=24).contains(&content_type) || header[1] != 3 {
-            return Err(Error::new(
-                ErrorKind::Failure,
-                format!(
-                    "the peer does not speak TLS (record starts {:02x} {:02x} {:02x})",
-                    header[0], header[1], header[2]
-                ),
-            ));
+            return Err(not_tls(header));
         }
         let body_len = usize::from(u16::from_be_bytes([header[3], header[4]]));
         if body_len > MAX_BODY_LEN {
@@ -66,6 +60,29 @@ impl RecordHeader {
             body_len,
         })
     }
+}
+
+/// How many octets of a non-TLS stream an error shows.
+const PREVIEW_LEN: usize = 40;
+
+/// The error for octets that cannot start a TLS record (SPEC SEC-4): what the peer
+/// sent, as text when it is printable ("220 smtp.example.org ESMTP" is a plaintext
+/// server, "GET / HTTP/1.1" an HTTP client), else as hex.
+fn not_tls(sent: &[u8]) -> Error {
+    let printable = sent
+        .iter()
+        .all(|&b| b.is_ascii_graphic() || b == b' ' || b == b'\r' || b == b'\n' || b == b'\t');
+    let shown = if printable {
+        let text = String::from_utf8_lossy(sent);
+        format!("it sent {:?}", text.trim_end())
+    } else {
+        let hex: Vec<String> = sent.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("record starts {}", hex.join(" "))
+    };
+    Error::new(
+        ErrorKind::Failure,
+        format!("the peer does not speak TLS ({shown}); is it a plaintext service, or one that expects STARTTLS first?"),
+    )
 }
 
 /// Spare read buffers this thread parked, at most [`SPARE_MAX`].
@@ -193,7 +210,11 @@ impl ReadBuffer {
         let Some(header) = unread.first_chunk::<HEADER_LEN>() else {
             return Ok(None);
         };
-        let header = RecordHeader::parse(header)?;
+        // A peer that does not speak TLS: show what it sent, as text when it is text.
+        let header = RecordHeader::parse(header).map_err(|err| match unread[1] {
+            3 => err,
+            _ => not_tls(&unread[..unread.len().min(PREVIEW_LEN)]),
+        })?;
         let total = HEADER_LEN + header.body_len;
         if unread.len() < total {
             // Make sure the rest fits behind it.
@@ -249,12 +270,33 @@ mod tests {
         assert_eq!(b.buf.len(), BUFFER_LEN);
     }
 
-    /// SPEC SEC-4: an HTTP request is refused from its first octets.
+    /// SPEC SEC-4: an HTTP request is refused from its first octets, and the error
+    /// shows it as text.
     #[test]
     fn http_is_not_tls() {
         let mut buf = ReadBuffer::default();
         buf.fill_from(&mut &b"GET / HTTP/1.1\r\n"[..]).unwrap();
-        assert_eq!(buf.peek_record().unwrap_err().kind(), ErrorKind::Failure);
+        let err = buf.peek_record().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Failure);
+        assert!(
+            err.to_string().contains(r#"it sent "GET / HTTP/1.1""#),
+            "{err}"
+        );
+    }
+
+    /// A plaintext SMTP greeting shows as text; random octets as hex.
+    #[test]
+    fn non_tls_octets_are_shown_as_text_or_hex() {
+        let mut buf = ReadBuffer::default();
+        buf.fill_from(&mut &b"220 smtp.example.org ESMTP\r\n"[..])
+            .unwrap();
+        let err = buf.peek_record().unwrap_err().to_string();
+        assert!(err.contains("220 smtp.example.org ESMTP"), "{err}");
+        let mut buf = ReadBuffer::default();
+        buf.fill_from(&mut &[0x80u8, 0x2e, 0x01, 0x03, 0x01, 0x00][..])
+            .unwrap();
+        let err = buf.peek_record().unwrap_err().to_string();
+        assert!(err.contains("record starts 80 2e 01 03 01 00"), "{err}");
     }
 
     /// SPEC SEC-5: an oversized length is refused without allocating it.
