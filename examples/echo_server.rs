@@ -6,27 +6,68 @@
 //! Prints `listening <addr>`, then serves each connection on its own thread: echoes
 //! application data until the client closes, then closes with close_notify.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use unitls::{create_server_context, from_accepted, AttachOptions, IdentitySource};
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+const USAGE: &str = "\
+usage: echo_server --cert CHAIN.pem --key KEY.pem [--listen ADDR] [--max-connections N]
+
+options:
+  --cert CHAIN.pem       the server's certificate chain, PEM, leaf first (required)
+  --key KEY.pem          the server's private key, PEM (required)
+  --listen ADDR          the address to listen on (default: 127.0.0.1:0, any free
+                         port); the server prints `listening <addr>`
+  --max-connections N    accept N connections, then exit once they are served
+                         (default: serve until killed)
+  -h, --help             print this help
+";
+
+/// Prints what is wrong and the usage to stderr, then exits with status 2.
+fn usage_error(problem: &str) -> ! {
+    eprint!("echo_server: {problem}\n{USAGE}");
+    std::process::exit(2)
+}
+
+/// Reads `--option VALUE` pairs; an unknown option or a missing value is a usage error.
+fn parse_args(known: &[&str]) -> HashMap<String, String> {
+    let mut args = std::env::args().skip(1);
+    let mut found = HashMap::new();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            print!("{USAGE}");
+            std::process::exit(0);
+        }
+        if !known.contains(&arg.as_str()) {
+            usage_error(&format!("unknown argument {arg:?}"));
+        }
+        let Some(value) = args.next() else {
+            usage_error(&format!("{arg} needs a value"));
+        };
+        found.insert(arg, value);
+    }
+    found
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:0".into());
-    let (Some(cert), Some(key)) = (arg(&args, "--cert"), arg(&args, "--key")) else {
-        return Err("usage: echo_server --listen ADDR --cert CHAIN.pem --key KEY.pem".into());
+    let args = parse_args(&["--listen", "--cert", "--key", "--max-connections"]);
+    let listen = args
+        .get("--listen")
+        .cloned()
+        .unwrap_or_else(|| "127.0.0.1:0".into());
+    let Some(cert) = args.get("--cert") else {
+        usage_error("--cert is required");
     };
-    let max: Option<usize> = arg(&args, "--max-connections")
-        .map(|n| n.parse())
-        .transpose()?;
+    let Some(key) = args.get("--key") else {
+        usage_error("--key is required");
+    };
+    let max: Option<usize> = match args.get("--max-connections").map(|n| n.parse()) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => usage_error("--max-connections needs a number"),
+    };
     let context = create_server_context()
         .identity(IdentitySource::pem_files(cert, key))
         .build()?;

@@ -4,57 +4,141 @@
 //! ```text
 //! cargo run --example starttls_client -- --connect 127.0.0.1:2525 --ca ca.pem [--name localhost]
 //! ```
+//! Replies are read whole: a multi-line reply is `250-…` continuation lines ended
+//! by one `250 …` line, and STARTTLS may be offered on any of them (RFC 5321 §4.2).
 
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::net::TcpStream;
 
 use unitls::{create_client_context, AttachOptions, SocketStream, Source, Transport, TrustSource};
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+const USAGE: &str = "\
+usage: starttls_client --connect HOST:PORT --ca CA.pem [--name NAME]
+
+options:
+  --connect HOST:PORT  the SMTP server to connect to (required)
+  --ca CA.pem          the CA certificates, PEM, that alone are trusted to verify
+                       the server (required)
+  --name NAME          the name the server's certificate must carry, also sent as
+                       SNI (default: the host of --connect)
+  -h, --help           print this help
+";
+
+/// Prints what is wrong and the usage to stderr, then exits with status 2.
+fn usage_error(problem: &str) -> ! {
+    eprint!("starttls_client: {problem}\n{USAGE}");
+    std::process::exit(2)
 }
 
-/// Reads one SMTP reply (all its lines) and returns its last line.
-fn reply<T: Transport>(stream: &mut SocketStream<T>) -> std::io::Result<String> {
+/// Reads `--option VALUE` pairs; an unknown option or a missing value is a usage error.
+fn parse_args(known: &[&str]) -> HashMap<String, String> {
+    let mut args = std::env::args().skip(1);
+    let mut found = HashMap::new();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            print!("{USAGE}");
+            std::process::exit(0);
+        }
+        if !known.contains(&arg.as_str()) {
+            usage_error(&format!("unknown argument {arg:?}"));
+        }
+        let Some(value) = args.next() else {
+            usage_error(&format!("{arg} needs a value"));
+        };
+        found.insert(arg, value);
+    }
+    found
+}
+
+/// One SMTP reply: its code and the text of each of its lines.
+struct Reply {
+    code: u16,
+    lines: Vec<String>,
+}
+
+impl Reply {
+    /// Whether an EHLO reply offers `keyword` as an extension on any of its lines,
+    /// compared without regard to case (RFC 5321 §4.1.1.1, §2.4).
+    fn offers(&self, keyword: &str) -> bool {
+        self.lines.iter().any(|line| {
+            line.split_whitespace()
+                .next()
+                .is_some_and(|word| word.eq_ignore_ascii_case(keyword))
+        })
+    }
+}
+
+/// Reads one SMTP reply, all its lines: `NNN-text` continues it, `NNN text` (or a
+/// bare `NNN`) ends it (RFC 5321 §4.2.1).
+fn reply<T: Transport>(stream: &mut SocketStream<T>) -> Result<Reply, Box<dyn std::error::Error>> {
+    let mut lines = Vec::new();
     loop {
         let mut line = String::new();
         if stream.read_line(&mut line)? == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
+            return Err("the server closed the connection in the middle of a reply".into());
         }
         print!("S: {line}");
-        if line.as_bytes().get(3) != Some(&b'-') {
-            return Ok(line);
+        let line = line.trim_end_matches(['\r', '\n']);
+        let code = line
+            .get(..3)
+            .and_then(|code| code.parse::<u16>().ok())
+            .ok_or_else(|| format!("not an SMTP reply line: {line:?}"))?;
+        let last = match line.as_bytes().get(3) {
+            None | Some(b' ') => true,
+            Some(b'-') => false,
+            Some(_) => return Err(format!("not an SMTP reply line: {line:?}").into()),
+        };
+        lines.push(line.get(4..).unwrap_or("").to_string());
+        if last {
+            return Ok(Reply { code, lines });
         }
     }
 }
 
+/// Sends one command and reads its reply, which must have the code `expected`.
+fn command<T: Transport>(
+    stream: &mut SocketStream<T>,
+    text: &str,
+    expected: u16,
+) -> Result<Reply, Box<dyn std::error::Error>> {
+    println!("C: {text}");
+    stream.write_all(format!("{text}\r\n").as_bytes())?;
+    let reply = reply(stream)?;
+    if reply.code != expected {
+        return Err(format!("{text}: the server answered {}, not {expected}", reply.code).into());
+    }
+    Ok(reply)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let (Some(connect), Some(ca)) = (arg(&args, "--connect"), arg(&args, "--ca")) else {
-        return Err("usage: starttls_client --connect HOST:PORT --ca CA.pem [--name NAME]".into());
+    let args = parse_args(&["--connect", "--ca", "--name"]);
+    let Some(connect) = args.get("--connect").cloned() else {
+        usage_error("--connect is required");
+    };
+    let Some(ca) = args.get("--ca").cloned() else {
+        usage_error("--ca is required");
     };
     let host = connect
         .rsplit_once(':')
         .map(|(h, _)| h.trim_matches(['[', ']']))
         .unwrap_or(&connect);
-    let name = arg(&args, "--name").unwrap_or_else(|| host.to_string());
+    let name = args
+        .get("--name")
+        .cloned()
+        .unwrap_or_else(|| host.to_string());
     let context = create_client_context()
         .trust_only([TrustSource::Pem(Source::file(ca))])
         .build()?;
     let mut stream = SocketStream::new(TcpStream::connect(&connect)?);
-    reply(&mut stream)?;
-    stream.write_all(b"EHLO client.example\r\n")?;
-    let last = reply(&mut stream)?;
-    if !last.contains("STARTTLS") {
+    let greeting = reply(&mut stream)?;
+    if greeting.code != 220 {
+        return Err(format!("the server's greeting is {}, not 220", greeting.code).into());
+    }
+    if !command(&mut stream, "EHLO client.example", 250)?.offers("STARTTLS") {
         return Err("the server does not offer STARTTLS".into());
     }
-    stream.write_all(b"STARTTLS\r\n")?;
-    if !reply(&mut stream)?.starts_with("220") {
-        return Err("STARTTLS refused".into());
-    }
+    command(&mut stream, "STARTTLS", 220)?;
     stream.attach_ssl(AttachOptions::client(name).ctx(context))?;
     println!(
         "TLS: {} {}",
@@ -67,10 +151,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|c| c.to_string())
             .unwrap_or_default()
     );
-    stream.write_all(b"EHLO client.example\r\n")?;
-    reply(&mut stream)?;
-    stream.write_all(b"QUIT\r\n")?;
-    reply(&mut stream)?;
+    // RFC 3207 §4.2: the client forgets what it knew and asks again.
+    command(&mut stream, "EHLO client.example", 250)?;
+    command(&mut stream, "QUIT", 221)?;
     stream.close()?;
     Ok(())
 }
