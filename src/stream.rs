@@ -8,6 +8,16 @@ use unitls_core::{AttachOptions, Result, Transport};
 
 /// A byte stream that TLS can be attached to and detached from; see
 /// [`unitls_core::SocketStream`] for every operation (reachable through `Deref`).
+///
+/// Before `attach_ssl` and after `detach_ssl` it carries plaintext; in between, TLS.
+/// On a blocking transport (timeouts are fine) every operation has succeeded or
+/// failed when it returns; a read or write timeout of yours that runs out is an error
+/// of kind [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), after which the session
+/// is still usable. On a non-blocking transport an operation that would block returns
+/// `io::ErrorKind::WouldBlock` and continues where it stood when called again; the
+/// core type's section [Timeouts and non-blocking
+/// transports](unitls_core::SocketStream#timeouts-and-non-blocking-transports) says
+/// how each operation continues.
 #[derive(Debug)]
 pub struct SocketStream<T: Transport>(unitls_core::SocketStream<T>);
 

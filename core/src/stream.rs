@@ -1,7 +1,7 @@
 //! The socket stream: plaintext before attach and after detach, TLS in between
 //! (SPEC ATTACH, DETACH, CLOSE, STREAM; LispWorks `socket-stream`).
 //!
-//! This is the blocking shell over [`Conn`](crate::conn::Conn): it owns the
+//! This is the blocking shell over [`Conn`]: it owns the
 //! transport and the `BufRead` buffer of decrypted octets, and runs each operation
 //! with [`drive`]; every rule lives in the `Conn`.
 

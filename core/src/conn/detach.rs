@@ -29,8 +29,8 @@ impl Conn {
     /// Starts a detach (SPEC DETACH-3: from here the stream counts as plain). Done at
     /// once — `Some` — when there is nothing to close: no role picked, a handshake not
     /// finished, a fatal error (SPEC DETACH-11, DETACH-12; with a policy the latter
-    /// is the error again). Otherwise queues close_notify and [`detach_step`]
-    /// (Conn::detach_step) goes on.
+    /// is the error again). Otherwise queues close_notify and
+    /// [`detach_step`](Self::detach_step) goes on.
     ///
     /// `already_read`: application data the shell decrypted and nobody read yet; it
     /// comes first in [`Detached::unread_application_data`].
