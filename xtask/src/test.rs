@@ -9,13 +9,19 @@
 //! on the lock of `target/`). It also proves the facade refuses BoringSSL with OpenSSL
 //! (SPEC IMPL-7) with a message that says why.
 //!
+//! The documentation is built too (`cargo doc --no-deps`, no doctests: those ran with
+//! the tests) with broken intra-doc links denied, for every documented crate: core, the
+//! facade with every backend that can share a build (its docs.rs feature set), and
+//! `unitls-boring` on its own, whose BoringSSL the tests built already in the same
+//! `target/`.
+//!
 //! Each stage is timed; the task ends with a table of the times and fails when the whole
 //! run took longer than [`BUDGET`], so a change that makes CI slower shows what it costs.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use crate::workspace::{cargo, display, run_shown};
+use crate::workspace::{cargo, check_status, display, run_shown};
 use crate::{prereqs, workspace, Result};
 
 /// How long `cargo xtask test` may take, all stages together, on the machine CI runs on
@@ -25,6 +31,15 @@ const BUDGET: Duration = Duration::from_secs(30 * 60);
 
 /// The manifest of the feature-selection example, relative to the workspace root.
 const FEATURE_SELECTION: &str = "examples/feature-selection/Cargo.toml";
+
+/// What the documentation builds add to `RUSTDOCFLAGS`: a link that does not resolve
+/// (rendered as literal `[...]` otherwise) fails the run.
+const DOC_FLAGS: &str = "-D rustdoc::broken_intra_doc_links";
+
+/// The facade's features for its documentation: every backend that can share a build
+/// (`boring` cannot link with `openssl` or `native-tls`), as in `[package.metadata.docs.rs]`
+/// of the root `Cargo.toml`.
+const FACADE_DOC_FEATURES: &str = "rustls,openssl,native-tls";
 
 /// Runs the task: prereqs, the workspace's tests, then the example crate's tests; prints
 /// how long each stage took and fails over [`BUDGET`].
@@ -49,6 +64,9 @@ fn run_stages(stages: &mut Stages) -> Result<()> {
     stages.run("cargo test --workspace", || {
         run_shown(cargo(&root).args(["test", "--workspace"]))
     })?;
+    // After the tests: the OpenSSL-family crates and BoringSSL are built by then.
+    let boring = workspace::member_backends(&root)?.contains(&"boring");
+    stages.run("cargo doc (intra-doc links)", || docs(&root, boring))?;
     if root.join(FEATURE_SELECTION).is_file() {
         stages.run("feature-selection example", || {
             run_shown(cargo(&root).args([
@@ -64,6 +82,52 @@ fn run_stages(stages: &mut Stages) -> Result<()> {
         })?;
     } else {
         println!("(no {FEATURE_SELECTION} yet; skipping the feature-selection example)");
+    }
+    Ok(())
+}
+
+/// The `cargo doc` invocations of the documentation stage: core, the facade with
+/// [`FACADE_DOC_FEATURES`], and `unitls-boring` alone when `boring` is a member.
+fn doc_builds(boring: bool) -> Vec<Vec<&'static str>> {
+    let mut builds = vec![
+        vec!["doc", "--no-deps", "-p", "unitls-core"],
+        vec![
+            "doc",
+            "--no-deps",
+            "-p",
+            "unitls",
+            "--features",
+            FACADE_DOC_FEATURES,
+        ],
+    ];
+    if boring {
+        builds.push(vec!["doc", "--no-deps", "-p", "unitls-boring"]);
+    }
+    builds
+}
+
+/// `RUSTDOCFLAGS` for the documentation builds: the caller's, then [`DOC_FLAGS`].
+fn doc_rustdocflags(inherited: Option<&str>) -> String {
+    match inherited.map(str::trim) {
+        Some(flags) if !flags.is_empty() => format!("{flags} {DOC_FLAGS}"),
+        _ => DOC_FLAGS.to_string(),
+    }
+}
+
+/// Builds the documentation of every documented crate with broken intra-doc links
+/// denied; the first build that fails fails the stage.
+fn docs(root: &std::path::Path, boring: bool) -> Result<()> {
+    let inherited = std::env::var("RUSTDOCFLAGS").ok();
+    let flags = doc_rustdocflags(inherited.as_deref());
+    for args in doc_builds(boring) {
+        let mut command = cargo(root);
+        command.args(&args).env("RUSTDOCFLAGS", &flags);
+        let shown = format!("RUSTDOCFLAGS='{flags}' {}", display(&command));
+        println!("$ {shown}");
+        let status = command
+            .status()
+            .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+        check_status(&shown, status)?;
     }
     Ok(())
 }
@@ -212,6 +276,47 @@ mod tests {
                  xtask/src/test.rs, 2 cores): prereqs 2.0 s, cargo test --workspace 29 min 59 s"
             )
         );
+    }
+
+    #[test]
+    fn the_documented_crates_are_core_the_facade_and_boring_alone() {
+        let shown = |builds: Vec<Vec<&str>>| -> Vec<String> {
+            builds.iter().map(|args| args.join(" ")).collect()
+        };
+        assert_eq!(
+            shown(doc_builds(true)),
+            [
+                "doc --no-deps -p unitls-core",
+                "doc --no-deps -p unitls --features rustls,openssl,native-tls",
+                "doc --no-deps -p unitls-boring",
+            ]
+        );
+        assert_eq!(doc_builds(false).len(), 2);
+    }
+
+    #[test]
+    fn the_doc_flags_come_after_the_callers() {
+        assert_eq!(doc_rustdocflags(None), DOC_FLAGS);
+        assert_eq!(doc_rustdocflags(Some("  ")), DOC_FLAGS);
+        assert_eq!(
+            doc_rustdocflags(Some("--cfg docsrs")),
+            "--cfg docsrs -D rustdoc::broken_intra_doc_links"
+        );
+    }
+
+    #[test]
+    fn the_docs_rs_features_are_the_facades_doc_features() {
+        let manifest = std::fs::read_to_string(workspace::root().join("Cargo.toml")).unwrap();
+        let listed: Vec<String> = FACADE_DOC_FEATURES
+            .split(',')
+            .map(|feature| format!("\"{feature}\""))
+            .collect();
+        let line = format!("features = [{}]", listed.join(", "));
+        let metadata = manifest
+            .split("[package.metadata.docs.rs]")
+            .nth(1)
+            .expect("the root Cargo.toml has [package.metadata.docs.rs]");
+        assert!(metadata.trim_start().starts_with(&line), "want `{line}`");
     }
 
     #[test]
