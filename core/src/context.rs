@@ -697,11 +697,13 @@ impl ContextBuilder {
             && material.identity.is_none()
             && material.by_name.is_empty()
             && self.options.sni_callback.is_none()
+            && self.options.hooks.is_empty()
         {
             // Caught here rather than as a failed handshake per connection (SPEC SNI-11).
+            // A native hook may install the certificate itself, so it counts as one.
             return Err(Error::invalid(
                 "a server context needs an identity: give identity(...), \
-                 identity_for_name(...) or an sni_callback",
+                 identity_for_name(...), an sni_callback, or a context_hook that sets one",
             ));
         }
         let context = AbstractContext {

@@ -177,6 +177,11 @@ impl NativeHooks {
         self.context.contains_key(backend) || self.connection.contains_key(backend)
     }
 
+    /// Whether no hook is set for any backend.
+    pub fn is_empty(&self) -> bool {
+        self.context.is_empty() && self.connection.is_empty()
+    }
+
     /// Whether a per-connection hook is set for the backend named `backend`.
     pub fn has_connection_for(&self, backend: &str) -> bool {
         self.connection.contains_key(backend)
