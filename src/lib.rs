@@ -1,25 +1,6 @@
-//! unitls: one TLS API over OpenSSL, BoringSSL, rustls and native-tls.
+#![doc = include_str!("../README.md")]
 //!
-//! TLS is *attached* to a live stream and later *detached* from it, as in LispWorks'
-//! COMM SSL interface; the same code runs on whichever backends the cargo features
-//! turn on, and one conformance suite proves they behave alike.
-//!
-//! ```no_run
-//! use std::io::{BufRead, Write};
-//! use std::net::TcpStream;
-//! use unitls::{AttachOptions, DetachOptions, SocketStream};
-//!
-//! let mut stream = SocketStream::new(TcpStream::connect("mail.example.org:587")?);
-//! stream.write_all(b"STARTTLS\r\n")?; // plaintext first
-//! let mut reply = String::new();
-//! stream.read_line(&mut reply)?;
-//! stream.attach_ssl(AttachOptions::client("mail.example.org"))?; // handshake here
-//! stream.write_all(b"EHLO me\r\n")?; // encrypted
-//! stream.detach_ssl(DetachOptions::default())?; // close_notify both ways; plain again
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Backends and features
+//! # Facade: backends and features
 //!
 //! | feature | backend | library |
 //! |---|---|---|
