@@ -1,6 +1,7 @@
 //! The one error type of unitls, classified by the SPEC's ERR kinds (SPEC ERR-1..9).
 
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::{fmt, io};
 
 use crate::{Alert, Capability};
@@ -130,7 +131,8 @@ pub struct Error {
     message: String,
     alert: Option<Alert>,
     io_kind: Option<io::ErrorKind>,
-    source: Option<BoxError>,
+    /// Shared, so a sticky error reported again keeps its downcastable cause.
+    source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl Error {
@@ -216,7 +218,7 @@ impl Error {
 
     /// Keeps `source` as the cause.
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Error {
-        self.source = Some(source.into());
+        self.source = Some(Arc::from(source.into()));
         self
     }
 
@@ -268,8 +270,8 @@ impl Error {
         }
     }
 
-    /// A copy for reporting a sticky fatal error again (SPEC REC-8); the source is
-    /// kept as text.
+    /// A copy for reporting a sticky fatal error again (SPEC REC-8); the source is the
+    /// same one, still downcastable to the backend's own error.
     pub(crate) fn duplicate(&self) -> Error {
         Error {
             kind: self.kind,
@@ -278,10 +280,7 @@ impl Error {
             message: self.message.clone(),
             alert: self.alert,
             io_kind: self.io_kind,
-            source: self
-                .source
-                .as_ref()
-                .map(|s| BoxError::from(format!("{s} (reported earlier)"))),
+            source: self.source.clone(),
         }
     }
 }
@@ -435,6 +434,22 @@ mod tests {
             Ok(())
         }
         assert_eq!(back().unwrap_err().kind(), ErrorKind::Closed);
+    }
+
+    /// A sticky error reported again keeps a cause that downcasts (ERR-9).
+    #[test]
+    fn duplicate_keeps_a_downcastable_source() {
+        let err = Error::new(ErrorKind::Failure, "engine").with_source(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the backend's own error",
+        ));
+        let again = err.duplicate();
+        let cause = again.source().expect("a source");
+        let io_cause = cause
+            .downcast_ref::<io::Error>()
+            .expect("still an io::Error");
+        assert_eq!(io_cause.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(again.to_string(), err.to_string());
     }
 
     #[test]
