@@ -13,7 +13,7 @@ use unitls_boring::boring as tls;
 use unitls_conformance::bench::{self, Aead, Keys, OpFn, PrimOp, Primitives, CHUNK};
 use unitls_core::Capability;
 
-#[path = "../../ossl-common/bench_direct.rs"]
+#[path = "../../ossl-common/bench/direct.rs"]
 mod direct;
 
 /// What differs from OpenSSL.

@@ -15,20 +15,20 @@
 
 // The engine is shared with the OpenSSL backend (ARCHITECTURE.md, "OpenSSL and
 // BoringSSL share one engine"); `flavor` holds what differs between the crates.
-#[path = "../../ossl-common/backend.rs"]
+#[path = "../../ossl-common/lib/backend.rs"]
 mod backend;
-#[path = "../../ossl-common/config.rs"]
+#[path = "../../ossl-common/lib/config.rs"]
 mod config;
-#[path = "../../ossl-common/connect.rs"]
+#[path = "../../ossl-common/lib/connect.rs"]
 mod connect;
-#[path = "../../ossl-common/engine.rs"]
+#[path = "../../ossl-common/lib/engine.rs"]
 mod engine;
-#[path = "../../ossl-common/error.rs"]
+#[path = "../../ossl-common/lib/error.rs"]
 mod error;
 mod flavor;
-#[path = "../../ossl-common/session.rs"]
+#[path = "../../ossl-common/lib/session.rs"]
 mod session;
-#[path = "../../ossl-common/verify.rs"]
+#[path = "../../ossl-common/lib/verify.rs"]
 mod verify;
 
 use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
@@ -84,7 +84,7 @@ pub struct BoringBackend;
 /// The backend value to register.
 pub static BACKEND: BoringBackend = BoringBackend;
 
-/// The backend type the shared `Backend` impl (`ossl-common/backend.rs`) is for.
+/// The backend type the shared `Backend` impl (`ossl-common/lib/backend.rs`) is for.
 type BackendValue = BoringBackend;
 
 /// Registers this backend with unitls's registry (idempotent).

@@ -22,7 +22,7 @@ use unitls_core::{Capability, ProtocolVersion};
 /// The `openssl` crate, for the ceiling's primitives and their signatures.
 use openssl as tls;
 
-#[path = "../../ossl-common/bench_crypto_openssl.rs"]
+#[path = "../../ossl-common/bench/crypto_openssl.rs"]
 mod crypto;
 
 fn text(e: impl std::fmt::Display) -> String {

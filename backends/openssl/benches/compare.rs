@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use unitls_conformance::bench;
 use unitls_openssl::openssl as tls;
 
-#[path = "../../ossl-common/bench_direct.rs"]
+#[path = "../../ossl-common/bench/direct.rs"]
 mod direct;
 
-#[path = "../../ossl-common/bench_crypto_openssl.rs"]
+#[path = "../../ossl-common/bench/crypto_openssl.rs"]
 mod crypto;
 
 /// What differs from BoringSSL.

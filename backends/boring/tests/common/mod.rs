@@ -4,7 +4,7 @@
 use unitls_boring::boring as tls;
 use unitls_boring::Boring as Marker;
 
-#[path = "../../../ossl-common/test_natives.rs"]
+#[path = "../../../ossl-common/test/natives.rs"]
 mod adapter;
 
 pub(crate) use adapter::NATIVES;

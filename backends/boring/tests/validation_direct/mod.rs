@@ -4,7 +4,7 @@
 //! stack is what the server sends, leaf first; the context takes the "ssl_server"
 //! defaults (`X509_STORE_CTX_set_default`), then the connection's parameters
 //! (`X509_VERIFY_PARAM_set1`) — those unitls's BoringSSL client sets
-//! (`backends/ossl-common/connect.rs`): host flags `NEVER_CHECK_SUBJECT |
+//! (`backends/ossl-common/lib/connect.rs`): host flags `NEVER_CHECK_SUBJECT |
 //! NO_PARTIAL_WILDCARDS`, `set_host` / `set_ip`, `set_time`. The boring crate wraps
 //! neither call, so they go to BoringSSL directly.
 

@@ -1,6 +1,6 @@
 //! The OpenSSL side of the x509-limbo comparison without unitls: `X509_verify_cert`
 //! over an `X509Store` of exactly the case's trust anchors, with the parameters
-//! unitls's OpenSSL client sets on its connections (`backends/ossl-common/connect.rs`)
+//! unitls's OpenSSL client sets on its connections (`backends/ossl-common/lib/connect.rs`)
 //! and those OpenSSL's own handshake adds (`ssl_verify_cert_chain`): host flags
 //! `NEVER_CHECK_SUBJECT | NO_PARTIAL_WILDCARDS`, `set_host` / `set_ip`, `set_time`,
 //! the "ssl_server" purpose, and the connection's security level as the

@@ -3,7 +3,7 @@
 //! `EVP_PKEY` key generation and derivation, signatures by `EVP_DigestSign` — the
 //! calls OpenSSL's own TLS stack makes. Included by the OpenSSL and native-tls bench
 //! targets, each naming the `openssl` crate `tls`; the signatures come from
-//! `bench_direct.rs`'s `signature_op`, passed in.
+//! `direct.rs`'s `signature_op`, passed in.
 
 use std::hint::black_box;
 

@@ -31,7 +31,7 @@ use super::tls::ssl::{
 use super::tls::x509::store::X509StoreBuilder;
 use super::tls::x509::X509;
 
-/// The TLS 1.2 suites unitls offers by default (`backends/ossl-common/config.rs`);
+/// The TLS 1.2 suites unitls offers by default (`backends/ossl-common/lib/config.rs`);
 /// the baseline offers the same.
 const DEFAULT_TLS12_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
 ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:\
