@@ -11,7 +11,11 @@ use std::io;
 use crate::{CipherSuite, NativeSession, ProtocolVersion, Result, Role, ServerName, VerifyResult};
 
 /// What a session knows after (or during) its handshake.
+///
+/// More fields may come: a backend starts from `SessionInfo::default()` and sets what
+/// its library reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionInfo {
     /// The negotiated version, once known.
     pub protocol_version: Option<ProtocolVersion>,

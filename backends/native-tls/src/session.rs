@@ -202,16 +202,15 @@ impl Session for NativeTlsSession {
         let State::Ready(stream) = &self.state else {
             return SessionInfo::default();
         };
-        SessionInfo {
-            alpn_protocol: stream.negotiated_alpn().ok().flatten(),
-            peer_chain: stream
-                .peer_certificate()
-                .ok()
-                .flatten()
-                .and_then(|c| c.to_der().ok())
-                .map(|der| vec![der]),
-            ..SessionInfo::default()
-        }
+        let mut info = SessionInfo::default();
+        info.alpn_protocol = stream.negotiated_alpn().ok().flatten();
+        info.peer_chain = stream
+            .peer_certificate()
+            .ok()
+            .flatten()
+            .and_then(|c| c.to_der().ok())
+            .map(|der| vec![der]);
+        info
     }
 
     fn verify_result(&self) -> Option<VerifyResult> {

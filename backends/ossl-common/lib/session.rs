@@ -316,21 +316,21 @@ impl Session for OpenSslSession {
 
     fn info(&self) -> SessionInfo {
         let ssl = self.engine.ssl();
-        SessionInfo {
-            protocol_version: ssl.version2().and_then(|v| match v {
-                SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
-                SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
-                _ => None,
-            }),
-            cipher_suite: ssl
-                .current_cipher()
-                .map(|c| CipherSuite(crate::flavor::cipher_code(c))),
-            alpn_protocol: ssl.selected_alpn_protocol().map(<[u8]>::to_vec),
-            resumed: ssl.session_reused(),
-            peer_chain: self.peer_chain(),
-            negotiated_group: crate::flavor::negotiated_group(ssl),
-            local_leaf: ssl.certificate().and_then(|c| c.to_der().ok()),
-        }
+        let mut info = SessionInfo::default();
+        info.protocol_version = ssl.version2().and_then(|v| match v {
+            SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
+            SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
+            _ => None,
+        });
+        info.cipher_suite = ssl
+            .current_cipher()
+            .map(|c| CipherSuite(crate::flavor::cipher_code(c)));
+        info.alpn_protocol = ssl.selected_alpn_protocol().map(<[u8]>::to_vec);
+        info.resumed = ssl.session_reused();
+        info.peer_chain = self.peer_chain();
+        info.negotiated_group = crate::flavor::negotiated_group(ssl);
+        info.local_leaf = ssl.certificate().and_then(|c| c.to_der().ok());
+        info
     }
 
     fn export_keying_material(

@@ -136,27 +136,27 @@ impl Session for RustlsSession {
     }
 
     fn info(&self) -> SessionInfo {
-        SessionInfo {
-            protocol_version: self
-                .conn
-                .protocol_version()
-                .and_then(|v| ProtocolVersion::from_wire(u16::from(v))),
-            cipher_suite: self
-                .conn
-                .negotiated_cipher_suite()
-                .map(|s| CipherSuite(u16::from(s.suite()))),
-            alpn_protocol: self.conn.alpn_protocol().map(<[u8]>::to_vec),
-            resumed: self.conn.handshake_kind() == Some(HandshakeKind::Resumed),
-            peer_chain: self
-                .conn
-                .peer_certificates()
-                .map(|c| c.iter().map(|d| d.to_vec()).collect()),
-            negotiated_group: self
-                .conn
-                .negotiated_key_exchange_group()
-                .map(|g| group_name(g.name())),
-            local_leaf: self.slot.local_leaf(),
-        }
+        let mut info = SessionInfo::default();
+        info.protocol_version = self
+            .conn
+            .protocol_version()
+            .and_then(|v| ProtocolVersion::from_wire(u16::from(v)));
+        info.cipher_suite = self
+            .conn
+            .negotiated_cipher_suite()
+            .map(|s| CipherSuite(u16::from(s.suite())));
+        info.alpn_protocol = self.conn.alpn_protocol().map(<[u8]>::to_vec);
+        info.resumed = self.conn.handshake_kind() == Some(HandshakeKind::Resumed);
+        info.peer_chain = self
+            .conn
+            .peer_certificates()
+            .map(|c| c.iter().map(|d| d.to_vec()).collect());
+        info.negotiated_group = self
+            .conn
+            .negotiated_key_exchange_group()
+            .map(|g| group_name(g.name()));
+        info.local_leaf = self.slot.local_leaf();
+        info
     }
 
     fn export_keying_material(
