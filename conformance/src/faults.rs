@@ -58,6 +58,15 @@ pub(crate) fn set_current(mode: Option<(FaultMode, u64)>) {
     MODE.with(|m| m.set(mode));
 }
 
+/// Runs `make` with no fault injection on this thread (for a stream a case needs
+/// blocking and clean whatever the run), then puts the run's mode back.
+pub(crate) fn without<R>(make: impl FnOnce() -> R) -> R {
+    let saved = MODE.with(|m| m.replace(None));
+    let made = make();
+    MODE.with(|m| m.set(saved));
+    made
+}
+
 /// The next seed in a sequence (splitmix64).
 fn mix(seed: u64) -> u64 {
     let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);

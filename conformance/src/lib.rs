@@ -21,6 +21,7 @@ mod natives;
 pub mod outcome;
 
 pub mod abs;
+pub mod alerts;
 pub mod attach;
 pub mod bench;
 pub mod close;
@@ -158,6 +159,11 @@ cases! {
     streams::stream_4_from_accepted ["STREAM-4"] [];
     streams::attach_2_constructor_with_options ["ATTACH-2", "CTX-9"] [];
     streams::stream_6_transports ["STREAM-6"] [];
+    alerts::rel_7_verification_alerts ["REL-7", "ERR-6", "VERIFY-13"] [];
+    alerts::rel_7_server_without_identity_alert ["REL-7", "ERR-6", "SNI-11"] [];
+    alerts::rel_7_tampered_record_alert ["REL-7", "ERR-6"] [];
+    alerts::rel_7_sslv2_hello_gets_protocol_version ["REL-7", "ERR-6"] [];
+    alerts::rel_7_alert_reaches_a_writing_client ["REL-7"] [ClientAuth, Tls13];
     streams::stream_8_read_timeout_keeps_session ["STREAM-8", "ERR-8"] [];
     sec::sec_1_no_legacy_versions ["SEC-1"] [];
     sec::sec_2_client_hello_offers_nothing_weak ["SEC-2"] [];
@@ -328,7 +334,9 @@ macro_rules! conformance_suite {
             sec_1_no_legacy_versions sec_2_client_hello_offers_nothing_weak sec_4_garbage_from_the_peer
             sec_5_oversized_record sec_8_no_secrets_in_debug proto_13_exporter
             proto_12_key_log proto_15_groups stream_9_nonblocking_transport sni_10_identity_by_name
-            sec_3_no_client_renegotiation
+            sec_3_no_client_renegotiation rel_7_verification_alerts rel_7_server_without_identity_alert
+            rel_7_tampered_record_alert rel_7_sslv2_hello_gets_protocol_version
+            rel_7_alert_reaches_a_writing_client
         }
     };
 }

@@ -67,6 +67,18 @@ pub enum Alert {
 }
 
 impl Alert {
+    /// The alert carried by a clear-text TLS alert record at the start of `octets`
+    /// (content type 21, a 3.x version, a two-octet body: level, description), if
+    /// that is what they start with. Alerts sent before encryption starts look so on
+    /// the wire; later ones are encrypted, and only their sender and receiver can
+    /// name them.
+    pub fn from_clear_text_record(octets: &[u8]) -> Option<Alert> {
+        match octets {
+            [21, 3, _, 0, 2, _, description, ..] => Some(Alert::from_code(*description)),
+            _ => None,
+        }
+    }
+
     /// The alert for a wire description code.
     pub const fn from_code(code: u8) -> Alert {
         match code {

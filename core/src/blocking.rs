@@ -158,6 +158,44 @@ fn explain_write_failure(
     conn.peer_failure().unwrap_or(err)
 }
 
+/// How long [`linger_after_failure`] waits for more octets from the peer before it
+/// lets the transport close.
+const LINGER_QUIET: Duration = Duration::from_millis(100);
+/// The most [`linger_after_failure`] spends, and reads, in all.
+const LINGER_MAX: Duration = Duration::from_secs(1);
+const LINGER_MAX_OCTETS: usize = 1 << 20;
+
+/// Lets the alert of a fatal error reach the peer before the transport closes
+/// (SPEC REL-7).
+///
+/// A peer may still be sending when the connection fails — a client's next flight,
+/// its first request. A TCP socket closed with octets unread, or receiving more after
+/// it closed, is answered by a reset, and a peer that is still writing then gets a
+/// broken pipe instead of reading the alert. So: shut the write side (the peer reads
+/// the alert, then end of stream), and read away what the peer still sends until it
+/// closes or goes quiet for [`LINGER_QUIET`]; at most [`LINGER_MAX`] and
+/// [`LINGER_MAX_OCTETS`]. On a non-blocking transport, or one without timeouts, only
+/// the write side is shut: reading could wait (its event loop is the place to read
+/// until the peer closes).
+pub(crate) fn linger_after_failure(io: &mut dyn Transport) {
+    let _ = io.shutdown_write();
+    if !io.supports_timeouts() || io.is_nonblocking() {
+        return;
+    }
+    let _ = io.set_read_timeout(Some(LINGER_QUIET));
+    let until = Instant::now() + LINGER_MAX;
+    let mut sink = [0u8; 4096];
+    let mut read = 0;
+    while read < LINGER_MAX_OCTETS && Instant::now() < until {
+        match io.read(&mut sink) {
+            Ok(0) => return,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return, // quiet for LINGER_QUIET, or gone
+        }
+    }
+}
+
 /// The error that says "not ready, call again" on a non-blocking transport.
 pub(crate) fn would_block() -> Error {
     Error::transport(io::Error::new(

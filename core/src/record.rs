@@ -62,6 +62,16 @@ impl RecordHeader {
     }
 }
 
+/// Whether `sent` starts like an SSL 2.0-format ClientHello (a two-octet header with
+/// the high bit set, then message type 1): what SSL 2.0/3.0-era clients send first.
+pub(crate) fn is_sslv2_client_hello(sent: &[u8]) -> bool {
+    matches!(sent, [first, _, 1, ..] if first & 0x80 != 0)
+}
+
+/// A fatal `protocol_version` alert in clear text, for a peer refused before any
+/// version was agreed (record version TLS 1.0, as clients expect before the hellos).
+pub(crate) const PROTOCOL_VERSION_ALERT: [u8; 7] = [21, 3, 1, 0, 2, 2, 70];
+
 /// How many octets of a non-TLS stream an error shows.
 const PREVIEW_LEN: usize = 40;
 

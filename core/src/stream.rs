@@ -10,7 +10,9 @@ use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
-use crate::blocking::{drive, is_would_block, plain_error, send_what_is_left, UserTimeouts};
+use crate::blocking::{
+    drive, is_would_block, linger_after_failure, plain_error, send_what_is_left, UserTimeouts,
+};
 use crate::conn::{prepare, Conn, Phase, Progress, TlsState};
 use crate::{
     AttachOptions, CipherSuite, DetachOptions, Detached, Error, ErrorKind, NativeTypes,
@@ -59,6 +61,9 @@ pub struct SocketStream<T: Transport> {
     /// An attach stopped at `WouldBlock` and is not finished: its outcome is still
     /// the attach's (on failure the stream goes back to plain, SPEC ATTACH-4).
     attaching: bool,
+    /// A fatal TLS error ended a session on this stream: closing lets the alert
+    /// reach the peer first (SPEC REL-7).
+    failed: bool,
 }
 
 impl<T: Transport> fmt::Debug for SocketStream<T> {
@@ -104,6 +109,7 @@ impl<T: Transport> SocketStream<T> {
             closed: false,
             timeouts: UserTimeouts::default(),
             attaching: false,
+            failed: false,
         }
     }
 
@@ -134,6 +140,9 @@ impl<T: Transport> SocketStream<T> {
             return Err(closed_error());
         };
         let result = drive(&mut self.conn, transport, self.timeouts, op);
+        if result.is_err() && self.conn.tls().is_some_and(TlsState::has_failed) {
+            self.failed = true;
+        }
         // An idle connection holds no read buffer (see ReadBuffer::park_if_empty).
         self.conn.park_if_empty();
         result
@@ -289,6 +298,13 @@ impl<T: Transport> SocketStream<T> {
 
     /// Detaches without waiting, then closes the transport; never fails over an
     /// unanswered close_notify; a second call does nothing (SPEC CLOSE-1..3).
+    ///
+    /// After a fatal TLS error the alert must reach the peer before the connection
+    /// ends (SPEC REL-7), and a socket closed while the peer is still sending is
+    /// answered by a reset that can overtake it: the write side is shut first, and
+    /// what the peer still sends is read away until it closes or is quiet for 100 ms
+    /// (at most 1 s and 1 MiB in all). A non-blocking transport only has its write
+    /// side shut: read until the peer closes before closing it.
     pub fn close(&mut self) -> Result<()> {
         if self.closed {
             return Ok(());
@@ -302,6 +318,9 @@ impl<T: Transport> SocketStream<T> {
         self.closed = true;
         self.conn = Conn::default();
         if let Some(transport) = self.transport.as_mut() {
+            if self.failed {
+                linger_after_failure(transport);
+            }
             let _ = transport.close();
         }
         Ok(())

@@ -133,3 +133,10 @@ pub(crate) fn negotiated_group(ssl: &openssl::ssl::SslRef) -> Option<String> {
     };
     Some(name.to_string())
 }
+
+/// An `SSL` info callback, as BoringSSL calls it.
+pub(crate) type InfoCallback = unsafe extern "C" fn(*const openssl_sys::SSL, c_int, c_int);
+
+pub(crate) use openssl_sys::{
+    SSL_CTX_get_info_callback, SSL_get_info_callback, SSL_set_info_callback,
+};

@@ -15,6 +15,8 @@
 
 // The engine is shared with the OpenSSL backend (ARCHITECTURE.md, "OpenSSL and
 // BoringSSL share one engine"); `flavor` holds what differs between the crates.
+#[path = "../../ossl-common/lib/alert_log.rs"]
+mod alert_log;
 #[path = "../../ossl-common/lib/backend.rs"]
 mod backend;
 #[path = "../../ossl-common/lib/config.rs"]

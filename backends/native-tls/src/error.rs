@@ -40,10 +40,24 @@ fn received_alert(text: &str) -> Option<Alert> {
     (0..=255u8).map(Alert::from_code).find(|a| a.name() == name)
 }
 
-/// Maps a native-tls failure, keeping it as the source.
-pub(crate) fn map(err: native_tls::Error, server_side: bool) -> Error {
+/// The alert this end sent for a failure, from what the library queued when it
+/// failed (`queued`): read off the record while alerts go in clear text; once they are
+/// encrypted, named from OpenSSL's reason as OpenSSL chooses it (SPEC REL-7).
+fn sent_alert(queued: &[u8], text: &str) -> Option<Alert> {
+    if queued.is_empty() {
+        return None;
+    }
+    Alert::from_clear_text_record(queued).or_else(|| {
+        (text.contains("bad record mac") || text.contains("decryption failed"))
+            .then_some(Alert::BadRecordMac)
+    })
+}
+
+/// Maps a native-tls failure, keeping it as the source. `queued` is what the
+/// library queued to send when it failed (its alert, if it sent one).
+pub(crate) fn map(err: native_tls::Error, server_side: bool, queued: &[u8]) -> Error {
     let text = err.to_string();
-    let alert = received_alert(&text);
+    let alert = received_alert(&text).or_else(|| sent_alert(queued, &text));
     let kind = if let Some(reason) = verify_reason(&text) {
         ErrorKind::VerificationFailure(reason)
     } else if text.contains("no shared cipher")
@@ -61,6 +75,19 @@ pub(crate) fn map(err: native_tls::Error, server_side: bool) -> Error {
         ErrorKind::Failure
     };
     let mut error = Error::new(kind, "").with_backend(NAME).with_source(err);
+    if let Some(alert) = alert {
+        error = error.with_alert(alert);
+    }
+    error
+}
+
+/// Maps a failure to decrypt or deliver application data, keeping it as the source.
+pub(crate) fn map_read(err: std::io::Error, queued: &[u8]) -> Error {
+    let text = err.to_string();
+    let alert = received_alert(&text).or_else(|| sent_alert(queued, &text));
+    let mut error = Error::new(ErrorKind::Failure, "native-tls could not decrypt")
+        .with_backend(NAME)
+        .with_source(err);
     if let Some(alert) = alert {
         error = error.with_alert(alert);
     }

@@ -12,7 +12,7 @@ use unitls_core::{
     VerifyResult,
 };
 
-use crate::error::map;
+use crate::error::{map, map_read};
 use crate::io::MemoryIo;
 use crate::{NativeTlsContext, NAME};
 
@@ -64,7 +64,7 @@ impl NativeTlsSession {
         let state = match started {
             Ok(stream) => State::Ready(stream),
             Err(HandshakeError::WouldBlock(mid)) => State::Handshaking(mid),
-            Err(HandshakeError::Failure(err)) => return Err(map(err, role == Role::Server)),
+            Err(HandshakeError::Failure(err)) => return Err(map(err, role == Role::Server, &[])),
         };
         Ok(NativeTlsSession {
             state,
@@ -73,6 +73,16 @@ impl NativeTlsSession {
             role,
             closed: false,
         })
+    }
+
+    /// What the library queued to send after the first `from` octets.
+    fn queued_since(&self, from: usize) -> Vec<u8> {
+        self.io
+            .lock()
+            .outgoing
+            .get(from..)
+            .unwrap_or_default()
+            .to_vec()
     }
 
     /// A server session without identity (SPEC SNI-11).
@@ -98,13 +108,15 @@ impl Session for NativeTlsSession {
 
     fn read_tls(&mut self, record: &[u8]) -> Result<()> {
         self.io.feed(record);
+        let queued_before = self.io.lock().outgoing.len();
         match std::mem::replace(&mut self.state, State::Failed) {
             State::Handshaking(mid) => match mid.handshake() {
                 Ok(stream) => self.state = State::Ready(stream),
                 Err(HandshakeError::WouldBlock(mid)) => self.state = State::Handshaking(mid),
                 Err(HandshakeError::Failure(err)) if is_shut_down(&err) => self.closed = true,
                 Err(HandshakeError::Failure(err)) => {
-                    return Err(map(err, self.role == Role::Server))
+                    let queued = self.queued_since(queued_before);
+                    return Err(map(err, self.role == Role::Server, &queued));
                 }
             },
             State::NoIdentity => {
@@ -116,7 +128,8 @@ impl Session for NativeTlsSession {
                     ErrorKind::X509Lookup,
                     "the server has no certificate to present",
                 )
-                .with_backend(NAME));
+                .with_backend(NAME)
+                .with_alert(unitls_core::Alert::HandshakeFailure));
             }
             other => self.state = other,
         }
@@ -158,6 +171,7 @@ impl Session for NativeTlsSession {
         if self.io.pending_input() == 0 && stream.buffered_read_size().is_ok_and(|n| n == 0) {
             return Ok(0);
         }
+        let queued_before = self.io.lock().outgoing.len();
         match stream.read(buf) {
             Ok(0) => {
                 self.closed = true;
@@ -165,11 +179,7 @@ impl Session for NativeTlsSession {
             }
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
-            Err(e) => Err(
-                Error::new(ErrorKind::Failure, "native-tls could not decrypt")
-                    .with_backend(NAME)
-                    .with_source(e),
-            ),
+            Err(e) => Err(map_read(e, &self.queued_since(queued_before))),
         }
     }
 

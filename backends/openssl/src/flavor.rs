@@ -141,3 +141,15 @@ pub(crate) fn negotiated_group(ssl: &openssl::ssl::SslRef) -> Option<String> {
     };
     Some(name.to_string())
 }
+
+/// An `SSL` info callback, as OpenSSL calls it.
+pub(crate) type InfoCallback = unsafe extern "C" fn(*const openssl_sys::SSL, c_int, c_int);
+
+// libssl's info-callback functions, which openssl-sys does not declare (the signatures
+// are OpenSSL's, from ssl.h).
+extern "C" {
+    pub(crate) fn SSL_set_info_callback(ssl: *mut openssl_sys::SSL, cb: Option<InfoCallback>);
+    pub(crate) fn SSL_get_info_callback(ssl: *const openssl_sys::SSL) -> Option<InfoCallback>;
+    pub(crate) fn SSL_CTX_get_info_callback(ctx: *mut openssl_sys::SSL_CTX)
+        -> Option<InfoCallback>;
+}

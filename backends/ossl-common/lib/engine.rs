@@ -260,7 +260,8 @@ impl Drop for Lent<'_> {
 
 impl Engine {
     /// Attaches a fresh channel BIO to `ssl`.
-    pub(crate) fn new(ssl: Ssl) -> Result<Engine, ErrorStack> {
+    pub(crate) fn new(mut ssl: Ssl) -> Result<Engine, ErrorStack> {
+        crate::alert_log::install(&mut ssl);
         // SAFETY: BIO_new returns an owned BIO or NULL (checked); the channel is
         // leaked into the BIO and freed by its destroy callback; SSL_set_bio with the
         // same BIO twice takes one reference.

@@ -42,6 +42,9 @@ pub(crate) struct Context {
     pub(crate) server_without_identity: bool,
     /// Whether the server-name selection found no identity (SPEC SNI-10).
     pub(crate) sni_failed: bool,
+    /// The first fatal alert the connection sent or received, as the info callback
+    /// saw it go over the wire (`alert_log.rs`).
+    pub(crate) wire_alert: Option<Alert>,
 }
 
 /// Maps an OpenSSL error stack to a unitls error, keeping it as the source.
@@ -54,31 +57,26 @@ pub(crate) fn map(stack: ErrorStack, context: &Context) -> Error {
         .filter_map(|e| e.reason().map(|r| r.to_ascii_lowercase().replace('_', " ")))
         .collect();
     let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
-    let alert = reasons.iter().find_map(|r| received_alert(r));
-    let (kind, sent) = if has("certificate verify failed") {
+    // The alert on the wire, both ways; the reasons only ever name one received.
+    let alert = context
+        .wire_alert
+        .or_else(|| reasons.iter().find_map(|r| received_alert(r)));
+    let kind = if has("certificate verify failed") {
         let reason = context
             .verify
             .map(verify_reason)
             .unwrap_or(VerifyReason::Other);
-        (ErrorKind::VerificationFailure(reason), None)
+        ErrorKind::VerificationFailure(reason)
     } else if has("key usage bit incorrect") {
         // BoringSSL checks the leaf's keyUsage while parsing the Certificate message,
         // before X509 verification: it is a purpose failure all the same.
-        (
-            ErrorKind::VerificationFailure(VerifyReason::InvalidPurpose),
-            Some(Alert::IllegalParameter),
-        )
+        ErrorKind::VerificationFailure(VerifyReason::InvalidPurpose)
     } else if has("peer did not return a certificate") {
-        (
-            ErrorKind::VerificationFailure(VerifyReason::NoCertificate),
-            Some(Alert::CertificateRequired),
-        )
-    } else if has("no application protocol") && alert.is_none() {
-        (ErrorKind::Failure, Some(Alert::NoApplicationProtocol))
+        ErrorKind::VerificationFailure(VerifyReason::NoCertificate)
     } else if context.sni_failed
         || context.server_without_identity && (has("no shared cipher") || has("no certificate"))
     {
-        (ErrorKind::X509Lookup, Some(Alert::HandshakeFailure))
+        ErrorKind::X509Lookup
     } else if has("no shared cipher")
         || has("unsupported protocol")
         || has("no protocols available")
@@ -88,12 +86,12 @@ pub(crate) fn map(stack: ErrorStack, context: &Context) -> Error {
             Some(Alert::ProtocolVersion | Alert::HandshakeFailure | Alert::InsufficientSecurity)
         )
     {
-        (ErrorKind::VersionOrCipherMismatch, None)
+        ErrorKind::VersionOrCipherMismatch
     } else {
-        (ErrorKind::Failure, None)
+        ErrorKind::Failure
     };
     let mut error = Error::new(kind, "").with_backend(NAME).with_source(stack);
-    if let Some(alert) = alert.or(sent) {
+    if let Some(alert) = alert {
         error = error.with_alert(alert);
     }
     error

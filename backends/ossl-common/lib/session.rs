@@ -98,6 +98,7 @@ impl OpenSslSession {
                 .filter(|code| *code != 0),
             server_without_identity: self.role == Some(Role::Server) && ssl.certificate().is_none(),
             sni_failed: ssl.ex_data(crate::config::sni_failure_index()).is_some(),
+            wire_alert: crate::alert_log::first_fatal(ssl),
         }
     }
 
@@ -191,7 +192,8 @@ impl Session for OpenSslSession {
                 ErrorKind::X509Lookup,
                 "the server has no certificate to present",
             )
-            .with_backend(NAME));
+            .with_backend(NAME)
+            .with_alert(unitls_core::Alert::HandshakeFailure));
         }
         if self.established {
             // Kept, and decrypted by the next read_plaintext.

@@ -36,54 +36,59 @@ pub(crate) fn is_name_mismatch(err: &RustlsError) -> bool {
     )
 }
 
-/// The alert rustls sends for an error it raised locally (rustls maps them the same
-/// way internally), so that `alert()` names it (SPEC ERR-6).
+/// The alert rustls sends for an error it raised locally, as rustls chooses it
+/// (its own conversions where it has them), for when the alert went out encrypted.
 fn sent_alert(err: &RustlsError) -> Option<Alert> {
-    Some(match err {
-        RustlsError::InvalidCertificate(CertificateError::UnknownIssuer) => Alert::UnknownCa,
-        RustlsError::InvalidCertificate(
-            CertificateError::Expired | CertificateError::ExpiredContext { .. },
-        ) => Alert::CertificateExpired,
-        RustlsError::InvalidCertificate(_) => Alert::BadCertificate,
-        RustlsError::NoCertificatesPresented => Alert::CertificateRequired,
-        RustlsError::NoApplicationProtocol => Alert::NoApplicationProtocol,
-        RustlsError::PeerIncompatible(_) => Alert::HandshakeFailure,
-        RustlsError::DecryptError => Alert::BadRecordMac,
-        RustlsError::PeerSentOversizedRecord => Alert::RecordOverflow,
-        RustlsError::InvalidMessage(_) => Alert::DecodeError,
+    let description = match err {
+        RustlsError::InvalidCertificate(cert) => AlertDescription::from(cert.clone()),
+        RustlsError::InvalidMessage(message) => AlertDescription::from(*message),
+        RustlsError::NoCertificatesPresented => AlertDescription::CertificateRequired,
+        RustlsError::NoApplicationProtocol => AlertDescription::NoApplicationProtocol,
+        RustlsError::PeerIncompatible(_) => AlertDescription::HandshakeFailure,
+        RustlsError::DecryptError => AlertDescription::BadRecordMac,
+        RustlsError::PeerSentOversizedRecord => AlertDescription::RecordOverflow,
         RustlsError::InappropriateMessage { .. }
-        | RustlsError::InappropriateHandshakeMessage { .. } => Alert::UnexpectedMessage,
-        RustlsError::PeerMisbehaved(_) => Alert::IllegalParameter,
+        | RustlsError::InappropriateHandshakeMessage { .. } => AlertDescription::UnexpectedMessage,
+        RustlsError::PeerMisbehaved(_) => AlertDescription::IllegalParameter,
+        RustlsError::General(text) if text.contains("no server certificate chain resolved") => {
+            AlertDescription::AccessDenied
+        }
         _ => return None,
-    })
+    };
+    Some(Alert::from_code(u8::from(description)))
 }
 
-/// Maps a rustls error to a unitls error, keeping it as the source.
+/// Maps an error rustls raised outside any connection (building one): no alert.
 pub(crate) fn map(err: RustlsError) -> Error {
-    let (kind, alert) = match &err {
-        RustlsError::InvalidCertificate(cert) => (
-            ErrorKind::VerificationFailure(verify_reason(cert)),
-            sent_alert(&err),
-        ),
-        RustlsError::NoCertificatesPresented => (
-            ErrorKind::VerificationFailure(VerifyReason::NoCertificate),
-            sent_alert(&err),
-        ),
-        RustlsError::PeerIncompatible(_) => (ErrorKind::VersionOrCipherMismatch, sent_alert(&err)),
-        RustlsError::AlertReceived(desc) => {
-            let alert = Alert::from_code(u8::from(*desc));
-            let kind = match desc {
-                AlertDescription::ProtocolVersion
-                | AlertDescription::HandshakeFailure
-                | AlertDescription::InsufficientSecurity => ErrorKind::VersionOrCipherMismatch,
-                _ => ErrorKind::Failure,
-            };
-            (kind, Some(alert))
+    map_failure(err, &[])
+}
+
+/// Maps an error of a connection, keeping it as the source. `queued` is what rustls
+/// queued to send when it failed: its alert, if it sent one (SPEC REL-7, ERR-6) —
+/// read off the record when in clear text, else named as rustls names it.
+pub(crate) fn map_failure(err: RustlsError, queued: &[u8]) -> Error {
+    let kind = match &err {
+        RustlsError::InvalidCertificate(cert) => {
+            ErrorKind::VerificationFailure(verify_reason(cert))
         }
+        RustlsError::NoCertificatesPresented => {
+            ErrorKind::VerificationFailure(VerifyReason::NoCertificate)
+        }
+        RustlsError::PeerIncompatible(_) => ErrorKind::VersionOrCipherMismatch,
+        RustlsError::AlertReceived(
+            AlertDescription::ProtocolVersion
+            | AlertDescription::HandshakeFailure
+            | AlertDescription::InsufficientSecurity,
+        ) => ErrorKind::VersionOrCipherMismatch,
         RustlsError::General(text) if text.contains("no server certificate chain resolved") => {
-            (ErrorKind::X509Lookup, Some(Alert::HandshakeFailure))
+            ErrorKind::X509Lookup
         }
-        _ => (ErrorKind::Failure, sent_alert(&err)),
+        _ => ErrorKind::Failure,
+    };
+    let alert = match &err {
+        RustlsError::AlertReceived(desc) => Some(Alert::from_code(u8::from(*desc))),
+        _ if queued.is_empty() => None,
+        _ => Alert::from_clear_text_record(queued).or_else(|| sent_alert(&err)),
     };
     let mut mapped = Error::new(kind, "").with_backend(NAME).with_source(err);
     if let Some(alert) = alert {

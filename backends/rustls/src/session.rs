@@ -10,7 +10,7 @@ use unitls_core::{
     ServerName, Session, SessionInfo, VerifyResult,
 };
 
-use crate::error::map;
+use crate::error::{map, map_failure};
 use crate::verifier::{with_slot, VerifySlot};
 use crate::{Rustls, RustlsContext, NAME};
 
@@ -23,6 +23,10 @@ pub(crate) struct RustlsSession {
     /// Decrypted octets waiting, as the last `process_new_packets` reported them.
     plaintext: usize,
     hand_back: bool,
+    /// Ciphertext taken out of rustls before processing a record, sent before what
+    /// rustls still holds: so that what rustls queues when a record fails is known
+    /// to be its alert (SPEC REL-7).
+    held_out: Vec<u8>,
 }
 
 impl RustlsSession {
@@ -38,6 +42,7 @@ impl RustlsSession {
             peer_closed: false,
             plaintext: 0,
             hand_back,
+            held_out: Vec::new(),
         }
     }
 }
@@ -74,25 +79,45 @@ impl Session for RustlsSession {
             }
         }
         let conn = &mut self.conn;
+        while conn.wants_write() {
+            // Rare: core sends what a session queued before it feeds the next record.
+            let _ = conn.write_tls(&mut self.held_out);
+        }
         // Verifiers and the certificate resolver only run during the handshake: the
         // per-connection result slot is pointed at only then.
-        let state = if conn.is_handshaking() {
+        let processed = if conn.is_handshaking() {
             with_slot(&self.slot, || conn.process_new_packets())
         } else {
             conn.process_new_packets()
-        }
-        .map_err(map)?;
+        };
+        let state = match processed {
+            Ok(state) => state,
+            Err(err) => {
+                // What rustls queued now is the alert it sent for this error, if any.
+                let mut alert = Vec::new();
+                while conn.wants_write() {
+                    let _ = conn.write_tls(&mut alert);
+                }
+                self.held_out.extend_from_slice(&alert);
+                return Err(map_failure(err, &alert));
+            }
+        };
         self.peer_closed = state.peer_has_closed();
         self.plaintext = state.plaintext_bytes_to_read();
         Ok(())
     }
 
     fn write_tls(&mut self, out: &mut dyn Write) -> io::Result<usize> {
-        self.conn.write_tls(out)
+        if self.held_out.is_empty() {
+            return self.conn.write_tls(out);
+        }
+        let n = out.write(&self.held_out)?;
+        self.held_out.drain(..n);
+        Ok(n)
     }
 
     fn wants_write(&self) -> bool {
-        self.conn.wants_write()
+        !self.held_out.is_empty() || self.conn.wants_write()
     }
 
     fn is_handshaking(&self) -> bool {

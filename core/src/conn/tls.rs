@@ -291,7 +291,7 @@ impl TlsState {
         let (header, record) = match rbuf.peek_record() {
             Ok(Some(found)) => found,
             Ok(None) => return Ok(None),
-            Err(e) => return Err(self.fail(e)),
+            Err(e) => return Err(self.refuse_unreadable(rbuf.unread(), e)),
         };
         if let Some(handshake) = self.handshake.as_deref_mut() {
             match self.role {
@@ -308,6 +308,32 @@ impl TlsState {
         };
         rbuf.consume(len);
         result.map(Some).map_err(|err| self.fail(err))
+    }
+
+    /// Fails on octets that cannot be a TLS record. A server that gets an SSL
+    /// 2.0-format ClientHello answers with a `protocol_version` alert, as the
+    /// protocol asks of a peer offering only versions it does not speak (SPEC REL-7).
+    fn refuse_unreadable(&mut self, unread: &[u8], err: Error) -> Error {
+        let handshake = self.handshake.as_deref_mut();
+        match handshake {
+            Some(handshake)
+                if self.role == Some(Role::Server)
+                    && crate::record::is_sslv2_client_hello(unread) =>
+            {
+                handshake
+                    .out
+                    .extend_from_slice(&crate::record::PROTOCOL_VERSION_ALERT);
+                self.fail(
+                    Error::new(
+                        ErrorKind::VersionOrCipherMismatch,
+                        "the client sent an SSL 2.0-format ClientHello: it speaks only \
+                         SSL 2.0 or 3.0, and TLS 1.2 is the oldest version allowed",
+                    )
+                    .with_alert(crate::Alert::ProtocolVersion),
+                )
+            }
+            _ => self.fail(err),
+        }
     }
 
     /// What a backend's library may let through, checked once by core when the
