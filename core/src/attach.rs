@@ -116,10 +116,13 @@ impl AttachOptions {
         self
     }
 
-    /// The ctx-configure callback for backend `B`: runs once per attach on the new
-    /// native context, for `Default`/`Protocol` specs only (SPEC CB-1;
-    /// LispWorks `:ctx-configure-callback`).
-    pub fn ctx_configure<B: NativeTypes>(
+    /// The context hook for backend `B`: runs once per attach on the new
+    /// native context, for `Default`/`Protocol` specs only (SPEC CB-1).
+    ///
+    /// The SPEC calls it `ctx_configure`, LispWorks `:ctx-configure-callback`; an
+    /// abstract context has its own,
+    /// [`ContextBuilder::context_hook`](crate::ContextBuilder::context_hook).
+    pub fn context_hook<B: NativeTypes>(
         mut self,
         callback: impl Fn(&mut B::ContextBuilder) -> Result<(), BoxError> + Send + Sync + 'static,
     ) -> AttachOptions {
@@ -127,10 +130,13 @@ impl AttachOptions {
         self
     }
 
-    /// The ssl-configure callback for backend `B`: runs once per attach on the new
-    /// per-connection object, never for `Session` (SPEC CB-2; LispWorks
-    /// `:ssl-configure-callback`).
-    pub fn ssl_configure<B: NativeTypes>(
+    /// The connection hook for backend `B`: runs once per attach on the new
+    /// per-connection object, never for `Session` (SPEC CB-2).
+    ///
+    /// The SPEC calls it `ssl_configure`, LispWorks `:ssl-configure-callback`; an
+    /// abstract context has its own,
+    /// [`ContextBuilder::connection_hook`](crate::ContextBuilder::connection_hook).
+    pub fn connection_hook<B: NativeTypes>(
         mut self,
         callback: impl Fn(&mut B::Connection) -> Result<(), BoxError> + Send + Sync + 'static,
     ) -> AttachOptions {

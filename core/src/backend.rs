@@ -53,7 +53,7 @@ pub struct SessionRequest<'a> {
     /// Whether a client checks the host name (false without a name under a danger
     /// option).
     pub verify_hostname: bool,
-    /// The attach's `ctx_configure` and `ssl_configure` callbacks.
+    /// The attach's `context_hook` and `connection_hook` callbacks.
     pub hooks: &'a NativeHooks,
 }
 

@@ -624,7 +624,7 @@ impl ContextBuilder {
     }
 
     /// A hook run on each backend-`B` connection made from this context, before the
-    /// attach's own `ssl_configure` (SPEC CB-2).
+    /// attach's own `connection_hook` (SPEC CB-2).
     pub fn connection_hook<B: NativeTypes>(
         mut self,
         hook: impl Fn(&mut B::Connection) -> std::result::Result<(), BoxError> + Send + Sync + 'static,

@@ -16,7 +16,7 @@ pub enum CtxSpec {
     /// selectors are refused (SPEC CTX-3, CTX-4).
     Protocol(Selector),
     /// The user's native context, shared: unitls makes only the per-connection
-    /// object from it, never alters or frees it, and runs no ctx-configure callback
+    /// object from it, never alters or frees it, and runs no context hook
     /// (SPEC CTX-6).
     Context(NativeContext),
     /// The user's native per-connection object: unitls only binds the transport and

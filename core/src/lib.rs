@@ -3,7 +3,7 @@
 //!
 //! TLS is *attached* to a live [`SocketStream`] and later *detached* from it; an
 //! [`AbstractContext`] works with any backend; [`Side`] is client, server or both;
-//! two configure callbacks hand the backend's native objects to the user; one
+//! two native hooks hand the backend's native objects to the user; one
 //! handshake deadline; SNI. Backends implement the sans-IO [`Session`] trait and core
 //! drives it, so every guarantee in the SPEC is implemented once, here.
 //!
@@ -76,7 +76,7 @@ pub use identity::{
 };
 pub use memory::{duplex, MemoryCloser, MemoryStream};
 pub use native::{
-    run_user_callback, Configure, ConnectionConfigure, ContextConfigure, NativeContext,
+    run_user_callback, ConnectionHook, ContextHook, Hook, NativeContext,
     NativeHooks, NativeSession, NativeTypes,
 };
 pub use protocol::{ProtocolVersion, Selector, VersionRange};

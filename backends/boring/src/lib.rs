@@ -7,8 +7,8 @@
 //! assert!(unitls_core::implementation_available("boring"));
 //! ```
 //!
-//! The configure callbacks receive BoringSSL's own types ([`Boring`] names them): the
-//! ctx-configure callback the `SslContextBuilder`, the ssl-configure callback the
+//! The native hooks receive BoringSSL's own types ([`Boring`] names them): the
+//! context hook the `SslContextBuilder`, the connection hook the
 //! `Ssl` before its handshake. `CtxSpec::Context` takes a `boring::ssl::SslContext`,
 //! `CtxSpec::Session` an `Ssl` (handed back by `detach_ssl`).
 #![deny(unsafe_code)]

@@ -11,7 +11,7 @@
 //!
 //! native-tls has no per-connection object before the handshake, cannot request
 //! client certificates, select cipher suites or report resumption: those capabilities
-//! are not declared, and asking for them is `Unsupported`. The ctx-configure callback
+//! are not declared, and asking for them is `Unsupported`. The context hook
 //! receives the connector or acceptor builder ([`NativeTlsBuilder`]).
 #![forbid(unsafe_code)]
 
@@ -50,7 +50,7 @@ pub enum NativeTlsContext {
     Acceptor(TlsAcceptor),
 }
 
-/// What the ctx-configure callback edits. A server built without identity (the
+/// What the context hook edits. A server built without identity (the
 /// `Default` spec) starts as `Acceptor(None)`: the callback may supply one with
 /// `TlsAcceptor::builder(identity)`.
 pub enum NativeTlsBuilder {
@@ -61,7 +61,7 @@ pub enum NativeTlsBuilder {
 }
 
 /// native-tls has no per-connection object before the handshake: nothing can be
-/// passed as `CtxSpec::Session` or handed to an ssl-configure callback.
+/// passed as `CtxSpec::Session` or handed to a connection hook.
 #[derive(Debug)]
 pub enum NoConnection {}
 
@@ -278,7 +278,7 @@ impl Backend for NativeTlsBackend {
                 };
                 request
                     .hooks
-                    .run_context::<NativeTls>("ctx-configure", &mut builder)?;
+                    .run_context::<NativeTls>("context hook", &mut builder)?;
                 start(build(builder)?, role, &request)
             }
             SessionConfig::Context(native) => {

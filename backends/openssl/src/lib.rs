@@ -7,8 +7,8 @@
 //! assert!(unitls_core::implementation_available("openssl"));
 //! ```
 //!
-//! The configure callbacks receive OpenSSL's own types ([`OpenSsl`] names them): the
-//! ctx-configure callback the `SslContextBuilder`, the ssl-configure callback the
+//! The native hooks receive OpenSSL's own types ([`OpenSsl`] names them): the
+//! context hook the `SslContextBuilder`, the connection hook the
 //! `Ssl` before its handshake. `CtxSpec::Context` takes an `SslContext`,
 //! `CtxSpec::Session` an `Ssl` (handed back by `detach_ssl`).
 #![deny(unsafe_code)]

@@ -126,7 +126,7 @@ fn web_pki(
 
 /// The system roots, loaded once per process for `Default`/`Protocol` clients;
 /// `None` when the store is empty (every chain is then UnknownIssuer, unless a
-/// ctx-configure callback installs its own verifier).
+/// context hook installs its own verifier).
 fn default_verifier() -> Result<Option<Arc<WebPkiServerVerifier>>> {
     static DEFAULT: OnceLock<std::result::Result<Option<Arc<WebPkiServerVerifier>>, String>> =
         OnceLock::new();

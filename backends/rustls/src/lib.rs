@@ -8,9 +8,9 @@
 //! assert!(unitls_core::implementation_available("rustls"));
 //! ```
 //!
-//! The configure callbacks receive rustls's own types ([`Rustls`] names them): the
-//! ctx-configure callback a [`RustlsConfig`] (the `ClientConfig` or `ServerConfig`
-//! being built), the ssl-configure callback the `rustls::Connection`.
+//! The native hooks receive rustls's own types ([`Rustls`] names them): the
+//! context hook a [`RustlsConfig`] (the `ClientConfig` or `ServerConfig`
+//! being built), the connection hook the `rustls::Connection`.
 #![forbid(unsafe_code)]
 
 mod config;
@@ -47,7 +47,7 @@ pub enum RustlsContext {
     Server(Arc<ServerConfig>),
 }
 
-/// What the ctx-configure callback edits: the config being built.
+/// What the context hook edits: the config being built.
 #[derive(Debug)]
 pub enum RustlsConfig {
     /// A client configuration.
@@ -152,7 +152,7 @@ fn finish(
     hooks: &[&NativeHooks],
 ) -> Result<Box<dyn Session>> {
     for hooks in hooks {
-        hooks.run_connection::<Rustls>("ssl-configure", &mut conn)?;
+        hooks.run_connection::<Rustls>("connection hook", &mut conn)?;
     }
     Ok(Box::new(RustlsSession::new(conn, context, false)))
 }
@@ -194,7 +194,7 @@ impl Backend for RustlsBackend {
                 };
                 request
                     .hooks
-                    .run_context::<Rustls>("ctx-configure", &mut built)?;
+                    .run_context::<Rustls>("context hook", &mut built)?;
                 let context = match built {
                     RustlsConfig::Client(c) => RustlsContext::Client(Arc::new(c)),
                     RustlsConfig::Server(s) => RustlsContext::Server(Arc::new(s)),
