@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use unitls_core::backend::NativeTypes;
+
 use unitls_core::{
     create_client_context, create_server_context, default_implementation, AttachOptions, ErrorKind,
-    IdentitySource, NativeTypes,
+    IdentitySource,
 };
 
 use crate::fixtures::{pki, write_temp};

@@ -715,7 +715,7 @@ impl ContextBuilder {
             material: RwLock::new(Arc::new(material)),
             natives: Mutex::new(HashMap::new()),
         };
-        if let Some(backend) = implementation.and_then(registry::backend) {
+        if let Some(backend) = implementation.and_then(registry::registered) {
             context.check_capabilities(backend.name(), backend.capabilities())?;
             backend.check_identity(&context.material())?;
         } else if let Ok(backend) = registry::default_backend() {

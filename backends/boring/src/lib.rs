@@ -32,7 +32,8 @@ mod session;
 mod verify;
 
 use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
-use unitls_core::{Capabilities, Capability, NativeTypes};
+use unitls_core::backend::NativeTypes;
+use unitls_core::{Capabilities, Capability};
 
 pub use openssl as boring;
 
@@ -89,5 +90,5 @@ type BackendValue = BoringBackend;
 
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
-    unitls_core::registry::register(&BACKEND);
+    unitls_core::backend::register(&BACKEND);
 }

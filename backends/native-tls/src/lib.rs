@@ -23,9 +23,12 @@ use native_tls::{
     Certificate, Identity, Protocol, TlsAcceptor, TlsAcceptorBuilder, TlsConnector,
     TlsConnectorBuilder,
 };
+use unitls_core::backend::{
+    Backend, ContextOptions, Deviation, Material, NativeTypes, Session, SessionConfig,
+    SessionRequest,
+};
 use unitls_core::{
-    Backend, Capabilities, Capability, ContextOptions, Deviation, Error, ImplementationInfo,
-    Material, NativeTypes, ProtocolVersion, Result, Role, Session, SessionConfig, SessionRequest,
+    Capabilities, Capability, Error, ImplementationInfo, ProtocolVersion, Result, Role,
     VersionRange,
 };
 
@@ -103,7 +106,7 @@ pub static BACKEND: NativeTlsBackend = NativeTlsBackend;
 
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
-    unitls_core::registry::register(&BACKEND);
+    unitls_core::backend::register(&BACKEND);
 }
 
 fn min_protocol(range: VersionRange) -> Option<Protocol> {

@@ -1,9 +1,9 @@
 //! The `Backend` implementation both OpenSSL-family crates share; each crate names
 //! its backend type `BackendValue` and says what its library is in `flavor`.
 
-use unitls_core::{
-    Backend, Capabilities, ImplementationInfo, Material, Result, Session, SessionRequest,
-};
+use unitls_core::backend::{Backend, Material, Session, SessionRequest};
+
+use unitls_core::{Capabilities, ImplementationInfo, Result};
 
 use crate::{connect, BackendValue, CAPABILITIES, NAME};
 

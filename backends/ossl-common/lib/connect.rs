@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslVerifyMode};
 use openssl::x509::verify::X509CheckFlags;
-use unitls_core::{
-    AbstractContext, ClientAuth, ContextOptions, Error, Material, NativeHooks, Result, Role,
-    ServerName, Session, SessionConfig, SessionRequest,
+use unitls_core::backend::{
+    ContextOptions, Material, NativeHooks, Session, SessionConfig, SessionRequest,
 };
+use unitls_core::{AbstractContext, ClientAuth, Error, Result, Role, ServerName};
 
 use crate::config::{self, reference_name_index, NativeContext};
 use crate::engine::Engine;

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use openssl::ssl::{Ssl, SslContext, SslVersion};
+use unitls_core::backend::{Session, SessionInfo};
 use unitls_core::{
     AbstractContext, CipherSuite, Error, ErrorKind, NativeSession, PeerCertificate,
-    ProtocolVersion, Result, Role, ServerName, Session, SessionInfo, Verdict, VerifyInput,
-    VerifyReason, VerifyResult,
+    ProtocolVersion, Result, Role, ServerName, Verdict, VerifyInput, VerifyReason, VerifyResult,
 };
 
 use crate::connect::prepare_role;

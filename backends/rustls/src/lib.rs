@@ -22,10 +22,10 @@ use std::sync::Arc;
 
 use rustls::pki_types::ServerName as RustlsServerName;
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
-use unitls_core::{
-    Backend, Capabilities, Capability, Error, ImplementationInfo, Material, NativeHooks,
-    NativeTypes, Result, Role, ServerName, Session, SessionConfig, SessionRequest,
+use unitls_core::backend::{
+    Backend, Material, NativeHooks, NativeTypes, Session, SessionConfig, SessionRequest,
 };
+use unitls_core::{Capabilities, Capability, Error, ImplementationInfo, Result, Role, ServerName};
 
 pub use rustls;
 
@@ -95,7 +95,7 @@ pub static BACKEND: RustlsBackend = RustlsBackend;
 
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
-    unitls_core::registry::register(&BACKEND);
+    unitls_core::backend::register(&BACKEND);
 }
 
 fn provider_name() -> &'static str {

@@ -22,7 +22,8 @@ use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, Error as RustlsError,
     SignatureScheme,
 };
-use unitls_core::{ContextOptions, PeerCertificate, Verdict, VerifyInput, VerifyResult};
+use unitls_core::backend::ContextOptions;
+use unitls_core::{PeerCertificate, Verdict, VerifyInput, VerifyResult};
 
 use crate::error::{is_name_mismatch, verify_reason};
 

@@ -53,9 +53,7 @@ impl NativeFixtures for NativeTlsNatives {
     }
 
     fn with_panicking_connection_hook(&self, options: AttachOptions) -> AttachOptions {
-        options.connection_hook::<NativeTls>(|_conn| {
-            panic!("connection hook panicked on purpose")
-        })
+        options.connection_hook::<NativeTls>(|_conn| panic!("connection hook panicked on purpose"))
     }
 
     fn client_session(&self, _ca_pem: &str, _host: &str) -> Option<CtxSpec> {

@@ -67,8 +67,7 @@ impl NativeFixtures for RustlsNatives {
     }
 
     fn with_panicking_connection_hook(&self, options: AttachOptions) -> AttachOptions {
-        options
-            .connection_hook::<Rustls>(|_conn| panic!("connection hook panicked on purpose"))
+        options.connection_hook::<Rustls>(|_conn| panic!("connection hook panicked on purpose"))
     }
 
     fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec> {
