@@ -48,6 +48,7 @@ impl HandshakeTimeout {
 /// `attach-ssl`: `ctx` defaults to `Default` (SPEC CTX-1) and `side` to `Server`
 /// (SPEC SIDE-1).
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct AttachOptions {
     /// Where the TLS configuration comes from (LispWorks `:ssl-ctx`).
     pub ctx: CtxSpec,

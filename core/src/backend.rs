@@ -49,7 +49,9 @@ pub enum SessionConfig<'a> {
     Abstract(&'a Arc<AbstractContext>),
 }
 
-/// What core asks a backend to make at attach (or at the role pick).
+/// What core asks a backend to make at attach (or at the role pick); core makes it,
+/// backends read it (more fields may come).
+#[non_exhaustive]
 pub struct SessionRequest<'a> {
     /// The role, or `None` to defer it (backends declaring `DeferredRole` only).
     pub role: Option<Role>,

@@ -30,6 +30,7 @@ pub enum ClientAuth {
 
 /// The options of an abstract context, as backends read them.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ContextOptions {
     /// Client or server.
     pub role: Role,
@@ -187,6 +188,7 @@ impl ContextOptions {
 
 /// Key and trust material, loaded at creation and again by `reset()`.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Material {
     /// The identity presented to peers, if any.
     pub identity: Option<Identity>,

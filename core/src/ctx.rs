@@ -7,6 +7,7 @@ use crate::{AbstractContext, NativeContext, NativeSession, NativeTypes, Selector
 
 /// Where an attach takes its TLS configuration from (SPEC §1, CTX-1..10).
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub enum CtxSpec {
     /// A fresh context for this connection, TLS 1.2–1.3 with secure defaults; the
     /// same as `Protocol(Selector::Flexible)` (LispWorks `t`; SPEC CTX-2).

@@ -16,6 +16,7 @@ use crate::{Backend, Capabilities, Error, Result};
 
 /// Crate and library versions of a backend (SPEC IMPL-9; LispWorks `openssl-version`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImplementationInfo {
     /// The backend's registry name (`"rustls"`).
     pub name: &'static str,
@@ -23,6 +24,21 @@ pub struct ImplementationInfo {
     pub crate_version: String,
     /// The TLS library and its version (`"rustls 0.23.35 (aws-lc-rs)"`).
     pub library: String,
+}
+
+impl ImplementationInfo {
+    /// What a backend's [`Backend::info`] reports.
+    pub fn new(
+        name: &'static str,
+        crate_version: impl Into<String>,
+        library: impl Into<String>,
+    ) -> ImplementationInfo {
+        ImplementationInfo {
+            name,
+            crate_version: crate_version.into(),
+            library: library.into(),
+        }
+    }
 }
 
 /// The backends unitls knows, in default precedence order (SPEC IMPL-1, IMPL-3).

@@ -232,17 +232,18 @@ impl Backend for NativeTlsBackend {
     }
 
     fn info(&self) -> ImplementationInfo {
-        ImplementationInfo {
-            name: NAME,
-            crate_version: format!("unitls-native-tls {}", env!("CARGO_PKG_VERSION")),
-            library: if cfg!(any(target_os = "macos", target_os = "ios")) {
-                "native-tls 0.2 (Security.framework)".into()
-            } else if cfg!(windows) {
-                "native-tls 0.2 (SChannel)".into()
-            } else {
-                "native-tls 0.2 (OpenSSL)".into()
-            },
-        }
+        let library = if cfg!(any(target_os = "macos", target_os = "ios")) {
+            "native-tls 0.2 (Security.framework)"
+        } else if cfg!(windows) {
+            "native-tls 0.2 (SChannel)"
+        } else {
+            "native-tls 0.2 (OpenSSL)"
+        };
+        ImplementationInfo::new(
+            NAME,
+            format!("unitls-native-tls {}", env!("CARGO_PKG_VERSION")),
+            library,
+        )
     }
 
     fn may_match_subject_cn(&self) -> bool {

@@ -17,11 +17,11 @@ impl Backend for BackendValue {
     }
 
     fn info(&self) -> ImplementationInfo {
-        ImplementationInfo {
-            name: NAME,
-            crate_version: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-            library: crate::flavor::library(),
-        }
+        ImplementationInfo::new(
+            NAME,
+            format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+            crate::flavor::library(),
+        )
     }
 
     fn ensure_initialized(&self) -> Result<()> {

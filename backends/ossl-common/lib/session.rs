@@ -130,11 +130,7 @@ impl OpenSslSession {
             .as_ref()
             .and_then(|v| v.result())
             .unwrap_or(VerifyResult::Invalid(VerifyReason::NoCertificate));
-        let input = VerifyInput {
-            chain: &chain,
-            reference_name: self.reference_name.as_deref(),
-            built_in,
-        };
+        let input = VerifyInput::new(&chain, self.reference_name.as_deref(), built_in);
         match options.run_verify_callback(&input)? {
             Some(Verdict::Reject) => Err(Error::verification(
                 VerifyReason::CallbackRejected,

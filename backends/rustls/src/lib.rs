@@ -167,11 +167,11 @@ impl Backend for RustlsBackend {
     }
 
     fn info(&self) -> ImplementationInfo {
-        ImplementationInfo {
-            name: NAME,
-            crate_version: format!("unitls-rustls {}", env!("CARGO_PKG_VERSION")),
-            library: format!("rustls 0.23 ({})", provider_name()),
-        }
+        ImplementationInfo::new(
+            NAME,
+            format!("unitls-rustls {}", env!("CARGO_PKG_VERSION")),
+            format!("rustls 0.23 ({})", provider_name()),
+        )
     }
 
     fn check_identity(&self, material: &Material) -> Result<()> {

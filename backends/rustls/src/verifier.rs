@@ -105,11 +105,7 @@ fn apply_callback(
         .chain(intermediates)
         .map(|c| PeerCertificate::from_der(c.to_vec()))
         .collect();
-    let input = VerifyInput {
-        chain: &chain,
-        reference_name,
-        built_in: result,
-    };
+    let input = VerifyInput::new(&chain, reference_name, result);
     match options.run_verify_callback(&input) {
         Ok(Some(Verdict::Accept)) => Ok(()),
         Ok(Some(Verdict::Reject)) => Err(RustlsError::InvalidCertificate(
