@@ -57,7 +57,8 @@ pub struct AttachOptions {
     /// One deadline for the whole handshake: by default 30 s wherever the transport
     /// can take deadlines (SPEC HS-1, SEC-6).
     pub handshake_timeout: HandshakeTimeout,
-    /// The client's SNI and reference name (LispWorks `:tlsext-host-name`).
+    /// The client's SNI and reference name (LispWorks `:tlsext-host-name`; one thing,
+    /// see [`ServerName`](crate::ServerName)).
     pub tlsext_host_name: Option<String>,
     /// The backend for `Default`/`Protocol` specs and abstract contexts without one;
     /// `None` uses the process default at attach (SPEC IMPL-5).
@@ -71,7 +72,8 @@ impl AttachOptions {
         AttachOptions::default()
     }
 
-    /// Client side verifying `host_name` (sent as SNI unless it is an IP address).
+    /// Client side verifying `host_name` (sent as SNI unless it is an IP address;
+    /// [`ServerName`](crate::ServerName) says what SNI is).
     pub fn client(host_name: impl Into<String>) -> AttachOptions {
         AttachOptions {
             side: Side::Client,
@@ -105,7 +107,7 @@ impl AttachOptions {
         self
     }
 
-    /// Sets the SNI / reference name.
+    /// Sets the SNI / reference name (one thing, see [`ServerName`](crate::ServerName)).
     pub fn host_name(mut self, name: impl Into<String>) -> AttachOptions {
         self.tlsext_host_name = Some(name.into());
         self

@@ -545,7 +545,8 @@ impl ContextBuilder {
         self
     }
 
-    /// Client: the default SNI and reference name, overridable per attach (SPEC SNI-7).
+    /// Client: the default SNI and reference name, overridable per attach (SPEC SNI-7;
+    /// one thing, see [`ServerName`]).
     pub fn server_name(mut self, name: impl Into<String>) -> Self {
         self.role_only(Role::Client, "server_name");
         self.server_name = Some(name.into());

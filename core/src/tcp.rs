@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::{AttachOptions, CtxSpec, Error, HandshakeTimeout, Side, SocketStream};
 
-/// Which SNI `open_tcp_stream` sends (SPEC SNI-6).
+/// Which SNI `open_tcp_stream` sends (SPEC SNI-6; [`ServerName`](crate::ServerName)
+/// says what SNI is).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Sni {
     /// The host connected to (the default; IP literals are not sent).
