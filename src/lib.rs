@@ -15,6 +15,10 @@
 //! [`set_default_implementation`] changes it at run time. `boring` cannot be combined
 //! with `openssl` or `native-tls`: BoringSSL and OpenSSL define the same C symbols and
 //! cannot be linked into one binary.
+//!
+//! The crate root is the user API; what a backend implements or reads (the `Backend`
+//! and `Session` traits, `NativeTypes`, the hook plumbing, the registry's backend side)
+//! is in [`backend`], and the DER types of [`Identity::from_der`] in [`pki_types`].
 #![forbid(unsafe_code)]
 
 #[cfg(all(feature = "boring", feature = "openssl"))]
