@@ -305,7 +305,7 @@ impl AbstractContext {
         &self.options
     }
 
-    /// The current key and trust material.
+    /// The current key and trust material, as backends read them.
     pub fn material(&self) -> Arc<Material> {
         Arc::clone(&self.material.read().unwrap_or_else(PoisonError::into_inner))
     }
@@ -326,7 +326,8 @@ impl AbstractContext {
         Ok(())
     }
 
-    /// `Unsupported` if backend `name` with `capabilities` cannot honour the options.
+    /// `Unsupported` if backend `name` with `capabilities` cannot honour the options
+    /// (for backends).
     pub fn check_capabilities(&self, name: &'static str, capabilities: Capabilities) -> Result<()> {
         for cap in self.options.required_capabilities(&self.material()) {
             capabilities.require(cap, name)?;
@@ -339,7 +340,7 @@ impl AbstractContext {
 
     /// The native context backend `B` built from this context, built on first use
     /// and reused until `reset()` (SPEC ABS-5). `build` runs at most once per
-    /// material generation.
+    /// material generation (for backends).
     pub fn native<B: NativeTypes, T: Send + Sync + 'static>(
         &self,
         build: impl FnOnce(&ContextOptions, &Arc<Material>) -> Result<T>,
