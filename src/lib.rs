@@ -15,6 +15,10 @@
 //! [`set_default_implementation`] changes it at run time. `boring` cannot be combined
 //! with `openssl` or `native-tls`: BoringSSL and OpenSSL define the same C symbols and
 //! cannot be linked into one binary.
+//!
+//! The crate root is the user API; what a backend implements or reads (the `Backend`
+//! and `Session` traits, `NativeTypes`, the hook plumbing, the registry's backend side)
+//! is in [`backend`], and the DER types of [`Identity::from_der`] in [`pki_types`].
 #![forbid(unsafe_code)]
 
 #[cfg(all(feature = "boring", feature = "openssl"))]
@@ -45,15 +49,27 @@ mod stream;
 use std::net::TcpStream;
 
 pub use stream::SocketStream;
+/// unitls-core's stream, which [`SocketStream`] wraps and derefs to: every operation of
+/// a stream is documented there. [`SocketStream::into_inner`] hands it out.
+pub use unitls_core::SocketStream as CoreSocketStream;
+// The user API of unitls-core, item by item (the entry points that must register the
+// backends first are this crate's own functions below); what a backend implements or
+// reads is in `backend`, exported there only.
 pub use unitls_core::{
-    duplex, failure_indicator, registry::live_sessions, tls_server_end_point, AbstractContext,
-    Alert, AttachOptions, Backend, BoxError, Capabilities, Capability, CipherSuite, ClientAuth,
-    ContextBuilder, CtxSpec, DetachOptions, Detached, Error, ErrorKind, FailureIndicator, Identity,
-    IdentitySource, ImplementationInfo, MemoryCloser, MemoryStream, NativeContext, NativeSession,
-    NativeTypes, Password, PasswordRequest, PeerCertificate, ProtocolVersion, Result, RetryPolicy,
-    Role, Selector, ServerName, Side, Sni, Source, TcpOptions, Transport, Trust, TrustSource,
-    Verdict, VerifyInput, VerifyReason, VerifyResult, VersionRange,
+    duplex, failure_indicator, live_sessions, pki_types, tls_server_end_point, AbstractContext,
+    Alert, AttachOptions, BoxError, Capabilities, Capability, CipherSuite, ClientAuth,
+    ContextBuilder, CtxSpec, DetachOptions, Detached, Error, ErrorKind, FailureIndicator, Group,
+    HandshakeTimeout, Identity, IdentitySource, ImplementationInfo, IntoPartsError, MemoryCloser,
+    MemoryStream, NativeContext, NativeSession, Password, PasswordCallback, PasswordRequest,
+    PeerCertificate, ProtocolVersion, Result, RetryPolicy, Role, Selector, ServerName, Side, Sni,
+    Source, TcpOptions, Transport, TrustSource, Verdict, VerifyInput, VerifyReason, VerifyResult,
+    VersionRange, DEFAULT_HANDSHAKE_TIMEOUT, MAX_PASSWORD_LEN,
 };
+
+/// The backend interface (unitls-core's `backend` module): what a TLS library crate
+/// implements and reads. Users need it only to name [`NativeTypes`](backend::NativeTypes)
+/// in generic code.
+pub use unitls_core::backend;
 
 /// The rustls backend crate: its native types ([`rustls::Rustls`]) for typed
 /// callbacks and native specs.

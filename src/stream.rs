@@ -1,13 +1,13 @@
-//! The facade's stream: unitls-core's [`SocketStream`](unitls_core::SocketStream) with
+//! The facade's stream: unitls-core's [`SocketStream`](crate::CoreSocketStream) with
 //! the compiled-in backends registered before it exists.
 
 use std::io::{self, BufRead, Read, Write};
 use std::ops::{Deref, DerefMut};
 
-use unitls_core::{AttachOptions, Result, Transport};
+use crate::{AttachOptions, CoreSocketStream, IntoPartsError, Result, Transport};
 
 /// A byte stream that TLS can be attached to and detached from; see
-/// [`unitls_core::SocketStream`] for every operation (reachable through `Deref`).
+/// [`CoreSocketStream`] for every operation (reachable through `Deref`).
 ///
 /// Before `attach_ssl` and after `detach_ssl` it carries plaintext; in between, TLS.
 /// On a blocking transport (timeouts are fine) every operation has succeeded or
@@ -16,44 +16,42 @@ use unitls_core::{AttachOptions, Result, Transport};
 /// is still usable. On a non-blocking transport an operation that would block returns
 /// `io::ErrorKind::WouldBlock` and continues where it stood when called again; the
 /// core type's section [Timeouts and non-blocking
-/// transports](unitls_core::SocketStream#timeouts-and-non-blocking-transports) says
+/// transports](CoreSocketStream#timeouts-and-non-blocking-transports) says
 /// how each operation continues.
 #[derive(Debug)]
-pub struct SocketStream<T: Transport>(unitls_core::SocketStream<T>);
+pub struct SocketStream<T: Transport>(CoreSocketStream<T>);
 
 impl<T: Transport> SocketStream<T> {
     /// A plain stream over `transport` (SPEC CTX-9).
     pub fn new(transport: T) -> SocketStream<T> {
         crate::register_backends();
-        SocketStream(unitls_core::SocketStream::new(transport))
+        SocketStream(CoreSocketStream::new(transport))
     }
 
     /// A stream with TLS attached per `options`, or plain for `None` (SPEC ATTACH-2).
     pub fn with_options(transport: T, options: Option<AttachOptions>) -> Result<SocketStream<T>> {
         crate::register_backends();
-        unitls_core::SocketStream::with_options(transport, options).map(SocketStream)
+        CoreSocketStream::with_options(transport, options).map(SocketStream)
     }
 
-    pub(crate) fn from_core(inner: unitls_core::SocketStream<T>) -> SocketStream<T> {
+    pub(crate) fn from_core(inner: CoreSocketStream<T>) -> SocketStream<T> {
         SocketStream(inner)
     }
 
     /// The transport and every buffered unread octet of a plain stream (SPEC OWN-5);
     /// attached, `AlreadyAttached` and the stream back.
-    pub fn into_parts(
-        self,
-    ) -> std::result::Result<(T, Vec<u8>), Box<unitls_core::IntoPartsError<T>>> {
+    pub fn into_parts(self) -> std::result::Result<(T, Vec<u8>), Box<IntoPartsError<T>>> {
         self.0.into_parts()
     }
 
     /// The core stream.
-    pub fn into_inner(self) -> unitls_core::SocketStream<T> {
+    pub fn into_inner(self) -> CoreSocketStream<T> {
         self.0
     }
 }
 
 impl<T: Transport> Deref for SocketStream<T> {
-    type Target = unitls_core::SocketStream<T>;
+    type Target = CoreSocketStream<T>;
     fn deref(&self) -> &Self::Target {
         &self.0
     }

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use unitls_core::backend::NativeTypes;
+
 use unitls_core::{
     create_client_context, create_server_context, default_implementation, AttachOptions, ErrorKind,
-    IdentitySource, NativeTypes,
+    IdentitySource,
 };
 
 use crate::fixtures::{pki, write_temp};
@@ -119,8 +121,8 @@ pub fn abs_8_only_hooks_of_the_backend_in_use(h: &Harness) {
         .expect("ctx");
     let options = AttachOptions::client("localhost")
         .ctx(context)
-        .ctx_configure::<Elsewhere>(|_| panic!("another backend's ctx-configure ran"))
-        .ssl_configure::<Elsewhere>(|_| panic!("another backend's ssl-configure ran"));
+        .context_hook::<Elsewhere>(|_| panic!("another backend's context hook ran"))
+        .connection_hook::<Elsewhere>(|_| panic!("another backend's connection hook ran"));
     let (mut client, mut server, _k) = h.connected_with(options, h.server_opts());
     echo(&mut client, &mut server, b"only mine");
 }

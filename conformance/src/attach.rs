@@ -208,12 +208,12 @@ pub fn attach_6_reattach_cycles(h: &Harness) {
 }
 
 /// CTX-6, CTX-10, CB-5, INIT-3: a native context, made by the application with the
-/// backend crate directly, serves many connections; the ctx-configure
+/// backend crate directly, serves many connections; the context hook
 /// callback does not run for it, and runs once per `Protocol` attach.
 pub fn ctx_6_native_context_shared(h: &Harness) {
     let runs = Arc::new(AtomicUsize::new(0));
     for _ in 0..3 {
-        let client_opts = h.natives.with_ctx_configure(
+        let client_opts = h.natives.with_context_hook(
             AttachOptions::client("localhost").ctx(h.natives.client_context(&pki().ca_pem)),
             Arc::clone(&runs),
             false,
@@ -225,13 +225,13 @@ pub fn ctx_6_native_context_shared(h: &Harness) {
     assert_eq!(
         runs.load(Ordering::SeqCst),
         0,
-        "ctx-configure ran for a Context spec"
+        "context hook ran for a Context spec"
     );
     // With `Protocol`, it runs once per attach (the handshake itself then fails
     // verification against the system roots, which does not matter here).
     for expected in 1..=2 {
         let (mut client, server, _k) = h.plain_pair();
-        let opts = h.natives.with_ctx_configure(
+        let opts = h.natives.with_context_hook(
             AttachOptions::client("localhost")
                 .ctx(Selector::Flexible)
                 .implementation(h.backend)
@@ -250,7 +250,7 @@ pub fn ctx_6_native_context_shared(h: &Harness) {
 pub fn cb_7_callback_error_fails_attach(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
     let runs = Arc::new(AtomicUsize::new(0));
-    let opts = h.natives.with_ctx_configure(
+    let opts = h.natives.with_context_hook(
         AttachOptions::client("localhost")
             .ctx(Selector::Flexible)
             .implementation(h.backend),
@@ -264,7 +264,7 @@ pub fn cb_7_callback_error_fails_attach(h: &Harness) {
         "the callback's error is not the source"
     );
     assert_eq!(runs.load(Ordering::SeqCst), 1);
-    let opts = h.natives.with_panicking_ssl_configure(h.client_opts());
+    let opts = h.natives.with_panicking_connection_hook(h.client_opts());
     let err = client.attach_ssl(opts).expect_err("callback panic ignored");
     if h.lacks(unitls_core::Capability::UserSession) {
         // No per-connection object: asking for the callback is Unsupported (CB-2).

@@ -1,5 +1,5 @@
 //! SPEC §3 CTX, CB — where a connection's configuration comes from, and the
-//! configure callbacks (LispWorks `:ssl-ctx`, `:ctx-configure-callback`,
+//! native hooks (LispWorks `:ssl-ctx`, `:ctx-configure-callback`,
 //! `:ssl-configure-callback`).
 
 use std::sync::{Arc, Mutex};
@@ -40,12 +40,12 @@ pub fn ctx_2_default_verifies(h: &Harness) {
 /// InvalidArgument before I/O.
 pub fn ctx_7_8_user_sessions(h: &Harness) {
     if h.lacks(Capability::UserSession) {
-        // No per-connection object: an ssl-configure callback is Unsupported.
-        let options = h.natives.with_panicking_ssl_configure(h.client_opts());
+        // No per-connection object: a connection hook is Unsupported.
+        let options = h.natives.with_panicking_connection_hook(h.client_opts());
         let (mut client, _server, _k) = h.plain_pair();
         let err = client
             .attach_ssl(options)
-            .expect_err("ssl_configure without UserSession");
+            .expect_err("connection_hook without UserSession");
         assert_eq!(err.kind(), ErrorKind::Unsupported(Capability::UserSession));
         return;
     }
@@ -87,12 +87,12 @@ fn taken(log: &Log) -> Vec<&'static str> {
 }
 
 /// CB-1..4, CB-5, ABS-5: callbacks run once per attach in SPEC order — context,
-/// ctx-configure, (abstract hook), ssl-configure — before any byte; an abstract
+/// context hook, (abstract hook), connection hook — before any byte; an abstract
 /// context's context hook runs once per native build, not per connection.
 pub fn cb_3_callback_order(h: &Harness) {
     let user_session = !h.lacks(Capability::UserSession);
     let calls = log();
-    // A `Protocol` attach: ctx-configure, then ssl-configure.
+    // A `Protocol` attach: context hook, then connection hook.
     let (mut client, _server, _k) = h.plain_pair();
     let options = h.natives.with_logging_callbacks(
         AttachOptions::client("localhost")
@@ -108,7 +108,7 @@ pub fn cb_3_callback_order(h: &Harness) {
         &["ctx"]
     };
     assert_eq!(taken(&calls), expected);
-    // An abstract context: its hooks, then the attach's ssl-configure; the context
+    // An abstract context: its hooks, then the attach's connection hook; the context
     // hook only for the first connection.
     let context = h
         .natives
@@ -132,7 +132,7 @@ pub fn cb_3_callback_order(h: &Harness) {
         assert_eq!(
             taken(&calls),
             expected,
-            "round {round}: CB-1 says ctx-configure does not run for Abstract"
+            "round {round}: CB-1 says context hook does not run for Abstract"
         );
     }
 }

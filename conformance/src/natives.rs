@@ -17,24 +17,24 @@ pub trait NativeFixtures: Sync + Send {
     /// `CtxSpec::Context` with the backend's server context presenting `leaf`.
     fn server_context(&self, leaf: &Leaf) -> CtxSpec;
 
-    /// `options` plus a ctx-configure callback (in the backend's native types) that
+    /// `options` plus a context hook (in the backend's native types) that
     /// counts its runs in `runs` and returns an error when `fail` is set.
-    fn with_ctx_configure(
+    fn with_context_hook(
         &self,
         options: AttachOptions,
         runs: Arc<AtomicUsize>,
         fail: bool,
     ) -> AttachOptions;
 
-    /// `options` plus an ssl-configure callback that panics.
-    fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions;
+    /// `options` plus a connection hook that panics.
+    fn with_panicking_connection_hook(&self, options: AttachOptions) -> AttachOptions;
 
     /// `CtxSpec::Session` with the backend's own client connection trusting `ca_pem`
     /// and verifying `host`, its role set; `None` where the library has no
     /// per-connection object before the handshake.
     fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec>;
 
-    /// `options` plus ctx-configure and ssl-configure callbacks that append `"ctx"` and
+    /// `options` plus context and connection hooks that append `"ctx"` and
     /// `"ssl"` to `log` when they run (the latter only where the backend has a
     /// per-connection object).
     fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions;

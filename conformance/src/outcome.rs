@@ -66,7 +66,7 @@ pub fn judge(backend: &str, case: &Case, runs: &[(RunKind, Result<(), String>, b
         .copied()
         .filter(|c| !declared.contains(*c))
         .collect();
-    let deviation = unitls_core::registry::backend(backend).and_then(|b| {
+    let deviation = unitls_core::backend::registered(backend).and_then(|b| {
         b.deviations()
             .iter()
             .find(|d| case.spec.contains(&d.spec_id))
@@ -134,7 +134,7 @@ pub fn record(backend: &str, case: &Case, cited: &[&str], outcome: &Outcome) {
     };
     static DESCRIBED: std::sync::Once = std::sync::Once::new();
     DESCRIBED.call_once(|| {
-        if let Some(b) = unitls_core::registry::backend(backend) {
+        if let Some(b) = unitls_core::backend::registered(backend) {
             let info = b.info();
             let deviations: Vec<String> = b
                 .deviations()

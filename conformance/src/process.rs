@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use unitls_core::registry::live_sessions;
+use unitls_core::live_sessions;
 use unitls_core::{AttachOptions, DetachOptions, Source, TrustSource};
 
 use crate::fixtures::pki;

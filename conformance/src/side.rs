@@ -108,7 +108,7 @@ pub fn side_5_second_pick_is_invalid(h: &Harness) {
 }
 
 /// SIDE-9, SIDE-10: with `Both`, a backend that can defer the role makes the
-/// per-connection object inside attach (ssl-configure runs there); one that cannot
+/// per-connection object inside attach (connection hook runs there); one that cannot
 /// makes it at the pick. Either way each callback runs once, before any byte.
 pub fn side_9_10_objects_for_both(h: &Harness) {
     let calls: crate::Log = Default::default();

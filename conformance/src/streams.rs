@@ -14,11 +14,9 @@ use crate::harness::{echo, read_exact, send, spawn, BoxTransport, TransportKind,
 use crate::Harness;
 
 fn tcp_options(h: &Harness, sni: Sni) -> TcpOptions {
-    TcpOptions {
-        ctx: Some(CtxSpec::Abstract(h.client_ctx())),
-        sni,
-        ..TcpOptions::default()
-    }
+    TcpOptions::default()
+        .ctx(CtxSpec::Abstract(h.client_ctx()))
+        .sni(sni)
 }
 
 /// A server accepting `n` connections with `from_accepted`, echoing one message each.
@@ -81,15 +79,7 @@ pub fn stream_1_open_tcp_stream(h: &Harness) {
         ErrorKind::InvalidArgument,
         "SNI-3"
     );
-    let plain = open_tcp_stream(
-        "localhost",
-        port,
-        TcpOptions {
-            ctx: None,
-            ..TcpOptions::default()
-        },
-    )
-    .expect("plain");
+    let plain = open_tcp_stream("localhost", port, TcpOptions::default().plain()).expect("plain");
     assert_eq!(plain.ssl_side(), None);
     drop(plain);
     server.join();
@@ -118,11 +108,9 @@ pub fn stream_2_3_errors_and_timeouts(h: &Harness) {
     );
     let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = silent.local_addr().expect("addr").port();
-    let options = TcpOptions {
-        handshake_timeout: unitls_core::HandshakeTimeout::After(Duration::from_millis(300)),
-        connect_timeout: Some(Duration::from_secs(5)),
-        ..tcp_options(h, Sni::FromHost)
-    };
+    let options = tcp_options(h, Sni::FromHost)
+        .handshake_timeout(Duration::from_millis(300))
+        .connect_timeout(Duration::from_secs(5));
     let started = Instant::now();
     let err = open_tcp_stream("localhost", port, options).expect_err("silent server");
     assert_eq!(

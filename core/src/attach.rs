@@ -48,6 +48,7 @@ impl HandshakeTimeout {
 /// `attach-ssl`: `ctx` defaults to `Default` (SPEC CTX-1) and `side` to `Server`
 /// (SPEC SIDE-1).
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct AttachOptions {
     /// Where the TLS configuration comes from (LispWorks `:ssl-ctx`).
     pub ctx: CtxSpec,
@@ -56,7 +57,8 @@ pub struct AttachOptions {
     /// One deadline for the whole handshake: by default 30 s wherever the transport
     /// can take deadlines (SPEC HS-1, SEC-6).
     pub handshake_timeout: HandshakeTimeout,
-    /// The client's SNI and reference name (LispWorks `:tlsext-host-name`).
+    /// The client's SNI and reference name (LispWorks `:tlsext-host-name`; one thing,
+    /// see [`ServerName`](crate::ServerName)).
     pub tlsext_host_name: Option<String>,
     /// The backend for `Default`/`Protocol` specs and abstract contexts without one;
     /// `None` uses the process default at attach (SPEC IMPL-5).
@@ -70,7 +72,8 @@ impl AttachOptions {
         AttachOptions::default()
     }
 
-    /// Client side verifying `host_name` (sent as SNI unless it is an IP address).
+    /// Client side verifying `host_name` (sent as SNI unless it is an IP address;
+    /// [`ServerName`](crate::ServerName) says what SNI is).
     pub fn client(host_name: impl Into<String>) -> AttachOptions {
         AttachOptions {
             side: Side::Client,
@@ -104,7 +107,7 @@ impl AttachOptions {
         self
     }
 
-    /// Sets the SNI / reference name.
+    /// Sets the SNI / reference name (one thing, see [`ServerName`](crate::ServerName)).
     pub fn host_name(mut self, name: impl Into<String>) -> AttachOptions {
         self.tlsext_host_name = Some(name.into());
         self
@@ -116,10 +119,13 @@ impl AttachOptions {
         self
     }
 
-    /// The ctx-configure callback for backend `B`: runs once per attach on the new
-    /// native context, for `Default`/`Protocol` specs only (SPEC CB-1;
-    /// LispWorks `:ctx-configure-callback`).
-    pub fn ctx_configure<B: NativeTypes>(
+    /// The context hook for backend `B`: runs once per attach on the new
+    /// native context, for `Default`/`Protocol` specs only (SPEC CB-1).
+    ///
+    /// The SPEC calls it `ctx_configure`, LispWorks `:ctx-configure-callback`; an
+    /// abstract context has its own,
+    /// [`ContextBuilder::context_hook`](crate::ContextBuilder::context_hook).
+    pub fn context_hook<B: NativeTypes>(
         mut self,
         callback: impl Fn(&mut B::ContextBuilder) -> Result<(), BoxError> + Send + Sync + 'static,
     ) -> AttachOptions {
@@ -127,10 +133,13 @@ impl AttachOptions {
         self
     }
 
-    /// The ssl-configure callback for backend `B`: runs once per attach on the new
-    /// per-connection object, never for `Session` (SPEC CB-2; LispWorks
-    /// `:ssl-configure-callback`).
-    pub fn ssl_configure<B: NativeTypes>(
+    /// The connection hook for backend `B`: runs once per attach on the new
+    /// per-connection object, never for `Session` (SPEC CB-2).
+    ///
+    /// The SPEC calls it `ssl_configure`, LispWorks `:ssl-configure-callback`; an
+    /// abstract context has its own,
+    /// [`ContextBuilder::connection_hook`](crate::ContextBuilder::connection_hook).
+    pub fn connection_hook<B: NativeTypes>(
         mut self,
         callback: impl Fn(&mut B::Connection) -> Result<(), BoxError> + Send + Sync + 'static,
     ) -> AttachOptions {

@@ -1,23 +1,30 @@
-//! The backend trait: what a TLS library crate implements to plug into unitls.
+//! The backend interface: what a TLS library crate implements to plug into unitls,
+//! and what core hands it. Users of unitls need none of this; it is public so that
+//! backend crates (and the conformance suite) can be written outside core.
+//!
+//! The crate root holds what users call and the types in those calls; this module
+//! holds what only a backend builds or reads: the [`Backend`] and [`Session`] traits,
+//! the [`NativeTypes`] declaration of a backend's own types and the [`NativeHooks`]
+//! that carry user hooks to it, an abstract context's [`ContextOptions`] and
+//! [`Material`] as a backend reads them, and the registry a backend crate registers
+//! in. (The facade re-exports it as `unitls::backend`, as rustls keeps `crypto`.)
 
 use std::fmt;
 use std::sync::Arc;
 
 use crate::{
-    AbstractContext, Capabilities, Material, NativeContext, NativeHooks, NativeSession, Result,
-    Role, ServerName, Session, VersionRange,
+    AbstractContext, Capabilities, ImplementationInfo, NativeContext, NativeSession, Result, Role,
+    ServerName, VersionRange,
 };
 
-/// Crate and library versions of a backend (SPEC IMPL-9; LispWorks `openssl-version`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImplementationInfo {
-    /// The backend's registry name (`"rustls"`).
-    pub name: &'static str,
-    /// The unitls backend crate and its version (`"unitls-rustls 0.1.0"`).
-    pub crate_version: String,
-    /// The TLS library and its version (`"rustls 0.23.35 (aws-lc-rs)"`).
-    pub library: String,
-}
+pub use crate::context::{ContextOptions, KeyLogCallback, Material, SniCallback};
+pub use crate::native::{
+    run_user_callback, ConnectionHook, ContextHook, Hook, NativeHooks, NativeTypes,
+};
+pub use crate::registry::{register, registered, KNOWN_BACKENDS};
+pub use crate::session::{Session, SessionInfo};
+pub use crate::trust::Trust;
+pub use crate::verify::VerifyCallback;
 
 /// An ungated requirement a backend's library cannot meet and core cannot
 /// compensate for (SPEC §0 "deviation"), with the limitation named.
@@ -42,7 +49,9 @@ pub enum SessionConfig<'a> {
     Abstract(&'a Arc<AbstractContext>),
 }
 
-/// What core asks a backend to make at attach (or at the role pick).
+/// What core asks a backend to make at attach (or at the role pick); core makes it,
+/// backends read it (more fields may come).
+#[non_exhaustive]
 pub struct SessionRequest<'a> {
     /// The role, or `None` to defer it (backends declaring `DeferredRole` only).
     pub role: Option<Role>,
@@ -53,7 +62,7 @@ pub struct SessionRequest<'a> {
     /// Whether a client checks the host name (false without a name under a danger
     /// option).
     pub verify_hostname: bool,
-    /// The attach's `ctx_configure` and `ssl_configure` callbacks.
+    /// The attach's `context_hook` and `connection_hook` callbacks.
     pub hooks: &'a NativeHooks,
 }
 

@@ -30,6 +30,7 @@ pub enum ClientAuth {
 
 /// The options of an abstract context, as backends read them.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ContextOptions {
     /// Client or server.
     pub role: Role,
@@ -187,6 +188,7 @@ impl ContextOptions {
 
 /// Key and trust material, loaded at creation and again by `reset()`.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Material {
     /// The identity presented to peers, if any.
     pub identity: Option<Identity>,
@@ -303,7 +305,7 @@ impl AbstractContext {
         &self.options
     }
 
-    /// The current key and trust material.
+    /// The current key and trust material, as backends read them.
     pub fn material(&self) -> Arc<Material> {
         Arc::clone(&self.material.read().unwrap_or_else(PoisonError::into_inner))
     }
@@ -324,7 +326,8 @@ impl AbstractContext {
         Ok(())
     }
 
-    /// `Unsupported` if backend `name` with `capabilities` cannot honour the options.
+    /// `Unsupported` if backend `name` with `capabilities` cannot honour the options
+    /// (for backends).
     pub fn check_capabilities(&self, name: &'static str, capabilities: Capabilities) -> Result<()> {
         for cap in self.options.required_capabilities(&self.material()) {
             capabilities.require(cap, name)?;
@@ -337,7 +340,7 @@ impl AbstractContext {
 
     /// The native context backend `B` built from this context, built on first use
     /// and reused until `reset()` (SPEC ABS-5). `build` runs at most once per
-    /// material generation.
+    /// material generation (for backends).
     pub fn native<B: NativeTypes, T: Send + Sync + 'static>(
         &self,
         build: impl FnOnce(&ContextOptions, &Arc<Material>) -> Result<T>,
@@ -543,7 +546,8 @@ impl ContextBuilder {
         self
     }
 
-    /// Client: the default SNI and reference name, overridable per attach (SPEC SNI-7).
+    /// Client: the default SNI and reference name, overridable per attach (SPEC SNI-7;
+    /// one thing, see [`ServerName`]).
     pub fn server_name(mut self, name: impl Into<String>) -> Self {
         self.role_only(Role::Client, "server_name");
         self.server_name = Some(name.into());
@@ -624,7 +628,7 @@ impl ContextBuilder {
     }
 
     /// A hook run on each backend-`B` connection made from this context, before the
-    /// attach's own `ssl_configure` (SPEC CB-2).
+    /// attach's own `connection_hook` (SPEC CB-2).
     pub fn connection_hook<B: NativeTypes>(
         mut self,
         hook: impl Fn(&mut B::Connection) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
@@ -715,7 +719,7 @@ impl ContextBuilder {
             material: RwLock::new(Arc::new(material)),
             natives: Mutex::new(HashMap::new()),
         };
-        if let Some(backend) = implementation.and_then(registry::backend) {
+        if let Some(backend) = implementation.and_then(registry::registered) {
             context.check_capabilities(backend.name(), backend.capabilities())?;
             backend.check_identity(&context.material())?;
         } else if let Ok(backend) = registry::default_backend() {

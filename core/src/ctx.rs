@@ -7,6 +7,7 @@ use crate::{AbstractContext, NativeContext, NativeSession, NativeTypes, Selector
 
 /// Where an attach takes its TLS configuration from (SPEC §1, CTX-1..10).
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub enum CtxSpec {
     /// A fresh context for this connection, TLS 1.2–1.3 with secure defaults; the
     /// same as `Protocol(Selector::Flexible)` (LispWorks `t`; SPEC CTX-2).
@@ -16,7 +17,7 @@ pub enum CtxSpec {
     /// selectors are refused (SPEC CTX-3, CTX-4).
     Protocol(Selector),
     /// The user's native context, shared: unitls makes only the per-connection
-    /// object from it, never alters or frees it, and runs no ctx-configure callback
+    /// object from it, never alters or frees it, and runs no context hook
     /// (SPEC CTX-6).
     Context(NativeContext),
     /// The user's native per-connection object: unitls only binds the transport and

@@ -25,6 +25,7 @@ impl Default for RetryPolicy {
 
 /// The options of [`detach_ssl`](crate::SocketStream::detach_ssl).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DetachOptions {
     /// `Some`: wait for the peer's close_notify under this policy, failing when it
     /// does not come. `None`: send close_notify once and never wait or fail
@@ -64,6 +65,7 @@ impl DetachOptions {
 
 /// What a successful detach hands back.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Detached {
     /// The user's native session for `CtxSpec::Session` (SPEC CTX-7, OWN-3).
     pub session: Option<NativeSession>,

@@ -108,6 +108,7 @@ impl fmt::Display for VerifyReason {
 /// operation that cannot go on returns `io::ErrorKind::WouldBlock`, which means "call
 /// again" and is `NotTls` here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FailureIndicator {
     /// The handshake deadline passed.
     Timeout,

@@ -18,6 +18,7 @@ use crate::{run_user_callback, BoxError, Error, Result};
 /// What a password callback is told (SPEC KEY-4; LispWorks
 /// `set-ssl-ctx-password-callback`).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PasswordRequest {
     /// Where the encrypted key comes from (a file path or `"<memory>"`).
     pub source: String,
@@ -34,6 +35,7 @@ pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// How an encrypted key's password is obtained.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub enum Password {
     /// No password: the key must not be encrypted.
     #[default]
@@ -83,6 +85,7 @@ impl Password {
 
 /// Bytes to read, remembered by where they come from so `reset()` can re-read them.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Source {
     /// A file, read at creation and again at every `reset()`.
     File(PathBuf),
@@ -129,6 +132,7 @@ impl Source {
 
 /// Where an identity comes from; kept so `reset()` can load it again (SPEC ABS-7).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum IdentitySource {
     /// A PEM certificate chain (leaf first) and a PEM private key: PKCS#8, PKCS#1,
     /// SEC1 or encrypted PKCS#8. Both may be the same file.

@@ -3,9 +3,12 @@
 //!
 //! TLS is *attached* to a live [`SocketStream`] and later *detached* from it; an
 //! [`AbstractContext`] works with any backend; [`Side`] is client, server or both;
-//! two configure callbacks hand the backend's native objects to the user; one
-//! handshake deadline; SNI. Backends implement the sans-IO [`Session`] trait and core
-//! drives it, so every guarantee in the SPEC is implemented once, here.
+//! two native hooks hand the backend's native objects to the user; one
+//! handshake deadline; SNI. Backends implement the sans-IO [`backend::Session`] trait
+//! and core drives it, so every guarantee in the SPEC is implemented once, here.
+//!
+//! The crate root holds the user API; [`backend`] holds what a backend implements or
+//! reads, each item exported in one place.
 //!
 //! Most users depend on the `unitls` facade crate, which registers the backends its
 //! features enable. With a backend crate alone, register it first:
@@ -26,7 +29,7 @@
 
 mod alert;
 mod attach;
-mod backend;
+pub mod backend;
 mod blocking;
 mod capability;
 mod certificate;
@@ -45,7 +48,7 @@ mod pem;
 mod pkcs8_wrap;
 mod protocol;
 mod record;
-pub mod registry;
+mod registry;
 mod server_name;
 mod session;
 mod side;
@@ -55,15 +58,16 @@ mod transport;
 mod trust;
 mod verify;
 
+// The user API: every item a user calls or names, exported here once. What a backend
+// implements or reads is in `backend` (and only there); `pub(crate)` names below keep
+// core's own imports short without exporting anything twice.
 pub use alert::Alert;
 pub use attach::{AttachOptions, HandshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT};
-pub use backend::{Backend, Deviation, ImplementationInfo, SessionConfig, SessionRequest};
 pub use capability::{Capabilities, Capability};
 pub use certificate::{tls_server_end_point, PeerCertificate};
 pub use cipher::CipherSuite;
 pub use context::{
     create_client_context, create_server_context, AbstractContext, ClientAuth, ContextBuilder,
-    ContextOptions, KeyLogCallback, Material, SniCallback,
 };
 pub use ctx::CtxSpec;
 pub use detach::{DetachOptions, Detached, RetryPolicy};
@@ -75,23 +79,25 @@ pub use identity::{
     Identity, IdentitySource, Password, PasswordCallback, PasswordRequest, Source, MAX_PASSWORD_LEN,
 };
 pub use memory::{duplex, MemoryCloser, MemoryStream};
-pub use native::{
-    run_user_callback, Configure, ConnectionConfigure, ContextConfigure, NativeContext,
-    NativeHooks, NativeSession, NativeTypes,
-};
+pub use native::{NativeContext, NativeSession};
 pub use protocol::{ProtocolVersion, Selector, VersionRange};
 pub use registry::{
     capabilities, default_implementation, do_rand_seed, ensure_initialized,
-    implementation_available, implementation_info, implementations, set_default_implementation,
+    implementation_available, implementation_info, implementations, live_sessions,
+    set_default_implementation, ImplementationInfo,
 };
 pub use server_name::ServerName;
-pub use session::{Session, SessionInfo};
 pub use side::{Role, Side};
 pub use stream::{IntoPartsError, SocketStream};
 pub use tcp::{from_accepted, open_tcp_stream, Sni, TcpOptions};
 pub use transport::Transport;
-pub use trust::{Trust, TrustSource};
-pub use verify::{Verdict, VerifyCallback, VerifyInput, VerifyResult};
+pub use trust::TrustSource;
+pub use verify::{Verdict, VerifyInput, VerifyResult};
+
+pub(crate) use backend::{
+    run_user_callback, Backend, NativeHooks, NativeTypes, Session, SessionConfig, SessionInfo,
+    SessionRequest, Trust, VerifyCallback,
+};
 
 /// Re-exported DER types used in identities and trust material.
 pub use rustls_pki_types as pki_types;

@@ -21,20 +21,20 @@ pub trait NativeTypes: 'static {
     /// The native context a user can pass as `CtxSpec::Context` (shared, never
     /// released by unitls).
     type Context: Send + Sync + 'static;
-    /// What the ctx-configure callback receives: the context while it is built.
+    /// What the context hook receives: the context while it is built.
     type ContextBuilder: 'static;
-    /// The per-connection object: what the ssl-configure callback receives, what
+    /// The per-connection object: what the connection hook receives, what
     /// `CtxSpec::Session` takes and `detach_ssl` hands back.
     type Connection: Send + 'static;
 }
 
-/// A configure callback over the native type `N`.
-pub type Configure<N> = dyn Fn(&mut N) -> std::result::Result<(), BoxError> + Send + Sync;
+/// A native hook over the native type `N`: a context hook or a connection hook.
+pub type Hook<N> = dyn Fn(&mut N) -> std::result::Result<(), BoxError> + Send + Sync;
 
-/// The ctx-configure callback type of backend `B`.
-pub type ContextConfigure<B> = Configure<<B as NativeTypes>::ContextBuilder>;
-/// The ssl-configure callback type of backend `B`.
-pub type ConnectionConfigure<B> = Configure<<B as NativeTypes>::Connection>;
+/// The context hook type of backend `B`.
+pub type ContextHook<B> = Hook<<B as NativeTypes>::ContextBuilder>;
+/// The connection hook type of backend `B`.
+pub type ConnectionHook<B> = Hook<<B as NativeTypes>::Connection>;
 
 /// A user's native context, for `CtxSpec::Context`, remembering its backend.
 pub struct NativeContext {
@@ -110,7 +110,7 @@ impl fmt::Debug for NativeSession {
     }
 }
 
-/// Configure callbacks for any number of backends; only those of the backend in use
+/// Native hooks for any number of backends; only those of the backend in use
 /// run (SPEC ABS-8).
 #[derive(Clone, Default)]
 pub struct NativeHooks {
@@ -127,7 +127,7 @@ impl NativeHooks {
             + Sync
             + 'static,
     ) {
-        let hook: Arc<ContextConfigure<B>> = Arc::new(hook);
+        let hook: Arc<ContextHook<B>> = Arc::new(hook);
         self.context.insert(B::NAME, Arc::new(hook));
     }
 
@@ -136,7 +136,7 @@ impl NativeHooks {
         &mut self,
         hook: impl Fn(&mut B::Connection) -> std::result::Result<(), BoxError> + Send + Sync + 'static,
     ) {
-        let hook: Arc<ConnectionConfigure<B>> = Arc::new(hook);
+        let hook: Arc<ConnectionHook<B>> = Arc::new(hook);
         self.connection.insert(B::NAME, Arc::new(hook));
     }
 
@@ -149,7 +149,7 @@ impl NativeHooks {
         match self
             .context
             .get(B::NAME)
-            .and_then(|h| h.downcast_ref::<Arc<ContextConfigure<B>>>())
+            .and_then(|h| h.downcast_ref::<Arc<ContextHook<B>>>())
         {
             Some(hook) => run_user_callback(what, || hook(builder)),
             None => Ok(()),
@@ -165,7 +165,7 @@ impl NativeHooks {
         match self
             .connection
             .get(B::NAME)
-            .and_then(|h| h.downcast_ref::<Arc<ConnectionConfigure<B>>>())
+            .and_then(|h| h.downcast_ref::<Arc<ConnectionHook<B>>>())
         {
             Some(hook) => run_user_callback(what, || hook(connection)),
             None => Ok(()),
@@ -244,12 +244,12 @@ mod tests {
         });
         let mut builder = Vec::new();
         hooks
-            .run_context::<Fake>("ctx-configure", &mut builder)
+            .run_context::<Fake>("context hook", &mut builder)
             .unwrap();
         assert_eq!(builder, [1]);
         let mut conn = 7;
         hooks
-            .run_connection::<Fake>("ssl-configure", &mut conn)
+            .run_connection::<Fake>("connection hook", &mut conn)
             .unwrap();
         assert!(hooks.has_any_for("fake") && !hooks.has_any_for("other"));
     }

@@ -4,13 +4,42 @@
 //! registers every backend its features turned on before any stream is made. The
 //! default is chosen by a fixed precedence — rustls, openssl, boring, native-tls —
 //! whatever order the backends registered in (SPEC IMPL-3), until
-//! [`set_default_implementation`] changes it.
+//! [`set_default_implementation`] changes it. Backend crates see [`register`],
+//! [`registered`] and [`KNOWN_BACKENDS`] as `unitls_core::backend::*`; users see the
+//! rest at the crate root.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 
-use crate::{Backend, Capabilities, Error, ImplementationInfo, Result};
+use crate::{Backend, Capabilities, Error, Result};
+
+/// Crate and library versions of a backend (SPEC IMPL-9; LispWorks `openssl-version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImplementationInfo {
+    /// The backend's registry name (`"rustls"`).
+    pub name: &'static str,
+    /// The unitls backend crate and its version (`"unitls-rustls 0.1.0"`).
+    pub crate_version: String,
+    /// The TLS library and its version (`"rustls 0.23.35 (aws-lc-rs)"`).
+    pub library: String,
+}
+
+impl ImplementationInfo {
+    /// What a backend's [`Backend::info`] reports.
+    pub fn new(
+        name: &'static str,
+        crate_version: impl Into<String>,
+        library: impl Into<String>,
+    ) -> ImplementationInfo {
+        ImplementationInfo {
+            name,
+            crate_version: crate_version.into(),
+            library: library.into(),
+        }
+    }
+}
 
 /// The backends unitls knows, in default precedence order (SPEC IMPL-1, IMPL-3).
 pub const KNOWN_BACKENDS: [&str; 4] = ["rustls", "openssl", "boring", "native-tls"];
@@ -54,17 +83,17 @@ pub fn implementations() -> Vec<&'static str> {
 
 /// Whether the backend `name` is available; any string is a fine question (SPEC IMPL-2).
 pub fn implementation_available(name: &str) -> bool {
-    backend(name).is_some()
+    registered(name).is_some()
 }
 
 /// The registered backend called `name`.
-pub fn backend(name: &str) -> Option<&'static dyn Backend> {
+pub fn registered(name: &str) -> Option<&'static dyn Backend> {
     read().backends.iter().copied().find(|b| b.name() == name)
 }
 
 /// The registered backend called `name`, or `InvalidArgument` naming the available ones.
-pub fn lookup(name: &str) -> Result<&'static dyn Backend> {
-    backend(name).ok_or_else(|| {
+pub(crate) fn lookup(name: &str) -> Result<&'static dyn Backend> {
+    registered(name).ok_or_else(|| {
         Error::invalid(format!(
             "the TLS backend {name:?} is not available; compiled in: {:?} \
              (enable the unitls cargo feature of the same name)",
@@ -84,7 +113,7 @@ pub fn default_implementation() -> Result<&'static str> {
 
 /// The default backend: the one chosen with [`set_default_implementation`], else
 /// the first registered by precedence.
-pub fn default_backend() -> Result<&'static dyn Backend> {
+pub(crate) fn default_backend() -> Result<&'static dyn Backend> {
     let reg = read();
     if let Some(chosen) = reg.chosen_default {
         if let Some(b) = reg.backends.iter().copied().find(|b| b.name() == chosen) {
@@ -93,7 +122,7 @@ pub fn default_backend() -> Result<&'static dyn Backend> {
     }
     drop(reg);
     let first = implementations().into_iter().next();
-    first.and_then(backend).ok_or_else(|| {
+    first.and_then(registered).ok_or_else(|| {
         Error::invalid(
             "no TLS backend is registered: use the `unitls` crate with a backend feature, \
              or call the backend crate's `register()`",
@@ -114,12 +143,12 @@ pub fn set_default_implementation(name: &str) -> Result<()> {
 
 /// The capabilities backend `name` declares (SPEC IMPL-8).
 pub fn capabilities(name: &str) -> Option<Capabilities> {
-    backend(name).map(|b| b.capabilities())
+    registered(name).map(|b| b.capabilities())
 }
 
 /// Crate and library versions of backend `name` (SPEC IMPL-9).
 pub fn implementation_info(name: &str) -> Option<ImplementationInfo> {
-    backend(name).map(|b| b.info())
+    registered(name).map(|b| b.info())
 }
 
 /// Initialises backend `name` (`None`: the default) once per process; safe to call

@@ -8,6 +8,22 @@ use crate::{Error, Result};
 
 /// A checked server name: a DNS name (sent as SNI) or an IP address (never sent as
 /// SNI, matched against iPAddress SANs; SPEC SNI-4).
+///
+/// **SNI, `server_name`, `tlsext_host_name` and `host_name` are one thing**, and this
+/// is the one place that says so. TLS's Server Name Indication extension (SNI,
+/// RFC 6066) carries the name of the server a client wants in its ClientHello;
+/// libraries call it the server name (rustls's `ServerName`) or the TLS-extension host
+/// name (OpenSSL's `SSL_set_tlsext_host_name`, hence LispWorks' `:tlsext-host-name` and
+/// [`AttachOptions::tlsext_host_name`](crate::AttachOptions::tlsext_host_name)). In
+/// unitls the client sets it with [`AttachOptions::client`](crate::AttachOptions::client)
+/// or [`host_name`](crate::AttachOptions::host_name), an abstract context's default with
+/// [`ContextBuilder::server_name`](crate::ContextBuilder::server_name), and
+/// `open_tcp_stream`'s with [`Sni`](crate::Sni); either end reads it back with
+/// [`SocketStream::server_name`](crate::SocketStream::server_name).
+///
+/// A client uses the name twice: sent as SNI (a DNS name only) and as the reference
+/// identity the server's certificate must match. A server picks its certificate by the
+/// SNI it received (SPEC SNI-10). Every name is checked when given (SPEC SNI-5).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ServerName {
     /// A DNS host name, lower-cased, without a trailing dot.

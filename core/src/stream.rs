@@ -462,7 +462,8 @@ impl<T: Transport> SocketStream<T> {
         Ok(self.info()?.resumed)
     }
 
-    /// The SNI received (server) or sent (client) (SPEC SNI-9).
+    /// The SNI received (server) or sent (client) (SPEC SNI-9; [`ServerName`](crate::ServerName)
+    /// says what SNI is).
     pub fn server_name(&self) -> Result<Option<String>> {
         Ok(self.attached()?.server_name())
     }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::{AttachOptions, CtxSpec, Error, HandshakeTimeout, Side, SocketStream};
 
-/// Which SNI `open_tcp_stream` sends (SPEC SNI-6).
+/// Which SNI `open_tcp_stream` sends (SPEC SNI-6; [`ServerName`](crate::ServerName)
+/// says what SNI is).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Sni {
     /// The host connected to (the default; IP literals are not sent).
@@ -20,8 +21,10 @@ pub enum Sni {
     None,
 }
 
-/// Options of [`open_tcp_stream`].
+/// Options of [`open_tcp_stream`]: start from `TcpOptions::default()` and change what
+/// you need with the methods (more options may come).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TcpOptions {
     /// The TLS configuration; `None` gives a plain stream (SPEC STREAM-1).
     pub ctx: Option<CtxSpec>,
@@ -44,6 +47,50 @@ impl Default for TcpOptions {
             handshake_timeout: HandshakeTimeout::Default,
             implementation: None,
         }
+    }
+}
+
+impl TcpOptions {
+    /// Takes the TLS configuration from `ctx` (the default is `CtxSpec::Default`).
+    pub fn ctx(mut self, ctx: impl Into<CtxSpec>) -> TcpOptions {
+        self.ctx = Some(ctx.into());
+        self
+    }
+
+    /// No TLS: `open_tcp_stream` gives a plain stream (SPEC STREAM-1).
+    pub fn plain(mut self) -> TcpOptions {
+        self.ctx = None;
+        self
+    }
+
+    /// Sets the SNI and reference name.
+    pub fn sni(mut self, sni: Sni) -> TcpOptions {
+        self.sni = sni;
+        self
+    }
+
+    /// Limits the TCP connect alone (SPEC STREAM-3).
+    pub fn connect_timeout(mut self, timeout: Duration) -> TcpOptions {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits the handshake alone (the default is 30 s, [`HandshakeTimeout`]).
+    pub fn handshake_timeout(mut self, timeout: Duration) -> TcpOptions {
+        self.handshake_timeout = HandshakeTimeout::After(timeout);
+        self
+    }
+
+    /// No handshake deadline ([`HandshakeTimeout::Never`]).
+    pub fn no_handshake_deadline(mut self) -> TcpOptions {
+        self.handshake_timeout = HandshakeTimeout::Never;
+        self
+    }
+
+    /// Chooses the backend by name.
+    pub fn implementation(mut self, name: impl Into<String>) -> TcpOptions {
+        self.implementation = Some(name.into());
+        self
     }
 }
 

@@ -10,6 +10,7 @@ use crate::{Error, Result};
 
 /// One source of trust anchors.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum TrustSource {
     /// The operating system's store (the default for clients).
     System,

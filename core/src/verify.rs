@@ -25,6 +25,7 @@ pub enum Verdict {
 
 /// What the verify callback is given.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct VerifyInput<'a> {
     /// The peer's chain as sent, leaf first.
     pub chain: &'a [PeerCertificate],
@@ -32,6 +33,22 @@ pub struct VerifyInput<'a> {
     pub reference_name: Option<&'a str>,
     /// The built-in result.
     pub built_in: VerifyResult,
+}
+
+impl<'a> VerifyInput<'a> {
+    /// What a backend hands the verify callback: the chain, the reference name, and
+    /// its library's own result.
+    pub fn new(
+        chain: &'a [PeerCertificate],
+        reference_name: Option<&'a str>,
+        built_in: VerifyResult,
+    ) -> VerifyInput<'a> {
+        VerifyInput {
+            chain,
+            reference_name,
+            built_in,
+        }
+    }
 }
 
 /// A backend-neutral verify callback: runs once per handshake after the built-in

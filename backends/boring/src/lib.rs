@@ -7,8 +7,8 @@
 //! assert!(unitls_core::implementation_available("boring"));
 //! ```
 //!
-//! The configure callbacks receive BoringSSL's own types ([`Boring`] names them): the
-//! ctx-configure callback the `SslContextBuilder`, the ssl-configure callback the
+//! The native hooks receive BoringSSL's own types ([`Boring`] names them): the
+//! context hook the `SslContextBuilder`, the connection hook the
 //! `Ssl` before its handshake. `CtxSpec::Context` takes a `boring::ssl::SslContext`,
 //! `CtxSpec::Session` an `Ssl` (handed back by `detach_ssl`).
 #![deny(unsafe_code)]
@@ -34,7 +34,8 @@ mod session;
 mod verify;
 
 use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
-use unitls_core::{Capabilities, Capability, NativeTypes};
+use unitls_core::backend::NativeTypes;
+use unitls_core::{Capabilities, Capability};
 
 pub use openssl as boring;
 
@@ -91,5 +92,5 @@ type BackendValue = BoringBackend;
 
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
-    unitls_core::registry::register(&BACKEND);
+    unitls_core::backend::register(&BACKEND);
 }

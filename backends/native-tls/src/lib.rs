@@ -11,7 +11,7 @@
 //!
 //! native-tls has no per-connection object before the handshake, cannot request
 //! client certificates, select cipher suites or report resumption: those capabilities
-//! are not declared, and asking for them is `Unsupported`. The ctx-configure callback
+//! are not declared, and asking for them is `Unsupported`. The context hook
 //! receives the connector or acceptor builder ([`NativeTlsBuilder`]).
 #![forbid(unsafe_code)]
 
@@ -23,9 +23,12 @@ use native_tls::{
     Certificate, Identity, Protocol, TlsAcceptor, TlsAcceptorBuilder, TlsConnector,
     TlsConnectorBuilder,
 };
+use unitls_core::backend::{
+    Backend, ContextOptions, Deviation, Material, NativeTypes, Session, SessionConfig,
+    SessionRequest,
+};
 use unitls_core::{
-    Backend, Capabilities, Capability, ContextOptions, Deviation, Error, ImplementationInfo,
-    Material, NativeTypes, ProtocolVersion, Result, Role, Session, SessionConfig, SessionRequest,
+    Capabilities, Capability, Error, ImplementationInfo, ProtocolVersion, Result, Role,
     VersionRange,
 };
 
@@ -50,7 +53,7 @@ pub enum NativeTlsContext {
     Acceptor(TlsAcceptor),
 }
 
-/// What the ctx-configure callback edits. A server built without identity (the
+/// What the context hook edits. A server built without identity (the
 /// `Default` spec) starts as `Acceptor(None)`: the callback may supply one with
 /// `TlsAcceptor::builder(identity)`.
 pub enum NativeTlsBuilder {
@@ -61,7 +64,7 @@ pub enum NativeTlsBuilder {
 }
 
 /// native-tls has no per-connection object before the handshake: nothing can be
-/// passed as `CtxSpec::Session` or handed to an ssl-configure callback.
+/// passed as `CtxSpec::Session` or handed to a connection hook.
 #[derive(Debug)]
 pub enum NoConnection {}
 
@@ -103,7 +106,7 @@ pub static BACKEND: NativeTlsBackend = NativeTlsBackend;
 
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
-    unitls_core::registry::register(&BACKEND);
+    unitls_core::backend::register(&BACKEND);
 }
 
 fn min_protocol(range: VersionRange) -> Option<Protocol> {
@@ -229,17 +232,18 @@ impl Backend for NativeTlsBackend {
     }
 
     fn info(&self) -> ImplementationInfo {
-        ImplementationInfo {
-            name: NAME,
-            crate_version: format!("unitls-native-tls {}", env!("CARGO_PKG_VERSION")),
-            library: if cfg!(any(target_os = "macos", target_os = "ios")) {
-                "native-tls 0.2 (Security.framework)".into()
-            } else if cfg!(windows) {
-                "native-tls 0.2 (SChannel)".into()
-            } else {
-                "native-tls 0.2 (OpenSSL)".into()
-            },
-        }
+        let library = if cfg!(any(target_os = "macos", target_os = "ios")) {
+            "native-tls 0.2 (Security.framework)"
+        } else if cfg!(windows) {
+            "native-tls 0.2 (SChannel)"
+        } else {
+            "native-tls 0.2 (OpenSSL)"
+        };
+        ImplementationInfo::new(
+            NAME,
+            format!("unitls-native-tls {}", env!("CARGO_PKG_VERSION")),
+            library,
+        )
     }
 
     fn may_match_subject_cn(&self) -> bool {
@@ -278,7 +282,7 @@ impl Backend for NativeTlsBackend {
                 };
                 request
                     .hooks
-                    .run_context::<NativeTls>("ctx-configure", &mut builder)?;
+                    .run_context::<NativeTls>("context hook", &mut builder)?;
                 start(build(builder)?, role, &request)
             }
             SessionConfig::Context(native) => {

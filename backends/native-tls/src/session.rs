@@ -7,9 +7,9 @@ use std::any::Any;
 use std::io::{self, Read, Write};
 
 use native_tls::{HandshakeError, MidHandshakeTlsStream, TlsStream};
+use unitls_core::backend::{Session, SessionInfo};
 use unitls_core::{
-    Capability, Error, ErrorKind, NativeSession, Result, Role, ServerName, Session, SessionInfo,
-    VerifyResult,
+    Capability, Error, ErrorKind, NativeSession, Result, Role, ServerName, VerifyResult,
 };
 
 use crate::error::{map, map_read};

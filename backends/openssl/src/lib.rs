@@ -7,8 +7,8 @@
 //! assert!(unitls_core::implementation_available("openssl"));
 //! ```
 //!
-//! The configure callbacks receive OpenSSL's own types ([`OpenSsl`] names them): the
-//! ctx-configure callback the `SslContextBuilder`, the ssl-configure callback the
+//! The native hooks receive OpenSSL's own types ([`OpenSsl`] names them): the
+//! context hook the `SslContextBuilder`, the connection hook the
 //! `Ssl` before its handshake. `CtxSpec::Context` takes an `SslContext`,
 //! `CtxSpec::Session` an `Ssl` (handed back by `detach_ssl`).
 #![deny(unsafe_code)]
@@ -34,7 +34,8 @@ mod session;
 mod verify;
 
 use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
-use unitls_core::{Capabilities, Capability, NativeTypes};
+use unitls_core::backend::NativeTypes;
+use unitls_core::{Capabilities, Capability};
 
 pub use openssl;
 
@@ -91,5 +92,5 @@ type BackendValue = OpenSslBackend;
 
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
-    unitls_core::registry::register(&BACKEND);
+    unitls_core::backend::register(&BACKEND);
 }

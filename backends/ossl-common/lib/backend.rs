@@ -1,9 +1,9 @@
 //! The `Backend` implementation both OpenSSL-family crates share; each crate names
 //! its backend type `BackendValue` and says what its library is in `flavor`.
 
-use unitls_core::{
-    Backend, Capabilities, ImplementationInfo, Material, Result, Session, SessionRequest,
-};
+use unitls_core::backend::{Backend, Material, Session, SessionRequest};
+
+use unitls_core::{Capabilities, ImplementationInfo, Result};
 
 use crate::{connect, BackendValue, CAPABILITIES, NAME};
 
@@ -17,11 +17,11 @@ impl Backend for BackendValue {
     }
 
     fn info(&self) -> ImplementationInfo {
-        ImplementationInfo {
-            name: NAME,
-            crate_version: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-            library: crate::flavor::library(),
-        }
+        ImplementationInfo::new(
+            NAME,
+            format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+            crate::flavor::library(),
+        )
     }
 
     fn ensure_initialized(&self) -> Result<()> {

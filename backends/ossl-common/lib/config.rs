@@ -17,11 +17,9 @@ use openssl::ssl::{
     SslSessionCacheMode, SslVersion,
 };
 use openssl::x509::X509;
+use unitls_core::backend::{ContextOptions, Material};
 use unitls_core::pki_types::PrivateKeyDer;
-use unitls_core::{
-    CipherSuite, ContextOptions, Error, Identity, Material, ProtocolVersion, Result, Role,
-    VersionRange,
-};
+use unitls_core::{CipherSuite, Error, Identity, ProtocolVersion, Result, Role, VersionRange};
 
 use crate::error::config as config_error;
 use crate::NAME;

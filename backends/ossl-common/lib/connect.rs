@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslVerifyMode};
 use openssl::x509::verify::X509CheckFlags;
-use unitls_core::{
-    AbstractContext, ClientAuth, ContextOptions, Error, Material, NativeHooks, Result, Role,
-    ServerName, Session, SessionConfig, SessionRequest,
+use unitls_core::backend::{
+    ContextOptions, Material, NativeHooks, Session, SessionConfig, SessionRequest,
 };
+use unitls_core::{AbstractContext, ClientAuth, Error, Result, Role, ServerName};
 
 use crate::config::{self, reference_name_index, NativeContext};
 use crate::engine::Engine;
@@ -116,7 +116,7 @@ fn finish(mut ssl: Ssl, made: Made<'_>) -> Result<Box<dyn Session>> {
         prepare_peer(&mut ssl, role, made.name, made.verify.clone(), made.options)?;
     }
     for hooks in made.hooks {
-        hooks.run_connection::<Native>("ssl-configure", &mut ssl)?;
+        hooks.run_connection::<Native>("connection hook", &mut ssl)?;
     }
     if let Some(role) = made.role {
         set_state(&mut ssl, role);
@@ -159,7 +159,7 @@ pub(crate) fn new_session(request: SessionRequest<'_>) -> Result<Box<dyn Session
             let mut builder = config::protocol(range)?;
             request
                 .hooks
-                .run_context::<Native>("ctx-configure", &mut builder)?;
+                .run_context::<Native>("context hook", &mut builder)?;
             let context = builder.build();
             let ssl = new_ssl(&context)?;
             let verify = request.verify_hostname.then(|| VerifyState::new(None));

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use openssl::ssl::{Ssl, SslContext, SslVersion};
+use unitls_core::backend::{Session, SessionInfo};
 use unitls_core::{
     AbstractContext, CipherSuite, Error, ErrorKind, NativeSession, PeerCertificate,
-    ProtocolVersion, Result, Role, ServerName, Session, SessionInfo, Verdict, VerifyInput,
-    VerifyReason, VerifyResult,
+    ProtocolVersion, Result, Role, ServerName, Verdict, VerifyInput, VerifyReason, VerifyResult,
 };
 
 use crate::connect::prepare_role;
@@ -131,11 +131,7 @@ impl OpenSslSession {
             .as_ref()
             .and_then(|v| v.result())
             .unwrap_or(VerifyResult::Invalid(VerifyReason::NoCertificate));
-        let input = VerifyInput {
-            chain: &chain,
-            reference_name: self.reference_name.as_deref(),
-            built_in,
-        };
+        let input = VerifyInput::new(&chain, self.reference_name.as_deref(), built_in);
         match options.run_verify_callback(&input)? {
             Some(Verdict::Reject) => Err(Error::verification(
                 VerifyReason::CallbackRejected,

@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use openssl::x509::X509StoreContextRef;
-use unitls_core::{ContextOptions, VerifyReason, VerifyResult};
+use unitls_core::backend::ContextOptions;
+use unitls_core::{VerifyReason, VerifyResult};
 
 use crate::error::{is_name_mismatch, verify_reason};
 

@@ -48,25 +48,25 @@ impl NativeFixtures for Natives {
         CtxSpec::context::<Marker>(builder.build())
     }
 
-    fn with_ctx_configure(
+    fn with_context_hook(
         &self,
         options: AttachOptions,
         runs: Arc<AtomicUsize>,
         fail: bool,
     ) -> AttachOptions {
-        options.ctx_configure::<Marker>(move |builder: &mut SslContextBuilder| {
+        options.context_hook::<Marker>(move |builder: &mut SslContextBuilder| {
             runs.fetch_add(1, Ordering::SeqCst);
             builder.set_verify(SslVerifyMode::PEER);
             if fail {
-                Err("refused by the test's ctx-configure callback".into())
+                Err("refused by the test's context hook".into())
             } else {
                 Ok(())
             }
         })
     }
 
-    fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
-        options.ssl_configure::<Marker>(|_ssl| panic!("ssl-configure callback panicked on purpose"))
+    fn with_panicking_connection_hook(&self, options: AttachOptions) -> AttachOptions {
+        options.connection_hook::<Marker>(|_ssl| panic!("connection hook panicked on purpose"))
     }
 
     fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec> {
@@ -86,11 +86,11 @@ impl NativeFixtures for Natives {
     fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions {
         let ssl_log = log.clone();
         options
-            .ctx_configure::<Marker>(move |_| {
+            .context_hook::<Marker>(move |_| {
                 log.lock().expect("log").push("ctx");
                 Ok(())
             })
-            .ssl_configure::<Marker>(move |_| {
+            .connection_hook::<Marker>(move |_| {
                 ssl_log.lock().expect("log").push("ssl");
                 Ok(())
             })

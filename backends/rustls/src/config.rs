@@ -15,9 +15,9 @@ use rustls::server::{
 };
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
+use unitls_core::backend::{ContextOptions, Material};
 use unitls_core::{
-    ClientAuth, ContextOptions, Error, Identity, Material, ProtocolVersion, Result, TrustSource,
-    VersionRange,
+    ClientAuth, Error, Identity, ProtocolVersion, Result, TrustSource, VersionRange,
 };
 
 use crate::error::config as config_error;
@@ -126,12 +126,12 @@ fn web_pki(
 
 /// The system roots, loaded once per process for `Default`/`Protocol` clients;
 /// `None` when the store is empty (every chain is then UnknownIssuer, unless a
-/// ctx-configure callback installs its own verifier).
+/// context hook installs its own verifier).
 fn default_verifier() -> Result<Option<Arc<WebPkiServerVerifier>>> {
     static DEFAULT: OnceLock<std::result::Result<Option<Arc<WebPkiServerVerifier>>, String>> =
         OnceLock::new();
     let built = DEFAULT.get_or_init(|| {
-        let mut trust = unitls_core::Trust::default();
+        let mut trust = unitls_core::backend::Trust::default();
         trust.only([TrustSource::System]);
         let roots = trust.load().map_err(|e| e.to_string())?;
         web_pki(&roots, &provider()).map_err(|e| e.to_string())

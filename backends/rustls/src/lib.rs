@@ -8,9 +8,9 @@
 //! assert!(unitls_core::implementation_available("rustls"));
 //! ```
 //!
-//! The configure callbacks receive rustls's own types ([`Rustls`] names them): the
-//! ctx-configure callback a [`RustlsConfig`] (the `ClientConfig` or `ServerConfig`
-//! being built), the ssl-configure callback the `rustls::Connection`.
+//! The native hooks receive rustls's own types ([`Rustls`] names them): the
+//! context hook a [`RustlsConfig`] (the `ClientConfig` or `ServerConfig`
+//! being built), the connection hook the `rustls::Connection`.
 #![forbid(unsafe_code)]
 
 mod config;
@@ -22,10 +22,10 @@ use std::sync::Arc;
 
 use rustls::pki_types::ServerName as RustlsServerName;
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
-use unitls_core::{
-    Backend, Capabilities, Capability, Error, ImplementationInfo, Material, NativeHooks,
-    NativeTypes, Result, Role, ServerName, Session, SessionConfig, SessionRequest,
+use unitls_core::backend::{
+    Backend, Material, NativeHooks, NativeTypes, Session, SessionConfig, SessionRequest,
 };
+use unitls_core::{Capabilities, Capability, Error, ImplementationInfo, Result, Role, ServerName};
 
 pub use rustls;
 
@@ -47,7 +47,7 @@ pub enum RustlsContext {
     Server(Arc<ServerConfig>),
 }
 
-/// What the ctx-configure callback edits: the config being built.
+/// What the context hook edits: the config being built.
 #[derive(Debug)]
 pub enum RustlsConfig {
     /// A client configuration.
@@ -95,7 +95,7 @@ pub static BACKEND: RustlsBackend = RustlsBackend;
 
 /// Registers this backend with unitls's registry (idempotent).
 pub fn register() {
-    unitls_core::registry::register(&BACKEND);
+    unitls_core::backend::register(&BACKEND);
 }
 
 fn provider_name() -> &'static str {
@@ -152,7 +152,7 @@ fn finish(
     hooks: &[&NativeHooks],
 ) -> Result<Box<dyn Session>> {
     for hooks in hooks {
-        hooks.run_connection::<Rustls>("ssl-configure", &mut conn)?;
+        hooks.run_connection::<Rustls>("connection hook", &mut conn)?;
     }
     Ok(Box::new(RustlsSession::new(conn, context, false)))
 }
@@ -167,11 +167,11 @@ impl Backend for RustlsBackend {
     }
 
     fn info(&self) -> ImplementationInfo {
-        ImplementationInfo {
-            name: NAME,
-            crate_version: format!("unitls-rustls {}", env!("CARGO_PKG_VERSION")),
-            library: format!("rustls 0.23 ({})", provider_name()),
-        }
+        ImplementationInfo::new(
+            NAME,
+            format!("unitls-rustls {}", env!("CARGO_PKG_VERSION")),
+            format!("rustls 0.23 ({})", provider_name()),
+        )
     }
 
     fn check_identity(&self, material: &Material) -> Result<()> {
@@ -194,7 +194,7 @@ impl Backend for RustlsBackend {
                 };
                 request
                     .hooks
-                    .run_context::<Rustls>("ctx-configure", &mut built)?;
+                    .run_context::<Rustls>("context hook", &mut built)?;
                 let context = match built {
                     RustlsConfig::Client(c) => RustlsContext::Client(Arc::new(c)),
                     RustlsConfig::Server(s) => RustlsContext::Server(Arc::new(s)),

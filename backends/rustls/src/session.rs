@@ -5,9 +5,10 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 use rustls::{Connection, HandshakeKind, NamedGroup};
+use unitls_core::backend::{Session, SessionInfo};
 use unitls_core::{
     Capability, CipherSuite, Error, ErrorKind, NativeSession, ProtocolVersion, Result, Role,
-    ServerName, Session, SessionInfo, VerifyResult,
+    ServerName, VerifyResult,
 };
 
 use crate::error::{map, map_failure};

@@ -22,7 +22,8 @@ use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, Error as RustlsError,
     SignatureScheme,
 };
-use unitls_core::{ContextOptions, PeerCertificate, Verdict, VerifyInput, VerifyResult};
+use unitls_core::backend::ContextOptions;
+use unitls_core::{PeerCertificate, Verdict, VerifyInput, VerifyResult};
 
 use crate::error::{is_name_mismatch, verify_reason};
 
@@ -104,11 +105,7 @@ fn apply_callback(
         .chain(intermediates)
         .map(|c| PeerCertificate::from_der(c.to_vec()))
         .collect();
-    let input = VerifyInput {
-        chain: &chain,
-        reference_name,
-        built_in: result,
-    };
+    let input = VerifyInput::new(&chain, reference_name, result);
     match options.run_verify_callback(&input) {
         Ok(Some(Verdict::Accept)) => Ok(()),
         Ok(Some(Verdict::Reject)) => Err(RustlsError::InvalidCertificate(

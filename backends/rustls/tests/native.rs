@@ -41,7 +41,7 @@ fn ctx_7_user_session_is_handed_back() {
     let seen = Arc::clone(&runs);
     let mut options = AttachOptions::client("localhost")
         .ctx(CtxSpec::session::<Rustls>(Connection::Client(conn)));
-    options = options.ssl_configure::<Rustls>(move |_| {
+    options = options.connection_hook::<Rustls>(move |_| {
         seen.fetch_add(1, Ordering::SeqCst);
         Ok(())
     });
@@ -49,7 +49,7 @@ fn ctx_7_user_session_is_handed_back() {
     assert_eq!(
         runs.load(Ordering::SeqCst),
         0,
-        "ssl_configure ran for a Session spec"
+        "connection_hook ran for a Session spec"
     );
     echo(&mut client, &mut server, b"user session");
     let server_thread = spawn(move || {
@@ -100,7 +100,7 @@ fn ctx_8_role_contradictions_are_refused() {
     assert_eq!(server.ssl_side(), None);
 }
 
-/// CB-6, CB-4, CTX-10, OWN-2: the ctx-configure callback edits rustls's own config and
+/// CB-6, CB-4, CTX-10, OWN-2: the context hook edits rustls's own config and
 /// its settings govern the handshake; `ctx`/`session` return rustls's objects; the
 /// user's `Arc` is released again.
 #[test]
@@ -114,7 +114,7 @@ fn cb_6_callbacks_get_rustls_types() {
     let options = AttachOptions::client("localhost")
         .ctx(CtxSpec::Protocol(unitls_core::Selector::Flexible))
         .implementation("rustls")
-        .ctx_configure::<Rustls>(|config| {
+        .context_hook::<Rustls>(|config| {
             let RustlsConfig::Client(config) = config else {
                 return Err("expected a client config".into());
             };
@@ -201,7 +201,7 @@ fn side_10_objects_made_at_the_pick() {
     let options = AttachOptions::server()
         .ctx(common::NATIVES.server_context(&pki().server))
         .side(Side::Both)
-        .ssl_configure::<Rustls>(move |conn| {
+        .connection_hook::<Rustls>(move |conn| {
             assert!(matches!(conn, Connection::Server(_)));
             seen.fetch_add(1, Ordering::SeqCst);
             Ok(())

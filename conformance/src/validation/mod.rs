@@ -406,7 +406,7 @@ impl Tally {
 /// entry does not show). Passes with a message when the corpus is absent.
 pub fn run_backend(run: &BackendRun<'_>) {
     let location = corpus::locate();
-    let info = unitls_core::registry::backend(run.backend).map(|b| b.info());
+    let info = unitls_core::backend::registered(run.backend).map(|b| b.info());
     let library = info.as_ref().map(|i| i.library.clone()).unwrap_or_default();
     let mut header = json!({
         "kind": "header",

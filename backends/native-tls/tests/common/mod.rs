@@ -33,29 +33,27 @@ impl NativeFixtures for NativeTlsNatives {
         ))
     }
 
-    fn with_ctx_configure(
+    fn with_context_hook(
         &self,
         options: AttachOptions,
         runs: Arc<AtomicUsize>,
         fail: bool,
     ) -> AttachOptions {
-        options.ctx_configure::<NativeTls>(move |builder: &mut NativeTlsBuilder| {
+        options.context_hook::<NativeTls>(move |builder: &mut NativeTlsBuilder| {
             runs.fetch_add(1, Ordering::SeqCst);
             if let NativeTlsBuilder::Connector(b) = builder {
                 b.use_sni(true);
             }
             if fail {
-                Err("refused by the test's ctx-configure callback".into())
+                Err("refused by the test's context hook".into())
             } else {
                 Ok(())
             }
         })
     }
 
-    fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
-        options.ssl_configure::<NativeTls>(|_conn| {
-            panic!("ssl-configure callback panicked on purpose")
-        })
+    fn with_panicking_connection_hook(&self, options: AttachOptions) -> AttachOptions {
+        options.connection_hook::<NativeTls>(|_conn| panic!("connection hook panicked on purpose"))
     }
 
     fn client_session(&self, _ca_pem: &str, _host: &str) -> Option<CtxSpec> {
@@ -63,7 +61,7 @@ impl NativeFixtures for NativeTlsNatives {
     }
 
     fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions {
-        options.ctx_configure::<NativeTls>(move |_| {
+        options.context_hook::<NativeTls>(move |_| {
             log.lock().expect("log").push("ctx");
             Ok(())
         })

@@ -46,29 +46,28 @@ impl NativeFixtures for RustlsNatives {
         CtxSpec::context::<Rustls>(RustlsContext::Server(Arc::new(config)))
     }
 
-    fn with_ctx_configure(
+    fn with_context_hook(
         &self,
         options: AttachOptions,
         runs: Arc<AtomicUsize>,
         fail: bool,
     ) -> AttachOptions {
-        options.ctx_configure::<Rustls>(move |config: &mut RustlsConfig| {
+        options.context_hook::<Rustls>(move |config: &mut RustlsConfig| {
             runs.fetch_add(1, Ordering::SeqCst);
             assert!(matches!(
                 config,
                 RustlsConfig::Client(_) | RustlsConfig::Server(_)
             ));
             if fail {
-                Err("refused by the test's ctx-configure callback".into())
+                Err("refused by the test's context hook".into())
             } else {
                 Ok(())
             }
         })
     }
 
-    fn with_panicking_ssl_configure(&self, options: AttachOptions) -> AttachOptions {
-        options
-            .ssl_configure::<Rustls>(|_conn| panic!("ssl-configure callback panicked on purpose"))
+    fn with_panicking_connection_hook(&self, options: AttachOptions) -> AttachOptions {
+        options.connection_hook::<Rustls>(|_conn| panic!("connection hook panicked on purpose"))
     }
 
     fn client_session(&self, ca_pem: &str, host: &str) -> Option<CtxSpec> {
@@ -89,11 +88,11 @@ impl NativeFixtures for RustlsNatives {
     fn with_logging_callbacks(&self, options: AttachOptions, log: Log) -> AttachOptions {
         let ssl_log = log.clone();
         options
-            .ctx_configure::<Rustls>(move |_| {
+            .context_hook::<Rustls>(move |_| {
                 log.lock().expect("log").push("ctx");
                 Ok(())
             })
-            .ssl_configure::<Rustls>(move |_| {
+            .connection_hook::<Rustls>(move |_| {
                 ssl_log.lock().expect("log").push("ssl");
                 Ok(())
             })
