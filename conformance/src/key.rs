@@ -150,6 +150,23 @@ pub fn key_5_6_bad_identities(h: &Harness) {
         err.to_string().contains("/nonexistent/unitls/cert.pem"),
         "KEY-6 names the culprit: {err}"
     );
+    // A key that does not match its certificate: the message names each file once.
+    let dir = crate::fixtures::write_temp(&[
+        ("cert.pem", p.server.chain_pem.as_bytes()),
+        ("key.pem", p.client.key_pem.as_bytes()),
+    ]);
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let err = build(IdentitySource::pem_files(&cert, &key)).expect_err("mismatched files");
+    let text = err.to_string();
+    for file in [&cert, &key] {
+        let name = file.display().to_string();
+        assert_eq!(
+            text.matches(&name).count(),
+            1,
+            "KEY-6: {name} should be named once: {text}"
+        );
+    }
+    assert!(text.contains("does not match"), "{text}");
 }
 
 /// KEY-7, KEY-1: every backend accepts and refuses the same key files: PKCS#8,

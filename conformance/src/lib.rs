@@ -120,8 +120,8 @@ cases! {
     starttls::starttls_1_plain_then_tls ["STARTTLS-1", "STREAM-7"] [];
     starttls::starttls_2_injected_plaintext_fails ["STARTTLS-2", "STARTTLS-3"] [];
     starttls::starttls_3_buffered_client_hello_completes ["STARTTLS-3", "STARTTLS-2"] [];
-    verify::verify_1_unknown_issuer ["VERIFY-1", "VERIFY-13"] [];
-    verify::verify_4_reasons ["VERIFY-4", "VERIFY-13"] [];
+    verify::verify_1_unknown_issuer ["VERIFY-1", "VERIFY-13", "ERR-5"] [];
+    verify::verify_4_reasons ["VERIFY-4", "VERIFY-13", "ERR-5"] [];
     verify::verify_2_danger_options ["VERIFY-2", "VERIFY-12"] [VerifyCallback];
     verify::verify_5_6_names ["VERIFY-5", "VERIFY-6", "SNI-4"] [];
     verify::verify_7_missing_intermediate ["VERIFY-7"] [];

@@ -45,10 +45,36 @@ fn client_reason(h: &Harness, leaf: &Leaf, host: &str) -> Option<VerifyReason> {
     );
     match result {
         Ok(()) => None,
-        Err(err) => Some(
-            err.verify_reason()
-                .unwrap_or_else(|| panic!("not a verification failure: {err}")),
-        ),
+        Err(err) => {
+            let reason = err
+                .verify_reason()
+                .unwrap_or_else(|| panic!("not a verification failure: {err}"));
+            check_message(&err, host, reason);
+            Some(reason)
+        }
+    }
+}
+
+/// ERR-5: a verification failure says whose certificate, for which name, and why
+/// (with the OpenSSL family, also the certificate's validity dates); an unknown
+/// issuer says how to trust it.
+fn check_message(err: &unitls_core::Error, host: &str, reason: VerifyReason) {
+    let text = err.to_string();
+    if matches!(err.backend(), Some("openssl" | "boring")) {
+        // OpenSSL's stack says only "certificate verify failed" and a C location: the
+        // backend adds the verify error's text and the certificate's dates.
+        assert!(
+            text.contains("valid from"),
+            "ERR-5: no validity dates in: {text}"
+        );
+    }
+    let whose = format!("the server's certificate for \"{host}\"");
+    assert!(text.contains(&whose), "ERR-5: no {whose:?} in: {text}");
+    if reason == VerifyReason::UnknownIssuer {
+        assert!(
+            text.contains("add_trust") && text.contains("trust_only"),
+            "ERR-5: an unknown issuer should say how to trust it: {text}"
+        );
     }
 }
 
@@ -66,6 +92,7 @@ pub fn verify_1_unknown_issuer(h: &Harness) {
         ErrorKind::VerificationFailure(VerifyReason::UnknownIssuer),
         "{err}"
     );
+    check_message(&err, "localhost", VerifyReason::UnknownIssuer);
     assert_eq!(err.backend(), Some(h.backend));
     let server_err = server_result.expect_err("server should see the refusal");
     assert!(server_err.kind().is_failure(), "{server_err}");
@@ -75,8 +102,8 @@ pub fn verify_1_unknown_issuer(h: &Harness) {
     );
 }
 
-/// VERIFY-4, VERIFY-13: expired, not yet valid, wrong name, wrong EKU — each with
-/// its reason.
+/// VERIFY-4, VERIFY-13, ERR-5: expired, not yet valid, wrong name, wrong EKU — each
+/// with its reason, and a message that names the server and what was wrong.
 pub fn verify_4_reasons(h: &Harness) {
     let p = pki();
     assert_eq!(

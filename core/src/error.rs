@@ -211,6 +211,17 @@ impl Error {
         self
     }
 
+    /// Puts `subject` (what the error is about, e.g. whose certificate) before the
+    /// message.
+    pub(crate) fn about(mut self, subject: &str) -> Error {
+        self.message = if self.message.is_empty() {
+            subject.to_string()
+        } else {
+            format!("{subject}: {}", self.message)
+        };
+        self
+    }
+
     /// Names the operation that failed (`"attach"`, `"read"`, …), unless already named.
     pub fn with_operation(mut self, operation: &'static str) -> Error {
         self.operation.get_or_insert(operation);
@@ -313,6 +324,12 @@ impl fmt::Display for Error {
         }
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
+        }
+        if self.kind == ErrorKind::VerificationFailure(VerifyReason::UnknownIssuer) {
+            f.write_str(
+                " — the issuing CA is not trusted: add it with ContextBuilder::add_trust, \
+                 or trust only it with trust_only",
+            )?;
         }
         if let Some(alert) = self.alert {
             write!(f, " [alert {alert}]")?;

@@ -342,6 +342,17 @@ fn load_pem(chain_src: &Source, key_src: &Source, password: &Password) -> Result
             )))
         }
     };
+    if crate::pkcs8_wrap::key_matches_certificate(&key, &chain[0]) == Some(false) {
+        let place = match (chain_src, key_src) {
+            (Source::File(a), Source::File(b)) if a == b => {
+                format!("in {}", chain_src.describe("file"))
+            }
+            _ => format!("in {key_what}, the certificate in {chain_what}"),
+        };
+        return Err(Error::invalid(format!(
+            "the private key does not match the leaf certificate ({place})"
+        )));
+    }
     Identity::from_der(chain, key)
         .map_err(|e| Error::invalid(format!("{chain_what}: invalid identity")).with_source(e))
 }

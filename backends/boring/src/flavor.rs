@@ -72,6 +72,11 @@ pub(crate) fn verify_code(result: X509VerifyResult) -> i32 {
     }
 }
 
+/// BoringSSL's text for a failed verify result (`X509_verify_cert_error_string`).
+pub(crate) fn verify_text(result: X509VerifyResult) -> Option<&'static str> {
+    result.err().map(|error| error.error_string())
+}
+
 /// The verification error a store context holds, as an `X509_V_ERR_*` code.
 pub(crate) fn store_error(store: &X509StoreContextRef) -> i32 {
     verify_code(store.verify_result())

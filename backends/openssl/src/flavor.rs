@@ -70,6 +70,11 @@ pub(crate) fn verify_code(result: X509VerifyResult) -> i32 {
     result.as_raw()
 }
 
+/// OpenSSL's text for a failed verify result (`X509_verify_cert_error_string`).
+pub(crate) fn verify_text(result: X509VerifyResult) -> Option<&'static str> {
+    (result.as_raw() != 0).then(|| result.error_string())
+}
+
 /// The verification error a store context holds, as an `X509_V_ERR_*` code.
 pub(crate) fn store_error(store: &X509StoreContextRef) -> i32 {
     store.error().as_raw()

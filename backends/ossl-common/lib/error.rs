@@ -42,6 +42,8 @@ pub(crate) struct Context {
     pub(crate) server_without_identity: bool,
     /// Whether the server-name selection found no identity (SPEC SNI-10).
     pub(crate) sni_failed: bool,
+    /// What the refused certificate was and why, in words, when verification failed.
+    pub(crate) verify_detail: Option<String>,
     /// The first fatal alert the connection sent or received, as the info callback
     /// saw it go over the wire (`alert_log.rs`).
     pub(crate) wire_alert: Option<Alert>,
@@ -90,7 +92,13 @@ pub(crate) fn map(stack: ErrorStack, context: &Context) -> Error {
     } else {
         ErrorKind::Failure
     };
-    let mut error = Error::new(kind, "").with_backend(NAME).with_source(stack);
+    let message = match kind {
+        ErrorKind::VerificationFailure(_) => context.verify_detail.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut error = Error::new(kind, message)
+        .with_backend(NAME)
+        .with_source(stack);
     if let Some(alert) = alert {
         error = error.with_alert(alert);
     }

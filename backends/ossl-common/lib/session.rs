@@ -92,14 +92,34 @@ impl OpenSslSession {
         let ssl = self.engine.ssl();
         let checked = ssl.peer_certificate().is_some()
             || self.verify.as_ref().and_then(|v| v.result()).is_some();
+        let verify = checked
+            .then(|| crate::flavor::verify_code(ssl.verify_result()))
+            .filter(|code| *code != 0);
         Context {
-            verify: checked
-                .then(|| crate::flavor::verify_code(ssl.verify_result()))
-                .filter(|code| *code != 0),
+            verify,
+            verify_detail: verify.and_then(|_| self.verify_detail()),
             server_without_identity: self.role == Some(Role::Server) && ssl.certificate().is_none(),
             sni_failed: ssl.ex_data(crate::config::sni_failure_index()).is_some(),
             wire_alert: crate::alert_log::first_fatal(ssl),
         }
+    }
+
+    /// Why the peer's certificate was refused (OpenSSL's verify-error text) and its
+    /// validity dates, as rustls's messages say; core adds whose and for which name.
+    fn verify_detail(&self) -> Option<String> {
+        let ssl = self.engine.ssl();
+        let why = crate::flavor::verify_text(ssl.verify_result())?;
+        let dates = self
+            .verify
+            .as_ref()
+            .and_then(|v| v.refused_dates())
+            .or_else(|| {
+                ssl.peer_certificate()
+                    .map(|cert| format!("valid from {} to {}", cert.not_before(), cert.not_after()))
+            })
+            .map(|dates| format!(" ({dates})"))
+            .unwrap_or_default();
+        Some(format!("{why}{dates}"))
     }
 
     fn fail(&self, step_error: openssl::error::ErrorStack) -> Error {

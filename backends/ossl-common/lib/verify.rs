@@ -14,6 +14,8 @@ use crate::error::{is_name_mismatch, verify_reason};
 #[derive(Debug, Default)]
 pub(crate) struct VerifyState {
     first_error: Mutex<Option<VerifyReason>>,
+    /// The validity dates of the certificate that failed first, for messages.
+    refused_dates: Mutex<Option<String>>,
     called: Mutex<bool>,
     accept_invalid_certs: bool,
     accept_invalid_hostnames: bool,
@@ -38,13 +40,31 @@ impl VerifyState {
             return true;
         }
         let error = crate::flavor::store_error(store);
-        self.first_error
+        let mut first = self
+            .first_error
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert(verify_reason(error));
+            .unwrap_or_else(PoisonError::into_inner);
+        if first.is_none() {
+            *first = Some(verify_reason(error));
+            *self
+                .refused_dates
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = store
+                .current_cert()
+                .map(|cert| format!("valid from {} to {}", cert.not_before(), cert.not_after()));
+        }
+        drop(first);
         self.accept_invalid_certs
             || self.defer
             || (self.accept_invalid_hostnames && is_name_mismatch(error))
+    }
+
+    /// The validity dates of the certificate that failed verification first.
+    pub(crate) fn refused_dates(&self) -> Option<String> {
+        self.refused_dates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The built-in result, once a certificate was checked.

@@ -207,7 +207,15 @@ impl TlsState {
     /// Records `err` as the connection's fatal error (the first one stays) and
     /// returns it, naming the backend.
     pub(crate) fn fail(&mut self, err: Error) -> Error {
-        let err = err.with_backend(self.backend.name());
+        let mut err = err.with_backend(self.backend.name());
+        if matches!(err.kind(), ErrorKind::VerificationFailure(_)) && self.fatal.is_none() {
+            // Every backend's message then says whose certificate, for which name.
+            err = match (self.role, &self.server_name) {
+                (Some(Role::Server), _) => err.about("the client's certificate"),
+                (_, Some(name)) => err.about(&format!("the server's certificate for \"{name}\"")),
+                (_, None) => err.about("the server's certificate"),
+            };
+        }
         if self.fatal.is_none() {
             self.fatal = Some(Box::new(err.duplicate()));
         }
