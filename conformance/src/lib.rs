@@ -159,11 +159,6 @@ cases! {
     streams::stream_4_from_accepted ["STREAM-4"] [];
     streams::attach_2_constructor_with_options ["ATTACH-2", "CTX-9"] [];
     streams::stream_6_transports ["STREAM-6"] [];
-    alerts::rel_7_verification_alerts ["REL-7", "ERR-6", "VERIFY-13"] [];
-    alerts::rel_7_server_without_identity_alert ["REL-7", "ERR-6", "SNI-11"] [];
-    alerts::rel_7_tampered_record_alert ["REL-7", "ERR-6"] [];
-    alerts::rel_7_sslv2_hello_gets_protocol_version ["REL-7", "ERR-6"] [];
-    alerts::rel_7_alert_reaches_a_writing_client ["REL-7"] [ClientAuth, Tls13];
     streams::stream_8_read_timeout_keeps_session ["STREAM-8", "ERR-8"] [];
     sec::sec_1_no_legacy_versions ["SEC-1"] [];
     sec::sec_2_client_hello_offers_nothing_weak ["SEC-2"] [];
@@ -176,6 +171,11 @@ cases! {
     streams::stream_9_nonblocking_transport ["STREAM-9"] [];
     verify::sni_10_identity_by_name ["SNI-10"] [ServerSniAccess];
     sec::sec_3_no_client_renegotiation ["SEC-3"] [Tls12];
+    alerts::rel_7_verification_alerts ["REL-7", "ERR-6", "VERIFY-13"] [];
+    alerts::rel_7_server_without_identity_alert ["REL-7", "ERR-6", "SNI-11"] [];
+    alerts::rel_7_tampered_record_alert ["REL-7", "ERR-6"] [];
+    alerts::rel_7_sslv2_hello_gets_protocol_version ["REL-7", "ERR-6"] [];
+    alerts::rel_7_alert_reaches_a_writing_client ["REL-7"] [ClientAuth, Tls13];
 }
 
 /// Cases that run only over clean transports, each with the reason: REL-1 exempts
