@@ -13,7 +13,7 @@ use unitls::{
 };
 
 use crate::args::{ClientArgs, Name, Payload, Starttls, IO_TIMEOUT};
-use crate::{io_error, report, report_handshake, smtp};
+use crate::{io_error, report_closed, report_handshake, report_received, smtp};
 
 /// The step of `--send-bytes`: written, then read back, before the next.
 const CHUNK: usize = 16 * 1024;
@@ -76,7 +76,7 @@ fn connection(
         Some(Starttls::Smtp) => smtp::client_dialogue(&mut stream)?,
         None => exchange(&mut stream, &args.payload, args.expect.as_deref())?,
     };
-    report("received", conn, Some(received));
+    report_received(conn, received);
     match args.tls.starttls {
         // After QUIT the server closes at once; ours needs no answer.
         Some(Starttls::Smtp) => stream.close()?,
@@ -85,7 +85,7 @@ fn connection(
             stream.detach_ssl(DetachOptions::default())?;
         }
     }
-    report("closed", conn, None);
+    report_closed(conn);
     Ok(())
 }
 
