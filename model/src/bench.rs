@@ -92,7 +92,7 @@ pub struct BenchMeta {
     /// The CPU the process is pinned to, if it is.
     pub pinned_cpu: Option<u64>,
     /// How many CPUs the process may run on.
-    pub allowed_cpus: Option<u64>,
+    pub cpus_allowed: Option<u64>,
     /// Samples per side.
     pub samples: u64,
     /// Milliseconds per sample.

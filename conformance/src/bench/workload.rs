@@ -9,9 +9,12 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use unitls_core::{Capabilities, Capability, CipherSuite, ProtocolVersion, Transport};
+use unitls_model::bench::{
+    BenchLine, BenchMeta, Better, Figure as ModelFigure, FigureKind, Plan as SamplingPlan,
+};
 
 use super::ceiling::{self, human, Rates};
-use super::output::{emit, Line, Value};
+use super::output::{emit, round, round_opt, stats};
 use super::stats::{compare_latencies, compare_rates, Plan, Summary};
 use super::{pipe, system};
 use super::{
@@ -416,54 +419,37 @@ impl Figure {
                 eprintln!("{text}");
             }
         }
-        let mut line = Line::new("figure", backend);
-        line.push("name", Value::Str(self.name.clone()));
-        line.push("label", Value::Str(self.label.clone()));
-        line.push("unit", Value::str(self.unit));
-        line.push(
-            "better",
-            Value::str(if self.higher_is_better {
-                "higher"
+        let kind = match (&self.reason, self.failed) {
+            (None, _) => None,
+            (Some(_), false) => Some(FigureKind::Limitation),
+            (Some(_), true) => Some(FigureKind::Failure),
+        };
+        let figure = ModelFigure {
+            name: self.name.clone(),
+            label: self.label.clone(),
+            unit: Some(self.unit.to_owned()),
+            better: Some(if self.higher_is_better {
+                Better::Higher
             } else {
-                "lower"
+                Better::Lower
             }),
-        );
-        line.push("transport", Value::opt_str(self.transport));
-        line.push("value", Value::opt_num(self.value()));
-        line.push("direct", Value::opt_num(self.direct_value()));
-        line.push("ratio", Value::opt_num(self.ratio()));
-        line.push(
-            "ratio_spread",
-            Value::opt_num(self.paired.as_ref().map(Summary::spread)),
-        );
-        line.push("ceiling", Value::opt_num(self.ceiling));
-        line.push("ceiling_fraction", Value::opt_num(self.ceiling_fraction()));
-        line.push("reason", Value::opt_str(self.reason.as_deref()));
-        line.push(
-            "kind",
-            match (&self.reason, self.failed) {
-                (None, _) => Value::Null,
-                (Some(_), false) => Value::str("limitation"),
-                (Some(_), true) => Value::str("failure"),
-            },
-        );
-        line.push(
-            "note",
-            Value::opt_str(
-                (!self.notes.is_empty())
-                    .then(|| self.notes.join("; "))
-                    .as_deref(),
-            ),
-        );
-        line.push(
-            "unitls_stats",
-            self.unitls.as_ref().map_or(Value::Null, Value::stats),
-        );
-        line.push(
-            "direct_stats",
-            self.direct.as_ref().map_or(Value::Null, Value::stats),
-        );
-        emit(&line);
+            transport: self.transport.map(str::to_owned),
+            value: round_opt(self.value()),
+            direct: round_opt(self.direct_value()),
+            ratio: round_opt(self.ratio()),
+            ratio_spread: round_opt(self.paired.as_ref().map(Summary::spread)),
+            ceiling: round_opt(self.ceiling),
+            ceiling_fraction: round_opt(self.ceiling_fraction()),
+            reason: self.reason.clone(),
+            kind,
+            note: (!self.notes.is_empty()).then(|| self.notes.join("; ")),
+            unitls_stats: self.unitls.as_ref().map(stats),
+            direct_stats: self.direct.as_ref().map(stats),
+        };
+        emit(&BenchLine::Figure {
+            backend: backend.to_owned(),
+            figure,
+        });
     }
 }
 
@@ -1203,31 +1189,24 @@ pub(crate) fn main(direct: Direct<'_>) -> ExitCode {
         if quick { "quick" } else { "full" },
         system::pinned_cpu().map_or("(none)".to_owned(), |c| c.to_string()),
     );
-    let mut meta = Line::new("meta", backend);
-    meta.push(
-        "library",
-        Value::opt_str(info.as_ref().map(|i| i.library.as_str())),
-    );
-    meta.push(
-        "crate",
-        Value::opt_str(info.as_ref().map(|i| i.crate_version.as_str())),
-    );
-    meta.push("direct_api", Value::str(direct.api));
-    meta.push("direct_library", Value::str(&direct.library));
-    meta.push("primitives", Value::str(&direct.primitives_library));
-    meta.push("plan", Value::str(if quick { "quick" } else { "full" }));
-    meta.push(
-        "pinned_cpu",
-        system::pinned_cpu().map_or(Value::Null, |c| Value::Int(c as i64)),
-    );
-    meta.push(
-        "cpus_allowed",
-        system::allowed_cpus().map_or(Value::Null, |c| Value::Int(c.len() as i64)),
-    );
-    meta.push("samples", Value::Int(plan.samples as i64));
-    meta.push("sample_ms", Value::Int(plan.sample_time.as_millis() as i64));
-    meta.push("warmup_ms", Value::Int(plan.warmup.as_millis() as i64));
-    emit(&meta);
+    emit(&BenchLine::Meta(BenchMeta {
+        backend: backend.to_owned(),
+        library: info.as_ref().map(|i| i.library.clone()),
+        crate_version: info.as_ref().map(|i| i.crate_version.clone()),
+        direct_api: direct.api.to_owned(),
+        direct_library: direct.library.clone(),
+        primitives: direct.primitives_library.clone(),
+        plan: if quick {
+            SamplingPlan::Quick
+        } else {
+            SamplingPlan::Full
+        },
+        pinned_cpu: system::pinned_cpu().map(|c| c as u64),
+        cpus_allowed: system::allowed_cpus().map(|c| c.len() as u64),
+        samples: plan.samples as u64,
+        sample_ms: plan.sample_time.as_millis() as u64,
+        warmup_ms: plan.warmup.as_millis() as u64,
+    }));
 
     let pki = pki();
     let keys = Keys {
@@ -1245,9 +1224,10 @@ pub(crate) fn main(direct: Direct<'_>) -> ExitCode {
     run.latency();
     run.attach_detach(&rates);
     run.memory();
-    let mut done = Line::new("done", backend);
-    done.push("seconds", Value::Num(started.elapsed().as_secs_f64()));
-    emit(&done);
+    emit(&BenchLine::Done {
+        backend: backend.to_owned(),
+        seconds: round(started.elapsed().as_secs_f64()),
+    });
     eprintln!(
         "==> {backend}: done in {:.1} s",
         started.elapsed().as_secs_f64()
