@@ -71,6 +71,16 @@ pub enum Plan {
     Full,
 }
 
+impl Plan {
+    /// The word in the lines and the report (`quick`, `full`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Quick => "quick",
+            Plan::Full => "full",
+        }
+    }
+}
+
 /// The bench's `meta` line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BenchMeta {

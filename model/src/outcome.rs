@@ -54,8 +54,10 @@ impl Outcome {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// The blocking `SocketStream`, the only mode the suite runs in so far.
+    /// The blocking `SocketStream`, the only mode the suite runs in so far
+    /// (`unitls-report/1` called it `sync`, which still reads as this).
     #[default]
+    #[serde(alias = "sync")]
     Blocking,
 }
 
