@@ -122,6 +122,21 @@ pub(crate) fn report_error(err: &unitls::Error, conn: Option<usize>) {
     });
 }
 
+/// A plain stream over `socket` whose every read and write waits at most
+/// [`args::IO_TIMEOUT`].
+pub(crate) fn timed_stream(
+    socket: std::net::TcpStream,
+) -> unitls::Result<SocketStream<std::net::TcpStream>> {
+    let mut stream = SocketStream::new(socket);
+    stream
+        .set_read_timeout(Some(args::IO_TIMEOUT))
+        .map_err(io_error)?;
+    stream
+        .set_write_timeout(Some(args::IO_TIMEOUT))
+        .map_err(io_error)?;
+    Ok(stream)
+}
+
 /// An `io::Error` from stream I/O as the unitls error it carries, or as `Syscall`.
 pub(crate) fn io_error(err: std::io::Error) -> unitls::Error {
     match unitls::failure_indicator(&err) {

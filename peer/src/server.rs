@@ -14,8 +14,10 @@ use unitls::{
     TrustSource,
 };
 
-use crate::args::{ServerArgs, Starttls, IO_TIMEOUT};
-use crate::{io_error, report_closed, report_error, report_handshake, report_received, smtp};
+use crate::args::{ServerArgs, Starttls};
+use crate::{
+    io_error, report_closed, report_error, report_handshake, report_received, smtp, timed_stream,
+};
 use unitls_model::peer::PeerEvent;
 
 /// Runs the server until `--max-connections` connections are served (or forever).
@@ -99,13 +101,7 @@ fn serve(
     starttls: Option<Starttls>,
     conn: usize,
 ) -> unitls::Result<()> {
-    let mut stream = SocketStream::new(socket);
-    stream
-        .set_read_timeout(Some(IO_TIMEOUT))
-        .map_err(io_error)?;
-    stream
-        .set_write_timeout(Some(IO_TIMEOUT))
-        .map_err(io_error)?;
+    let mut stream = timed_stream(socket)?;
     let options = move || {
         AttachOptions::server()
             .ctx(context)
