@@ -11,6 +11,8 @@
 use std::io::Write;
 
 use unitls_core::Capability;
+use unitls_model::outcome::{BackendDescription, CaseOutcome, Deviation, OutcomeLine};
+use unitls_model::{Mode, Outcome as Word};
 
 use crate::{Case, RunKind};
 
@@ -29,12 +31,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// The report's word for it.
-    pub fn word(&self) -> &'static str {
+    pub fn word(&self) -> Word {
         match self {
-            Outcome::Pass => "pass",
-            Outcome::Unsupported(_) => "unsupported",
-            Outcome::Deviation(_) => "deviation",
-            Outcome::Fail(_) => "fail",
+            Outcome::Pass => Word::Pass,
+            Outcome::Unsupported(_) => Word::Unsupported,
+            Outcome::Deviation(_) => Word::Deviation,
+            Outcome::Fail(_) => Word::Fail,
         }
     }
 
@@ -124,7 +126,7 @@ fn first_line(text: &str) -> &str {
 
 /// Appends the outcome as one JSON line to `$UNITLS_OUTCOME_FILE`, if set (read by
 /// `cargo xtask conformance`); the first record of a process also describes the
-/// backend (`{"backend":…,"library":…,"crate":…,"deviations":[…]}`).
+/// backend. Both are `unitls_model::outcome` records.
 ///
 /// `cited` is the SPEC IDs the runs checked: the case's own, plus REL-1 when it also
 /// ran through injected faults.
@@ -136,63 +138,47 @@ pub fn record(backend: &str, case: &Case, cited: &[&str], outcome: &Outcome) {
     DESCRIBED.call_once(|| {
         if let Some(b) = unitls_core::backend::registered(backend) {
             let info = b.info();
-            let deviations: Vec<String> = b
-                .deviations()
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{{\"spec\":{},\"limitation\":{}}}",
-                        json_string(d.spec_id),
-                        json_string(d.limitation)
-                    )
-                })
-                .collect();
-            let line = format!(
-                "{{\"backend\":{},\"library\":{},\"crate\":{},\"deviations\":[{}]}}\n",
-                json_string(backend),
-                json_string(&info.library),
-                json_string(&info.crate_version),
-                deviations.join(",")
+            append(
+                &path,
+                &OutcomeLine::Backend(BackendDescription {
+                    backend: backend.to_owned(),
+                    library: info.library.clone(),
+                    crate_version: info.crate_version.clone(),
+                    deviations: b
+                        .deviations()
+                        .iter()
+                        .map(|d| Deviation {
+                            spec: d.spec_id.to_owned(),
+                            limitation: d.limitation.to_owned(),
+                        })
+                        .collect(),
+                }),
             );
-            if let Ok(mut file) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-            {
-                let _ = file.write_all(line.as_bytes());
-            }
         }
     });
-    let spec: Vec<String> = cited.iter().map(|s| json_string(s)).collect();
-    let line = format!(
-        "{{\"backend\":{},\"id\":{},\"spec\":[{}],\"outcome\":{},\"detail\":{}}}\n",
-        json_string(backend),
-        json_string(case.id),
-        spec.join(","),
-        json_string(outcome.word()),
-        json_string(outcome.detail())
+    append(
+        &path,
+        &OutcomeLine::Case(CaseOutcome {
+            backend: backend.to_owned(),
+            id: case.id.to_owned(),
+            spec: cited.iter().map(|s| (*s).to_owned()).collect(),
+            mode: Mode::Blocking,
+            outcome: outcome.word(),
+            detail: outcome.detail().to_owned(),
+        }),
     );
+}
+
+/// Appends `line` and a newline to the file at `path` (a failure to write is the
+/// report's to notice: the case then has no outcome line).
+fn append(path: &std::ffi::OsStr, line: &OutcomeLine) {
+    let mut text = unitls_model::to_line(line);
+    text.push('\n');
     if let Ok(mut file) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
     {
-        let _ = file.write_all(line.as_bytes());
+        let _ = file.write_all(text.as_bytes());
     }
-}
-
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

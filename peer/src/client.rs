@@ -13,7 +13,7 @@ use unitls::{
 };
 
 use crate::args::{ClientArgs, Name, Payload, Starttls, IO_TIMEOUT};
-use crate::{io_error, report, report_handshake, smtp};
+use crate::{io_error, report_closed, report_handshake, report_received, smtp, timed_stream};
 
 /// The step of `--send-bytes`: written, then read back, before the next.
 const CHUNK: usize = 16 * 1024;
@@ -52,13 +52,7 @@ fn connection(
     context: &Arc<AbstractContext>,
     conn: Option<usize>,
 ) -> unitls::Result<()> {
-    let mut stream = SocketStream::new(connect(&args.connect)?);
-    stream
-        .set_read_timeout(Some(IO_TIMEOUT))
-        .map_err(io_error)?;
-    stream
-        .set_write_timeout(Some(IO_TIMEOUT))
-        .map_err(io_error)?;
+    let mut stream = timed_stream(connect(&args.connect)?)?;
     if args.tls.starttls == Some(Starttls::Smtp) {
         smtp::client_starttls(&mut stream)?;
     }
@@ -76,7 +70,7 @@ fn connection(
         Some(Starttls::Smtp) => smtp::client_dialogue(&mut stream)?,
         None => exchange(&mut stream, &args.payload, args.expect.as_deref())?,
     };
-    report("received", conn, Some(received));
+    report_received(conn, received);
     match args.tls.starttls {
         // After QUIT the server closes at once; ours needs no answer.
         Some(Starttls::Smtp) => stream.close()?,
@@ -85,7 +79,7 @@ fn connection(
             stream.detach_ssl(DetachOptions::default())?;
         }
     }
-    report("closed", conn, None);
+    report_closed(conn);
     Ok(())
 }
 

@@ -35,16 +35,17 @@
 
 mod args;
 mod client;
-mod json;
 mod server;
 mod smtp;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use unitls::{ErrorKind, SocketStream, Transport};
 
+use unitls_model::peer::{PeerCert, PeerEvent};
+
 use crate::args::Command;
-use crate::json::Event;
 
 fn main() -> ExitCode {
     match args::parse(std::env::args_os().skip(1)) {
@@ -56,10 +57,12 @@ fn main() -> ExitCode {
         Ok(Command::Server(args)) => server::run(&args),
         Ok(Command::Client(args)) => client::run(&args),
         Err(args::UsageError { message, usage }) => {
-            Event::new("error")
-                .str("kind", "InvalidArgument")
-                .str("message", &format!("usage: {message}"))
-                .emit();
+            emit(&PeerEvent::Error {
+                conn: None,
+                kind: "InvalidArgument".into(),
+                message: format!("usage: {message}"),
+                alert: None,
+            });
             eprintln!("unitls-peer: {message}\n\n{usage}");
             ExitCode::from(2)
         }
@@ -78,24 +81,27 @@ fn version() -> ExitCode {
             None,
         );
     };
-    let capabilities = unitls::capabilities(name)
-        .map(|caps| json::array(caps.iter().map(|c| json::string(c.name()))))
-        .unwrap_or_else(|| "null".into());
-    Event::new("version")
-        .str("backend", name)
-        .str("library", &info.library)
-        .str("crate", &info.crate_version)
-        .raw("capabilities", &capabilities)
-        .emit();
+    emit(&PeerEvent::Version {
+        backend: name.to_owned(),
+        library: info.library.clone(),
+        crate_version: info.crate_version.clone(),
+        capabilities: unitls::capabilities(name)
+            .map(|caps| caps.iter().map(|c| c.name().to_owned()).collect()),
+    });
     ExitCode::SUCCESS
 }
 
-/// Adds `"conn":n` when there is a connection number.
-fn with_conn(event: Event, conn: Option<usize>) -> Event {
-    match conn {
-        Some(n) => event.num("conn", n as u64),
-        None => event,
-    }
+/// Writes `event` as one line on stdout and flushes it (a closed stdout is ignored: the
+/// exit status still tells the outcome).
+pub(crate) fn emit(event: &PeerEvent) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", unitls_model::to_line(event));
+    let _ = out.flush();
+}
+
+/// A connection number as the events carry it.
+fn conn_number(conn: Option<usize>) -> Option<u64> {
+    conn.map(|n| n as u64)
 }
 
 /// Prints the `error` event for `err` and returns the failure exit status.
@@ -108,13 +114,27 @@ pub(crate) fn fail(err: &unitls::Error, conn: Option<usize>) -> ExitCode {
 /// `VerificationFailure(UnknownIssuer)`, `Unsupported(Tls13)`…), the message, and the
 /// alert when one ended the session.
 pub(crate) fn report_error(err: &unitls::Error, conn: Option<usize>) {
-    let mut event = with_conn(Event::new("error"), conn)
-        .str("kind", &format!("{:?}", err.kind()))
-        .str("message", &err.to_string());
-    if let Some(alert) = err.alert() {
-        event = event.str("alert", &alert.to_string());
-    }
-    event.emit();
+    emit(&PeerEvent::Error {
+        conn: conn_number(conn),
+        kind: format!("{:?}", err.kind()),
+        message: err.to_string(),
+        alert: err.alert().map(|alert| alert.to_string()),
+    });
+}
+
+/// A plain stream over `socket` whose every read and write waits at most
+/// [`args::IO_TIMEOUT`].
+pub(crate) fn timed_stream(
+    socket: std::net::TcpStream,
+) -> unitls::Result<SocketStream<std::net::TcpStream>> {
+    let mut stream = SocketStream::new(socket);
+    stream
+        .set_read_timeout(Some(args::IO_TIMEOUT))
+        .map_err(io_error)?;
+    stream
+        .set_write_timeout(Some(args::IO_TIMEOUT))
+        .map_err(io_error)?;
+    Ok(stream)
 }
 
 /// An `io::Error` from stream I/O as the unitls error it carries, or as `Syscall`.
@@ -145,23 +165,24 @@ pub(crate) fn report_handshake<T: Transport>(
         .map(|p| String::from_utf8_lossy(&p).into_owned());
     let sni = stream.server_name()?;
     let resumed = stream.resumed()?;
-    let chain = match peer_chain(stream)? {
-        Some(chain) => json::array(chain.iter().map(|cert| {
-            Event::object()
-                .opt_str("subject_cn", cert.subject_common_name())
-                .str("serial", &cert.serial_hex())
-                .finish()
-        })),
-        None => "null".to_owned(),
-    };
-    with_conn(Event::new("handshake"), conn)
-        .opt_str("version", version.as_deref())
-        .opt_str("cipher", cipher.as_deref())
-        .opt_str("alpn", alpn.as_deref())
-        .opt_str("sni", sni.as_deref())
-        .bool("resumed", resumed)
-        .raw("peer_chain", &chain)
-        .emit();
+    let peer_chain = peer_chain(stream)?.map(|chain| {
+        chain
+            .iter()
+            .map(|cert| PeerCert {
+                subject_cn: cert.subject_common_name().map(str::to_owned),
+                serial: cert.serial_hex(),
+            })
+            .collect()
+    });
+    emit(&PeerEvent::Handshake {
+        conn: conn_number(conn),
+        version,
+        cipher,
+        alpn,
+        sni,
+        resumed,
+        peer_chain,
+    });
     Ok(())
 }
 
@@ -183,13 +204,19 @@ fn peer_chain<T: Transport>(
     }
 }
 
-/// Prints an event that only has a connection number and maybe a byte count.
-pub(crate) fn report(name: &str, conn: Option<usize>, bytes: Option<u64>) {
-    let mut event = with_conn(Event::new(name), conn);
-    if let Some(bytes) = bytes {
-        event = event.num("bytes", bytes);
-    }
-    event.emit();
+/// Prints the `received` event: `bytes` octets arrived and were checked.
+pub(crate) fn report_received(conn: Option<usize>, bytes: u64) {
+    emit(&PeerEvent::Received {
+        conn: conn_number(conn),
+        bytes,
+    });
+}
+
+/// Prints the `closed` event.
+pub(crate) fn report_closed(conn: Option<usize>) {
+    emit(&PeerEvent::Closed {
+        conn: conn_number(conn),
+    });
 }
 
 /// The abstract-context options both roles share.

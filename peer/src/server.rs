@@ -14,9 +14,11 @@ use unitls::{
     TrustSource,
 };
 
-use crate::args::{ServerArgs, Starttls, IO_TIMEOUT};
-use crate::json::Event;
-use crate::{io_error, report, report_error, report_handshake, smtp};
+use crate::args::{ServerArgs, Starttls};
+use crate::{
+    io_error, report_closed, report_error, report_handshake, report_received, smtp, timed_stream,
+};
+use unitls_model::peer::PeerEvent;
 
 /// Runs the server until `--max-connections` connections are served (or forever).
 pub(crate) fn run(args: &ServerArgs) -> ExitCode {
@@ -34,9 +36,9 @@ pub(crate) fn run(args: &ServerArgs) -> ExitCode {
         Ok(addr) => addr,
         Err(err) => return crate::fail(&unitls::Error::from_io(err), None),
     };
-    Event::new("listening")
-        .str("addr", &addr.to_string())
-        .emit();
+    crate::emit(&PeerEvent::Listening {
+        addr: addr.to_string(),
+    });
 
     let failures = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
@@ -99,13 +101,7 @@ fn serve(
     starttls: Option<Starttls>,
     conn: usize,
 ) -> unitls::Result<()> {
-    let mut stream = SocketStream::new(socket);
-    stream
-        .set_read_timeout(Some(IO_TIMEOUT))
-        .map_err(io_error)?;
-    stream
-        .set_write_timeout(Some(IO_TIMEOUT))
-        .map_err(io_error)?;
+    let mut stream = timed_stream(socket)?;
     let options = move || {
         AttachOptions::server()
             .ctx(context)
@@ -119,9 +115,9 @@ fn serve(
             echo(&mut stream)?
         }
     };
-    report("received", Some(conn), Some(received));
+    report_received(Some(conn), received);
     stream.close()?;
-    report("closed", Some(conn), None);
+    report_closed(Some(conn));
     Ok(())
 }
 

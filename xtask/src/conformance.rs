@@ -8,7 +8,7 @@
 //! named by `UNITLS_OUTCOME_FILE` ([`crate::outcome`]); libtest's plain output is
 //! read while it streams, for progress and for failures that never reached the runner
 //! ([`crate::libtest`]). The report ([`crate::report`]) goes to `report.json` (schema
-//! `unitls-report/1`), `report.md` and a self-contained `index.html`, with the SPEC
+//! `unitls-report/2`), `report.md` and a self-contained `index.html`, with the SPEC
 //! requirements no case cites ([`crate::spec`]). Then the interop matrix runs
 //! ([`crate::interop`]): every client backend × server backend, and the `openssl` tool,
 //! as separate processes; its cells are report.json's `interop[]`, and a failed cell
@@ -79,13 +79,15 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
         interop,
         validation,
     };
-    let files = [
-        ("report.json", report.to_json().to_pretty()),
-        ("report.md", report.to_markdown()),
-        ("index.html", report.to_html()),
-    ];
+    let mut record = report.to_record();
     // A performance section `cargo xtask report` wrote stays.
-    let files = crate::report_perf::carry_over(&out, files);
+    let (md, html) =
+        crate::report_perf::carry_over(&out, &mut record, report.to_markdown(), report.to_html());
+    let files = [
+        ("report.json", unitls_model::to_pretty(&record)),
+        ("report.md", md),
+        ("index.html", html),
+    ];
     for (file, text) in files {
         let path = out.join(file);
         fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

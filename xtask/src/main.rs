@@ -23,7 +23,6 @@ mod codegen;
 mod conformance;
 mod flags;
 mod interop;
-mod json;
 mod libtest;
 mod outcome;
 mod peer;

@@ -2,74 +2,18 @@
 //! records them, and how they combine with what libtest reported.
 //!
 //! The runner (`unitls_conformance::outcome::record`) appends one JSON object per line
-//! to the file named by `UNITLS_OUTCOME_FILE`: first a description of the backend
-//! (`{"backend","library","crate","deviations":[{"spec","limitation"}]}`), then one
-//! line per case (`{"backend","id","spec":[..],"outcome","detail"}`). The runner judges;
-//! xtask only reads, and treats whatever it cannot read as a failure.
+//! to the file named by `UNITLS_OUTCOME_FILE`: first a description of the backend, then
+//! one line per case (`unitls_model::outcome`'s records). The runner judges; xtask only
+//! reads, and treats whatever it cannot read as a failure.
 
 use std::fs::File;
 use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::Path;
 
-use crate::json::Json;
+use unitls_model::outcome::{BackendDescription, CaseOutcome, OutcomeLine};
+pub(crate) use unitls_model::outcome::{Deviation, Mode, Outcome};
+
 use crate::libtest::{TestResult, TestStatus};
-
-/// The verdict for one case on one backend (SPEC §0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// As the SPEC says.
-    Pass,
-    /// Anything else.
-    Fail,
-    /// A declared capability gap, answered with `Unsupported` (or its fallback).
-    Unsupported,
-    /// A library limitation the backend lists, observed.
-    Deviation,
-}
-
-impl Outcome {
-    /// Every outcome, in the order reports list them.
-    pub(crate) const ALL: [Outcome; 4] = [
-        Outcome::Pass,
-        Outcome::Fail,
-        Outcome::Unsupported,
-        Outcome::Deviation,
-    ];
-
-    /// The word in the outcome file and report.json, also the CSS class.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Unsupported => "unsupported",
-            Outcome::Deviation => "deviation",
-        }
-    }
-
-    /// The outcome named `word`.
-    pub(crate) fn parse(word: &str) -> Option<Self> {
-        Outcome::ALL.into_iter().find(|o| o.as_str() == word)
-    }
-
-    /// The progress mark printed while the suite streams.
-    pub(crate) fn mark(self) -> char {
-        match self {
-            Outcome::Pass => '.',
-            Outcome::Fail => 'F',
-            Outcome::Unsupported => 'u',
-            Outcome::Deviation => 'd',
-        }
-    }
-}
-
-/// A library limitation a backend lists (SPEC §0 "deviation").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Deviation {
-    /// The requirement it concerns (`PROTO-9`).
-    pub(crate) spec: String,
-    /// The limitation, named precisely.
-    pub(crate) limitation: String,
-}
 
 /// What a backend says about itself (the first line of its outcome file).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,17 +27,7 @@ pub(crate) struct BackendInfo {
 }
 
 /// One case line of an outcome file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Recorded {
-    /// The case id (the test's name).
-    pub(crate) id: String,
-    /// The SPEC IDs it cites.
-    pub(crate) spec: Vec<String>,
-    /// The runner's verdict.
-    pub(crate) outcome: Outcome,
-    /// Why, for every outcome but pass.
-    pub(crate) detail: String,
-}
+pub(crate) type Recorded = CaseOutcome;
 
 /// The outcome file of one backend process, read as it grows.
 #[derive(Debug)]
@@ -169,8 +103,9 @@ impl OutcomeLog {
         if line.is_empty() {
             return;
         }
-        match parse_line(line) {
-            Ok(Line::Info { backend, .. }) | Ok(Line::Case { backend, .. })
+        match OutcomeLine::parse(line) {
+            Ok(OutcomeLine::Backend(BackendDescription { backend, .. }))
+            | Ok(OutcomeLine::Case(CaseOutcome { backend, .. }))
                 if backend != self.backend =>
             {
                 self.warnings.push(format!(
@@ -178,7 +113,12 @@ impl OutcomeLog {
                     self.backend
                 ));
             }
-            Ok(Line::Info { info, .. }) => {
+            Ok(OutcomeLine::Backend(description)) => {
+                let info = BackendInfo {
+                    library: description.library,
+                    crate_version: description.crate_version,
+                    deviations: description.deviations,
+                };
                 if self.info.as_ref().is_some_and(|known| *known != info) {
                     self.warnings.push(format!(
                         "a second, different backend description (kept the first): {line}"
@@ -187,7 +127,7 @@ impl OutcomeLog {
                     self.info = Some(info);
                 }
             }
-            Ok(Line::Case { case, .. }) => {
+            Ok(OutcomeLine::Case(case)) => {
                 if let Some(known) = self.cases.iter_mut().find(|c| c.id == case.id) {
                     self.warnings
                         .push(format!("case `{}` was recorded twice", case.id));
@@ -207,97 +147,6 @@ impl OutcomeLog {
     }
 }
 
-/// One parsed line of an outcome file.
-#[derive(Debug, PartialEq, Eq)]
-enum Line {
-    /// The backend's description.
-    Info {
-        /// The backend named in the line.
-        backend: String,
-        /// What it says.
-        info: BackendInfo,
-    },
-    /// A case's verdict.
-    Case {
-        /// The backend named in the line.
-        backend: String,
-        /// The verdict.
-        case: Recorded,
-    },
-}
-
-/// Parses one outcome line.
-fn parse_line(line: &str) -> Result<Line, String> {
-    let value = Json::parse(line)?;
-    let text = |key: &str| -> Result<String, String> {
-        value
-            .get(key)
-            .and_then(Json::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| format!("no string `{key}`"))
-    };
-    let backend = text("backend")?;
-    if value.get("id").is_some() {
-        let spec = value
-            .get("spec")
-            .and_then(Json::as_array)
-            .ok_or("no array `spec`")?
-            .iter()
-            .map(|s| {
-                s.as_str()
-                    .map(str::to_owned)
-                    .ok_or("a non-string in `spec`")
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let word = text("outcome")?;
-        let outcome = Outcome::parse(&word).ok_or_else(|| format!("unknown outcome `{word}`"))?;
-        let detail = match value.get("detail") {
-            None | Some(Json::Null) => String::new(),
-            Some(_) => text("detail")?,
-        };
-        Ok(Line::Case {
-            backend,
-            case: Recorded {
-                id: text("id")?,
-                spec,
-                outcome,
-                detail,
-            },
-        })
-    } else if value.get("library").is_some() {
-        let deviations = match value.get("deviations") {
-            None | Some(Json::Null) => Vec::new(),
-            Some(list) => list
-                .as_array()
-                .ok_or("`deviations` is not an array")?
-                .iter()
-                .map(|d| {
-                    let field = |key: &str| {
-                        d.get(key)
-                            .and_then(Json::as_str)
-                            .map(str::to_owned)
-                            .ok_or_else(|| format!("a deviation without a string `{key}`"))
-                    };
-                    Ok(Deviation {
-                        spec: field("spec")?,
-                        limitation: field("limitation")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, String>>()?,
-        };
-        Ok(Line::Info {
-            backend,
-            info: BackendInfo {
-                library: text("library")?,
-                crate_version: text("crate")?,
-                deviations,
-            },
-        })
-    } else {
-        Err("neither a case (`id`) nor a backend description (`library`)".into())
-    }
-}
-
 /// One case's result on one backend, as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CaseResult {
@@ -305,6 +154,8 @@ pub(crate) struct CaseResult {
     pub(crate) id: String,
     /// The SPEC IDs it cites (empty if the runner recorded nothing for it).
     pub(crate) spec: Vec<String>,
+    /// The mode it ran in (as recorded; blocking when the runner recorded nothing).
+    pub(crate) mode: Mode,
     /// The verdict.
     pub(crate) outcome: Outcome,
     /// Why, for every outcome but pass.
@@ -329,6 +180,7 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             (TestStatus::Failed, Some(r)) if r.outcome == Outcome::Fail => CaseResult {
                 id: test.id.clone(),
                 spec: r.spec.clone(),
+                mode: r.mode,
                 outcome: Outcome::Fail,
                 detail: r.detail.clone(),
                 output: output.filter(|o| o.trim() != r.detail.trim()),
@@ -336,6 +188,7 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             (TestStatus::Failed, Some(r)) => CaseResult {
                 id: test.id.clone(),
                 spec: r.spec.clone(),
+                mode: r.mode,
                 outcome: Outcome::Fail,
                 detail: format!(
                     "libtest reported FAILED after the runner recorded `{}`{}:\n{}",
@@ -352,6 +205,7 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             (TestStatus::Failed, None) => CaseResult {
                 id: test.id.clone(),
                 spec: Vec::new(),
+                mode: Mode::default(),
                 outcome: Outcome::Fail,
                 detail: output.unwrap_or_else(|| {
                     "libtest reported FAILED; no outcome line and no output captured".into()
@@ -361,6 +215,7 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             (_, Some(r)) => CaseResult {
                 id: r.id.clone(),
                 spec: r.spec.clone(),
+                mode: r.mode,
                 outcome: r.outcome,
                 detail: r.detail.clone(),
                 output: None,
@@ -368,6 +223,7 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             (TestStatus::Ok, None) => CaseResult {
                 id: test.id.clone(),
                 spec: Vec::new(),
+                mode: Mode::default(),
                 outcome: Outcome::Fail,
                 detail: "libtest reported ok but the runner wrote no outcome line \
                          (UNITLS_OUTCOME_FILE not honoured?): pass, unsupported and \
@@ -378,6 +234,7 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             (TestStatus::Ignored, None) => CaseResult {
                 id: test.id.clone(),
                 spec: Vec::new(),
+                mode: Mode::default(),
                 outcome: Outcome::Fail,
                 detail: "not run: libtest ignored it (#[ignore]); every case must run".into(),
                 output: None,
@@ -391,6 +248,7 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             cases.push(CaseResult {
                 id: r.id.clone(),
                 spec: r.spec.clone(),
+                mode: r.mode,
                 outcome: r.outcome,
                 detail: r.detail.clone(),
                 output: None,
@@ -414,6 +272,7 @@ pub(crate) fn add_missing(
             cases.push(CaseResult {
                 id: id.clone(),
                 spec: spec.clone(),
+                mode: Mode::default(),
                 outcome: Outcome::Fail,
                 detail: reason.to_owned(),
                 output: None,

@@ -36,11 +36,6 @@ const LONG_FILES: &[(&str, &str)] = &[
          `build()` and the builder with one documented setter per option (close to forty \
          public functions); the builder and the options it fills read best side by side.",
     ),
-    (
-        "conformance/src/bench/workload.rs",
-        "Not one concept yet (transports, the worker thread, the figures, each workload's \
-         run, the memory child process): to be split into files of one concept each.",
-    ),
 ];
 
 /// References to documents outside the repository that are still allowed: (file, the

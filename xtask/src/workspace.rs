@@ -5,7 +5,6 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
-use crate::json::Json;
 use crate::Result;
 
 /// Every backend the project knows, in the order tables and reports list them.
@@ -226,7 +225,7 @@ pub(crate) fn built_executable(
 
 /// The executable of target `target` if `line` is cargo's JSON message of its artifact.
 fn artifact_executable(line: &str, target: &str) -> Option<PathBuf> {
-    let message = Json::parse(line).ok()?;
+    let message: serde_json::Value = serde_json::from_str(line).ok()?;
     if message.get("reason")?.as_str()? != "compiler-artifact" {
         return None;
     }

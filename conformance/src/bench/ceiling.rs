@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use super::output::{Line, Value};
+use unitls_model::bench::{BenchLine, Ceiling};
+
+use super::output::{round, stats};
 use super::stats::{measure_rate, Plan, Summary};
 use super::{Aead, KeyKind, Keys, PrimOp, Primitives, CHUNK};
 
@@ -74,7 +76,7 @@ pub(crate) fn measure(
     backend: &str,
     primitives: &dyn Primitives,
     keys: Keys<'_>,
-    emit: &mut dyn FnMut(Line),
+    emit: &mut dyn FnMut(BenchLine),
 ) -> Rates {
     let mut rates = Rates::default();
     // A primitive alone is steady: half the samples, half as long.
@@ -96,9 +98,15 @@ pub(crate) fn measure(
                 Ok(t.elapsed())
             })
         });
-        let mut line = Line::new("ceiling", backend);
-        line.push("name", Value::str(&name));
-        line.push("label", Value::str(&label));
+        let mut ceiling = Ceiling {
+            name: name.clone(),
+            label: label.clone(),
+            value: None,
+            unit: (if bytes { "MB/s" } else { "ops/s" }).to_owned(),
+            ops_per_sec: None,
+            stats: None,
+            reason: None,
+        };
         match measured {
             Ok(samples) => {
                 let summary = Summary::of(&samples);
@@ -113,10 +121,10 @@ pub(crate) fn measure(
                     summary.spread() * 50.0,
                     started.elapsed().as_secs_f64()
                 );
-                line.push("value", Value::Num(value));
-                line.push("unit", Value::str(unit));
-                line.push("ops_per_sec", Value::Num(summary.median));
-                line.push("stats", Value::stats(&summary));
+                ceiling.value = Some(round(value));
+                ceiling.unit = unit.to_owned();
+                ceiling.ops_per_sec = Some(round(summary.median));
+                ceiling.stats = Some(stats(&summary));
                 let slot = match op {
                     PrimOp::X25519 => &mut rates.x25519,
                     PrimOp::EcdsaP256Sign => &mut rates.ecdsa_sign,
@@ -130,12 +138,13 @@ pub(crate) fn measure(
             }
             Err(reason) => {
                 eprintln!("  ceiling {label:<45} unavailable: {reason}");
-                line.push("value", Value::Null);
-                line.push("unit", Value::str(if bytes { "MB/s" } else { "ops/s" }));
-                line.push("reason", Value::str(&reason));
+                ceiling.reason = Some(reason);
             }
         }
-        emit(line);
+        emit(BenchLine::Ceiling {
+            backend: backend.to_owned(),
+            ceiling,
+        });
     }
     rates
 }

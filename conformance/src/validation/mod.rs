@@ -42,8 +42,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
 use unitls_core::AbstractContext;
+use unitls_model::validation::{ValidationCase, ValidationHeader, ValidationLine};
 
 pub use corpus::{Expected, LimboCase, Location, Prepared, Reference};
 pub use handshake::{
@@ -408,30 +408,32 @@ pub fn run_backend(run: &BackendRun<'_>) {
     let location = corpus::locate();
     let info = unitls_core::backend::registered(run.backend).map(|b| b.info());
     let library = info.as_ref().map(|i| i.library.clone()).unwrap_or_default();
-    let mut header = json!({
-        "kind": "header",
-        "backend": run.backend,
-        "library": library,
-        "corpus": location.path.display().to_string(),
-        "commit": location.commit(),
-        "direct_method": run.direct_method,
-    });
+    let mut header = ValidationHeader {
+        backend: run.backend.to_owned(),
+        library,
+        corpus: Some(location.path.display().to_string()),
+        commit: location.commit(),
+        direct_method: run.direct_method.to_owned(),
+        absent: false,
+        message: None,
+        total_cases: None,
+        eligible: None,
+    };
     let corpus = match location.load() {
         Ok(corpus) => corpus,
         Err(corpus::LoadError::Absent(message)) => {
             println!("SKIPPED: {message}");
-            header["absent"] = json!(true);
-            header["message"] = json!(message);
-            record(&header);
+            header.absent = true;
+            header.message = Some(message);
+            record(&ValidationLine::Header(header));
             return;
         }
         Err(corpus::LoadError::Invalid(message)) => panic!("{message}"),
     };
     let eligible: Vec<&LimboCase> = corpus.testcases.iter().filter(|c| c.eligible()).collect();
-    header["absent"] = json!(false);
-    header["total_cases"] = json!(corpus.testcases.len());
-    header["eligible"] = json!(eligible.len());
-    record(&header);
+    header.total_cases = Some(corpus.testcases.len());
+    header.eligible = Some(eligible.len());
+    record(&ValidationLine::Header(header));
     let mut tally = Tally::default();
     let mut problems = Vec::new();
     let mut results = Vec::new();
@@ -516,33 +518,32 @@ fn summary(backend: &str, t: &Tally) -> String {
     out
 }
 
-fn case_record(run: &BackendRun<'_>, case: &LimboCase, result: &CaseResult) -> Value {
-    json!({
-        "kind": "case",
-        "backend": run.backend,
-        "id": result.id,
-        "expected": result.expected.word(),
-        "verdict": result.verdict.word(),
-        "reason": result.verdict.reason(),
-        "direct_verdict": result.direct.word(),
-        "direct_reason": result.direct.reason(),
-        "server_backend": result.server_backend,
-        "cross_server_backend": result.cross.as_ref().map(|(s, _)| *s),
-        "cross_verdict": result.cross.as_ref().map(|(_, v)| v.word()),
-        "cross_reason": result.cross.as_ref().map(|(_, v)| v.reason()),
-        "comparison": result.comparison.word(),
-        "known_reason": result.known,
-        "description": case.summary(),
-        "features": case.features.clone().unwrap_or_default(),
+fn case_record(run: &BackendRun<'_>, case: &LimboCase, result: &CaseResult) -> ValidationLine {
+    ValidationLine::Case(ValidationCase {
+        backend: run.backend.to_owned(),
+        id: result.id.clone(),
+        expected: result.expected.word().to_owned(),
+        verdict: result.verdict.word().to_owned(),
+        reason: result.verdict.reason().to_owned(),
+        direct_verdict: result.direct.word().to_owned(),
+        direct_reason: result.direct.reason().to_owned(),
+        server_backend: result.server_backend.map(str::to_owned),
+        cross_server_backend: result.cross.as_ref().map(|(s, _)| (*s).to_owned()),
+        cross_verdict: result.cross.as_ref().map(|(_, v)| v.word().to_owned()),
+        cross_reason: result.cross.as_ref().map(|(_, v)| v.reason().to_owned()),
+        comparison: result.comparison.word().to_owned(),
+        known_reason: result.known.map(str::to_owned),
+        description: case.summary(),
+        features: case.features.clone().unwrap_or_default(),
     })
 }
 
-/// Appends `value` as one line to `$UNITLS_VALIDATION_FILE`, if set.
-fn record(value: &Value) {
+/// Appends `line` to `$UNITLS_VALIDATION_FILE`, if set.
+fn record(value: &ValidationLine) {
     let Some(path) = std::env::var_os(RECORD_ENV) else {
         return;
     };
-    let mut line = value.to_string();
+    let mut line = unitls_model::to_line(value);
     line.push('\n');
     let written = std::fs::OpenOptions::new()
         .create(true)

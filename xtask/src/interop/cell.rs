@@ -15,8 +15,7 @@ use super::{
     Env, BULK, OPENSSL_CLI, PROCESS_TIMEOUT, RESUMPTION_CONNECTIONS, SERVER_GRACE, SERVER_NAME,
     S_CLIENT_LINE,
 };
-use crate::outcome::Outcome;
-use crate::running::Running;
+use crate::running::{Finished, Running};
 use crate::text::one_line;
 
 /// Runs one cell.
@@ -28,11 +27,7 @@ pub(super) fn run_cell(env: &Env, plan: &Plan) -> Verdict {
         plan.variant,
         plan.version,
     ) {
-        return Verdict {
-            outcome: Outcome::Unsupported,
-            cipher: None,
-            detail: reason,
-        };
+        return Verdict::unsupported(reason);
     }
     if let Err(e) = &env.fixtures {
         return Verdict::fail(format!("no fixtures: {e}"));
@@ -165,12 +160,7 @@ fn peer_pair(env: &Env, plan: &Plan) -> Result<Verdict, String> {
         false,
     )?;
     let client = client.finish(Instant::now() + PROCESS_TIMEOUT);
-    let grace = if client.success() {
-        PROCESS_TIMEOUT
-    } else {
-        SERVER_GRACE
-    };
-    let server = server.finish(Instant::now() + grace);
+    let server = finish_server(server, &client);
     let client = End::new("client", &plan.client, client_caps, &client);
     let server = End::new("server", &plan.server, server_caps, &server);
     Ok(match plan.variant {
@@ -204,12 +194,7 @@ fn peer_vs_s_server(env: &Env, plan: &Plan) -> Result<Verdict, String> {
     args.extend(["--send".to_owned(), sent, "--expect".to_owned(), back]);
     let client = Running::spawn(Command::new(client_path).args(args), false)?;
     let client = client.finish(Instant::now() + PROCESS_TIMEOUT);
-    let grace = if client.success() {
-        PROCESS_TIMEOUT
-    } else {
-        SERVER_GRACE
-    };
-    let server = server.finish(Instant::now() + grace);
+    let server = finish_server(server, &client);
     Ok(judge_vs_s_server(
         plan.version,
         &End::new("client", &plan.client, client_caps, &client),
@@ -248,12 +233,7 @@ fn s_client_vs_peer(env: &Env, plan: &Plan) -> Result<Verdict, String> {
     // End of input: s_client sends close_notify and exits.
     client.close_stdin();
     let client = client.finish(Instant::now() + PROCESS_TIMEOUT);
-    let grace = if client.success() {
-        PROCESS_TIMEOUT
-    } else {
-        SERVER_GRACE
-    };
-    let server = server.finish(Instant::now() + grace);
+    let server = finish_server(server, &client);
     Ok(judge_s_client(
         plan.version,
         &End::new("server", &plan.server, server_caps, &server),
@@ -261,4 +241,16 @@ fn s_client_vs_peer(env: &Env, plan: &Plan) -> Result<Verdict, String> {
         echoed,
         &openssl.ciphers,
     ))
+}
+
+/// Waits for a server process once its client has finished: as long as a process may
+/// run after a successful client, only [`SERVER_GRACE`] after a failed one (the server
+/// may never have been reached).
+fn finish_server(server: Running, client: &Finished) -> Finished {
+    let grace = if client.success() {
+        PROCESS_TIMEOUT
+    } else {
+        SERVER_GRACE
+    };
+    server.finish(Instant::now() + grace)
 }

@@ -220,6 +220,15 @@ impl Verdict {
         }
     }
 
+    /// Unsupported, for `reason` (a capability one end lacks).
+    pub(super) fn unsupported(reason: String) -> Verdict {
+        Verdict {
+            outcome: Outcome::Unsupported,
+            cipher: None,
+            detail: reason,
+        }
+    }
+
     /// A fail for one reason.
     pub(super) fn fail(detail: impl Into<String>) -> Verdict {
         Verdict {
@@ -261,11 +270,7 @@ impl Expect {
 /// Judges a peer × peer cell.
 pub(super) fn judge_pair(expect: Expect, client: &End<'_>, server: &End<'_>) -> Verdict {
     if let Some(reason) = client.unsupported().or_else(|| server.unsupported()) {
-        return Verdict {
-            outcome: Outcome::Unsupported,
-            cipher: None,
-            detail: reason,
-        };
+        return Verdict::unsupported(reason);
     }
     let mut problems = Vec::new();
     client.process_problems(&mut problems);
@@ -322,11 +327,7 @@ pub(super) fn judge_pair(expect: Expect, client: &End<'_>, server: &End<'_>) -> 
 /// resumed, at both ends.
 pub(super) fn judge_resumption(version: Version, client: &End<'_>, server: &End<'_>) -> Verdict {
     if let Some(reason) = client.unsupported().or_else(|| server.unsupported()) {
-        return Verdict {
-            outcome: Outcome::Unsupported,
-            cipher: None,
-            detail: reason,
-        };
+        return Verdict::unsupported(reason);
     }
     let mut problems = Vec::new();
     client.process_problems(&mut problems);
@@ -396,11 +397,7 @@ pub(super) fn judge_vs_s_server(
     ciphers: &BTreeMap<String, String>,
 ) -> Verdict {
     if let Some(reason) = client.unsupported() {
-        return Verdict {
-            outcome: Outcome::Unsupported,
-            cipher: None,
-            detail: reason,
-        };
+        return Verdict::unsupported(reason);
     }
     let mut problems = Vec::new();
     client.process_problems(&mut problems);
@@ -481,11 +478,7 @@ pub(super) fn judge_s_client(
     ciphers: &BTreeMap<String, String>,
 ) -> Verdict {
     if let Some(reason) = server.unsupported() {
-        return Verdict {
-            outcome: Outcome::Unsupported,
-            cipher: None,
-            detail: reason,
-        };
+        return Verdict::unsupported(reason);
     }
     let mut problems = Vec::new();
     server.process_problems(&mut problems);

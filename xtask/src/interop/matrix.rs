@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use super::plan::{Variant, Version};
-use crate::json::Json;
+use unitls_model::report::InteropCell;
+
 use crate::outcome::Outcome;
 
 /// One cell of the matrix.
@@ -28,16 +29,16 @@ pub(crate) struct InteropResult {
 
 impl InteropResult {
     /// The entry in report.json's `interop[]`.
-    pub(crate) fn to_json(&self) -> Json {
-        Json::object([
-            ("client", Json::str(&self.client)),
-            ("server", Json::str(&self.server)),
-            ("variant", Json::str(self.variant.name())),
-            ("version", Json::str(self.version.name())),
-            ("outcome", Json::str(self.outcome.as_str())),
-            ("cipher", Json::opt_str(self.cipher.clone())),
-            ("detail", Json::str(&self.detail)),
-        ])
+    pub(crate) fn to_record(&self) -> InteropCell {
+        InteropCell {
+            client: self.client.clone(),
+            server: self.server.clone(),
+            variant: self.variant.name().to_owned(),
+            version: self.version.name().to_owned(),
+            outcome: self.outcome,
+            cipher: self.cipher.clone(),
+            detail: self.detail.clone(),
+        }
     }
 
     /// `rustls -> boring TLSv1.3 alpn`.
@@ -130,7 +131,7 @@ impl Matrix {
     }
 
     /// report.json's `interop[]`.
-    pub(crate) fn to_json(&self) -> Json {
-        Json::Array(self.results.iter().map(InteropResult::to_json).collect())
+    pub(crate) fn to_record(&self) -> Vec<InteropCell> {
+        self.results.iter().map(InteropResult::to_record).collect()
     }
 }

@@ -59,7 +59,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::json::Json;
+use unitls_model::report::{InteropReport, INTEROP_SCHEMA};
+
 use crate::outcome::Outcome;
 use crate::workspace::{self, cargo, display};
 use crate::{codegen, peer};
@@ -171,14 +172,14 @@ pub(crate) fn run_task(args: &crate::flags::ConformanceArgs) -> crate::Result<()
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-    let json = Json::object([
-        ("schema", Json::str("unitls-interop/1")),
-        ("openssl_cli", Json::opt_str(openssl)),
-        ("duration_secs", Json::Float(matrix.duration.as_secs_f64())),
-        ("interop", matrix.to_json()),
-    ]);
+    let record = InteropReport {
+        schema: INTEROP_SCHEMA.to_owned(),
+        openssl_cli: openssl,
+        duration_secs: crate::report::secs(matrix.duration),
+        interop: matrix.to_record(),
+    };
     let path = out.join("interop.json");
-    std::fs::write(&path, json.to_pretty())
+    std::fs::write(&path, unitls_model::to_pretty(&record))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     print!("\n{}", matrix.terminal_summary());
     println!(

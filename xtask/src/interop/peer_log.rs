@@ -1,7 +1,8 @@
-//! What a `unitls-peer` process printed: its JSON lines (`listening`, `handshake`,
-//! `received`, `closed`, `error`) read into a [`PeerLog`].
+//! What a `unitls-peer` process printed: its JSON lines (`unitls_model::peer`'s
+//! events: `listening`, `handshake`, `received`, `closed`, `error`) read into a
+//! [`PeerLog`].
 
-use crate::json::Json;
+use unitls_model::peer::PeerEvent;
 
 /// A peer's `handshake` event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,47 +62,36 @@ impl PeerLog {
 
     /// Reads one line.
     fn feed(&mut self, line: &str) {
-        let Ok(event) = Json::parse(line) else {
+        let Ok(event) = serde_json::from_str::<PeerEvent>(line) else {
             self.other.push(line.to_owned());
             return;
         };
-        let text = |key: &str| event.get(key).and_then(Json::as_str).map(str::to_owned);
-        match event.get("event").and_then(Json::as_str) {
-            Some("listening") => self.listening = text("addr"),
-            Some("handshake") => self.handshakes.push(Handshake {
-                conn: match event.get("conn") {
-                    Some(Json::Int(n)) => u64::try_from(*n).ok(),
-                    _ => None,
-                },
-                version: text("version"),
-                cipher: text("cipher"),
-                alpn: text("alpn"),
-                sni: text("sni"),
-                resumed: event.get("resumed") == Some(&Json::Bool(true)),
-                peer_cns: event
-                    .get("peer_chain")
-                    .and_then(Json::as_array)
-                    .map(|chain| {
-                        chain
-                            .iter()
-                            .map(|c| {
-                                c.get("subject_cn")
-                                    .and_then(Json::as_str)
-                                    .map(str::to_owned)
-                            })
-                            .collect()
-                    }),
+        match event {
+            PeerEvent::Listening { addr } => self.listening = Some(addr),
+            PeerEvent::Handshake {
+                conn,
+                version,
+                cipher,
+                alpn,
+                sni,
+                resumed,
+                peer_chain,
+            } => self.handshakes.push(Handshake {
+                conn,
+                version,
+                cipher,
+                alpn,
+                sni,
+                resumed,
+                peer_cns: peer_chain
+                    .map(|chain| chain.into_iter().map(|cert| cert.subject_cn).collect()),
             }),
-            Some("received") => match event.get("bytes") {
-                Some(Json::Int(n)) => self.received.push(u64::try_from(*n).unwrap_or(0)),
-                _ => self.other.push(line.to_owned()),
-            },
-            Some("closed") => self.closed += 1,
-            Some("error") => self.errors.push(PeerError {
-                kind: text("kind").unwrap_or_default(),
-                message: text("message").unwrap_or_default(),
-            }),
-            _ => self.other.push(line.to_owned()),
+            PeerEvent::Received { bytes, .. } => self.received.push(bytes),
+            PeerEvent::Closed { .. } => self.closed += 1,
+            PeerEvent::Error { kind, message, .. } => {
+                self.errors.push(PeerError { kind, message });
+            }
+            PeerEvent::Version { .. } => self.other.push(line.to_owned()),
         }
     }
 }

@@ -3,8 +3,6 @@
 use std::fmt::Write as _;
 use std::fs;
 
-use crate::json::Json;
-
 /// The machine the report was made on.
 #[derive(Debug)]
 pub(crate) struct Machine {
@@ -45,19 +43,14 @@ impl Machine {
     }
 
     /// The `machine` member of report.json (and of its `performance` section).
-    pub(crate) fn to_json(&self) -> Json {
-        Json::object([
-            ("os", Json::str(self.os)),
-            ("os_release", Json::opt_str(self.os_release.clone())),
-            ("arch", Json::str(self.arch)),
-            (
-                "cpus",
-                self.cpus.map_or(Json::Null, |n| {
-                    Json::Int(i64::try_from(n).unwrap_or(i64::MAX))
-                }),
-            ),
-            ("cpu_model", Json::opt_str(self.cpu_model.clone())),
-        ])
+    pub(crate) fn to_record(&self) -> unitls_model::report::Machine {
+        unitls_model::report::Machine {
+            os: self.os.to_owned(),
+            os_release: self.os_release.clone(),
+            arch: self.arch.to_owned(),
+            cpus: self.cpus.map(|n| n as u64),
+            cpu_model: self.cpu_model.clone(),
+        }
     }
 
     /// One line for report.md and index.html.

@@ -1,5 +1,5 @@
 //! The conformance report: what one `cargo xtask conformance` learned, and its three
-//! renderings — `report.json` (schema `unitls-report/1`), `report.md` and a
+//! renderings — `report.json` (schema `unitls-report/2`, written from `unitls_model::report`), `report.md` and a
 //! self-contained `index.html`.
 //!
 //! One file per concept: `backend_run.rs` (one backend's test process and its cases),
@@ -23,7 +23,7 @@ use crate::interop::Matrix;
 pub(crate) use backend_run::BackendRun;
 pub(crate) use coverage::Coverage;
 pub(crate) use machine::Machine;
-pub(crate) use schema::SCHEMA;
+pub(crate) use schema::secs;
 
 /// Everything one `cargo xtask conformance` learned.
 #[derive(Debug)]

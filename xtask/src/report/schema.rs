@@ -1,183 +1,132 @@
-//! report.json (schema `unitls-report/1`).
+//! report.json (schema `unitls-report/2`, `unitls_model::report`): the report as the
+//! model's records.
+
+use unitls_model::report::{
+    self as model, BackendRecord, CaseRecord, Conformance, Elsewhere, InteropCounts, Library,
+    OutcomeCounts, RunStatus, SpecInfo, Uncovered,
+};
 
 use super::{BackendRun, Report};
-use crate::json::Json;
 use crate::outcome::{split_library, Outcome};
 use crate::workspace;
 
-/// The report's schema name; bump it when a field changes meaning.
-pub(crate) const SCHEMA: &str = "unitls-report/1";
-
-/// The only mode the suite runs in so far (SPEC §0: sync and tokio).
-const MODE: &str = "sync";
+use unitls_model::report::SCHEMA;
 
 /// Why an uncovered requirement is listed.
 pub(super) const UNCOVERED_REASON: &str = "no conformance case yet";
 
+/// Seconds with millisecond precision, as the report writes durations.
+pub(crate) fn secs(duration: std::time::Duration) -> f64 {
+    unitls_model::round(duration.as_secs_f64(), 3)
+}
+
 impl Report {
-    /// report.json.
-    pub(crate) fn to_json(&self) -> Json {
+    /// report.json, without a `performance` section.
+    pub(crate) fn to_record(&self) -> model::Report {
         let coverage = &self.coverage;
-        Json::object([
-            ("schema", Json::str(SCHEMA)),
-            ("generated_at", Json::str(&self.generated_at)),
-            ("command", Json::str(&self.command)),
-            ("machine", self.machine.to_json()),
-            ("rustc", Json::opt_str(self.rustc.clone())),
-            ("openssl_cli", Json::opt_str(self.openssl_cli.clone())),
-            (
-                "spec",
-                Json::object([
-                    ("path", Json::str(coverage.path.display().to_string())),
-                    ("found", Json::Bool(coverage.requirements.is_some())),
-                    (
-                        "requirements",
-                        coverage
-                            .requirements
-                            .as_ref()
-                            .map_or(Json::Null, |ids| Json::Int(count_i64(ids.len()))),
-                    ),
-                ]),
-            ),
-            (
-                "backends",
-                Json::Array(self.backends.iter().map(backend_json).collect()),
-            ),
-            (
-                "uncovered",
-                Json::Array(
-                    coverage
-                        .uncovered
-                        .iter()
-                        .map(|id| {
-                            let reason = coverage
-                                .reasons
-                                .iter()
-                                .find(|(listed, _)| listed == id)
-                                .map_or(UNCOVERED_REASON, |(_, why)| why.as_str());
-                            Json::object([("id", Json::str(id)), ("reason", Json::str(reason))])
-                        })
-                        .collect(),
-                ),
-            ),
-            (
-                "checked_elsewhere",
-                Json::Array(
-                    coverage
-                        .elsewhere
-                        .iter()
-                        .map(|(id, place)| {
-                            Json::object([("id", Json::str(id)), ("where", Json::str(place))])
-                        })
-                        .collect(),
-                ),
-            ),
-            ("uncovered_note", Json::str(coverage.note())),
-            (
-                "cited_not_in_spec",
-                Json::Array(coverage.unknown.iter().map(Json::str).collect()),
-            ),
-            ("interop", self.interop.to_json()),
-            ("validation", self.validation.to_json()),
-            (
-                "interop_counts",
-                Json::object(
-                    [Outcome::Pass, Outcome::Fail, Outcome::Unsupported]
-                        .map(|o| (o.as_str(), Json::Int(count_i64(self.interop.count(o))))),
-                ),
-            ),
-            (
-                "interop_duration_secs",
-                Json::Float(self.interop.duration.as_secs_f64()),
-            ),
-        ])
+        let uncovered = coverage
+            .uncovered
+            .iter()
+            .map(|id| Uncovered {
+                id: id.clone(),
+                reason: coverage
+                    .reasons
+                    .iter()
+                    .find(|(listed, _)| listed == id)
+                    .map_or(UNCOVERED_REASON, |(_, why)| why.as_str())
+                    .to_owned(),
+            })
+            .collect();
+        let conformance = Conformance {
+            openssl_cli: self.openssl_cli.clone(),
+            spec: SpecInfo {
+                path: coverage.path.display().to_string(),
+                found: coverage.requirements.is_some(),
+                requirements: coverage.requirements.as_ref().map(Vec::len),
+            },
+            backends: self.backends.iter().map(backend_record).collect(),
+            uncovered,
+            checked_elsewhere: coverage
+                .elsewhere
+                .iter()
+                .map(|(id, place)| Elsewhere {
+                    id: id.clone(),
+                    place: place.clone(),
+                })
+                .collect(),
+            uncovered_note: coverage.note(),
+            cited_not_in_spec: coverage.unknown.clone(),
+            interop: self.interop.to_record(),
+            validation: self.validation.to_record(),
+            interop_counts: InteropCounts {
+                pass: self.interop.count(Outcome::Pass),
+                fail: self.interop.count(Outcome::Fail),
+                unsupported: self.interop.count(Outcome::Unsupported),
+            },
+            interop_duration_secs: secs(self.interop.duration),
+        };
+        model::Report {
+            schema: SCHEMA.to_owned(),
+            generated_at: self.generated_at.clone(),
+            command: self.command.clone(),
+            machine: self.machine.to_record(),
+            rustc: self.rustc.clone(),
+            conformance: Some(conformance),
+            performance: None,
+        }
     }
 }
 
 /// One backend's entry in report.json.
-fn backend_json(run: &BackendRun) -> Json {
-    let cases = run.cases.iter().map(|case| {
-        let mut members = vec![
-            ("id", Json::str(&case.id)),
-            (
-                "spec",
-                Json::Array(case.spec.iter().map(Json::str).collect()),
-            ),
-            ("mode", Json::str(MODE)),
-            ("outcome", Json::str(case.outcome.as_str())),
-        ];
-        if case.outcome != Outcome::Pass || !case.detail.is_empty() {
-            members.push(("detail", Json::str(&case.detail)));
-        }
-        if case.outcome == Outcome::Fail {
-            members.push(("reproduce", Json::str(run.case_command(&case.id))));
-        }
-        if let Some(output) = &case.output {
-            members.push(("output", Json::str(output)));
-        }
-        Json::object(members)
-    });
-    let library = run.info.as_ref().map_or(Json::Null, |info| {
+fn backend_record(run: &BackendRun) -> BackendRecord {
+    let cases = run
+        .cases
+        .iter()
+        .map(|case| CaseRecord {
+            id: case.id.clone(),
+            spec: case.spec.clone(),
+            mode: case.mode,
+            outcome: case.outcome,
+            detail: (case.outcome != Outcome::Pass || !case.detail.is_empty())
+                .then(|| case.detail.clone()),
+            reproduce: (case.outcome == Outcome::Fail).then(|| run.case_command(&case.id)),
+            output: case.output.clone(),
+        })
+        .collect();
+    let library = run.info.as_ref().map(|info| {
         let (name, version) = split_library(&info.library);
-        Json::object([
-            ("name", Json::str(name)),
-            ("version", Json::opt_str(version)),
-            ("full", Json::str(&info.library)),
-        ])
+        Library {
+            name,
+            version,
+            full: info.library.clone(),
+        }
     });
-    let deviations = run.info.as_ref().map_or(Vec::new(), |info| {
-        info.deviations
-            .iter()
-            .map(|d| {
-                Json::object([
-                    ("spec", Json::str(&d.spec)),
-                    ("limitation", Json::str(&d.limitation)),
-                ])
-            })
-            .collect()
-    });
-    Json::object([
-        ("name", Json::str(run.name)),
-        ("package", Json::str(workspace::backend_package(run.name))),
-        ("library", library),
-        (
-            "crate",
-            Json::opt_str(run.info.as_ref().map(|i| i.crate_version.clone())),
-        ),
-        ("command", Json::str(&run.command)),
-        (
-            "exit_code",
-            run.exit_code.map_or(Json::Null, |c| Json::Int(c.into())),
-        ),
-        (
-            "status",
-            Json::str(if run.success { "ok" } else { "failed" }),
-        ),
-        ("duration_secs", Json::Float(run.duration.as_secs_f64())),
-        (
-            "capabilities",
-            run.capabilities.as_ref().map_or(Json::Null, |caps| {
-                Json::Array(caps.iter().map(Json::str).collect())
-            }),
-        ),
-        ("deviations", Json::Array(deviations)),
-        (
-            "counts",
-            Json::object(Outcome::ALL.map(|o| (o.as_str(), Json::Int(count_i64(run.count(o)))))),
-        ),
-        (
-            "outcome_file",
-            Json::str(run.outcome_file.display().to_string()),
-        ),
-        (
-            "warnings",
-            Json::Array(run.warnings.iter().map(Json::str).collect()),
-        ),
-        ("cases", Json::Array(cases.collect())),
-    ])
-}
-
-/// A count as a JSON integer.
-fn count_i64(n: usize) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+    BackendRecord {
+        name: run.name.to_owned(),
+        package: workspace::backend_package(run.name),
+        library,
+        crate_version: run.info.as_ref().map(|i| i.crate_version.clone()),
+        command: run.command.clone(),
+        exit_code: run.exit_code,
+        status: if run.success {
+            RunStatus::Ok
+        } else {
+            RunStatus::Failed
+        },
+        duration_secs: secs(run.duration),
+        capabilities: run.capabilities.clone(),
+        deviations: run
+            .info
+            .as_ref()
+            .map_or(Vec::new(), |info| info.deviations.clone()),
+        counts: OutcomeCounts {
+            pass: run.count(Outcome::Pass),
+            fail: run.count(Outcome::Fail),
+            unsupported: run.count(Outcome::Unsupported),
+            deviation: run.count(Outcome::Deviation),
+        },
+        outcome_file: run.outcome_file.display().to_string(),
+        warnings: run.warnings.clone(),
+        cases,
+    }
 }

@@ -4,16 +4,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::schema::UNCOVERED_REASON;
-use super::{BackendRun, Coverage, Machine, Report, SCHEMA};
+use unitls_model::report::SCHEMA;
+
+use super::{BackendRun, Coverage, Machine, Report};
 use crate::interop::Matrix;
-use crate::json::Json;
-use crate::outcome::{BackendInfo, CaseResult, Deviation, Outcome};
+use crate::outcome::{BackendInfo, CaseResult, Deviation, Mode, Outcome};
 
 /// A case result.
 fn case(id: &str, spec: &[&str], outcome: Outcome, detail: &str) -> CaseResult {
     CaseResult {
         id: id.into(),
         spec: spec.iter().map(|s| (*s).to_owned()).collect(),
+        mode: Mode::Blocking,
         outcome,
         detail: detail.into(),
         output: None,
@@ -115,34 +117,33 @@ fn report_lists_outcomes_and_gaps() {
     assert_eq!(report.coverage.uncovered, ["PROTO-9", "KEY-3"]);
     assert_eq!(report.coverage.unknown, ["SEC-99"]);
 
-    let json = report.to_json();
-    assert_eq!(json.get("schema").and_then(Json::as_str), Some(SCHEMA));
-    let uncovered = json.get("uncovered").and_then(Json::as_array).unwrap();
-    assert_eq!(uncovered.len(), 2);
+    let record = report.to_record();
+    assert_eq!(record.schema, SCHEMA);
+    let conformance = record.conformance.as_ref().unwrap();
+    assert_eq!(conformance.uncovered.len(), 2);
+    assert_eq!(conformance.uncovered[0].reason, UNCOVERED_REASON);
+    assert!(conformance.interop.is_empty());
+    let openssl = &conformance.backends[1];
+    let library = openssl.library.as_ref().unwrap();
+    assert_eq!(library.name, "OpenSSL");
+    assert_eq!(library.version.as_deref(), Some("3.0.19"));
     assert_eq!(
-        uncovered[0].get("reason").and_then(Json::as_str),
-        Some(UNCOVERED_REASON)
+        unitls_model::to_line(&openssl.counts),
+        r#"{"pass":0,"fail":1,"unsupported":0,"deviation":1}"#
     );
-    assert_eq!(json.get("interop"), Some(&Json::Array(Vec::new())));
-    let backends = json.get("backends").and_then(Json::as_array).unwrap();
-    let openssl = &backends[1];
-    let library = openssl.get("library").unwrap();
-    assert_eq!(library.get("name").and_then(Json::as_str), Some("OpenSSL"));
+    assert_eq!(openssl.cases[1].mode.as_str(), "blocking");
+    assert!(openssl.cases[1].reproduce.is_some());
     assert_eq!(
-        library.get("version").and_then(Json::as_str),
-        Some("3.0.19")
+        conformance.backends[0].cases[0].detail, None,
+        "pass has no detail"
     );
+    // The written JSON reads back, the mode included.
+    let text = unitls_model::to_pretty(&record);
+    assert!(text.contains(r#""mode": "blocking""#), "{text}");
     assert_eq!(
-        openssl.get("counts").unwrap().to_pretty(),
-        "{\"pass\": 0, \"fail\": 1, \"unsupported\": 0, \"deviation\": 1}\n"
+        serde_json::from_str::<unitls_model::report::Report>(&text).unwrap(),
+        record
     );
-    let cases = openssl.get("cases").and_then(Json::as_array).unwrap();
-    assert_eq!(cases[1].get("mode").and_then(Json::as_str), Some("sync"));
-    assert!(cases[1].get("reproduce").is_some());
-    let rustls_cases = backends[0].get("cases").and_then(Json::as_array).unwrap();
-    assert_eq!(rustls_cases[0].get("detail"), None, "pass has no detail");
-    // The printed JSON reads back.
-    assert_eq!(Json::parse(&json.to_pretty()).unwrap(), json);
 
     let md = report.to_markdown();
     assert!(md.contains("| rustls | OpenSSL 3.0.19 27 Jan 2026 | 1 | 0 | 1 | 0 |"));

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::section::text_of;
+use unitls_model::bench::{BenchLine, BenchMeta, Ceiling, Figure, FigureKind};
+
 use super::FIGURES;
-use crate::json::Json;
 use crate::workspace::{self, cargo, display};
 use crate::Result;
 
@@ -27,9 +27,12 @@ pub(super) struct BackendBench {
     pub(super) problems: Vec<String>,
     pub(super) build: Duration,
     pub(super) run: Duration,
-    pub(super) meta: Option<Json>,
-    pub(super) ceilings: Vec<Json>,
-    pub(super) figures: Vec<Json>,
+    /// The bench's `meta` line.
+    pub(super) meta: Option<BenchMeta>,
+    /// Its `ceiling` lines.
+    pub(super) ceilings: Vec<Ceiling>,
+    /// Its `figure` lines.
+    pub(super) figures: Vec<Figure>,
 }
 
 /// Builds backend `name`'s bench, runs it, and reads its lines.
@@ -93,13 +96,11 @@ pub(super) fn run_backend(
     match fs::read_to_string(&file) {
         Ok(text) => {
             for (i, line) in text.lines().enumerate() {
-                match Json::parse(line) {
-                    Ok(value) => match value.get("type").and_then(Json::as_str) {
-                        Some("meta") => bench.meta = Some(value),
-                        Some("ceiling") => bench.ceilings.push(value),
-                        Some("figure") => bench.figures.push(value),
-                        _ => {}
-                    },
+                match serde_json::from_str::<BenchLine>(line) {
+                    Ok(BenchLine::Meta(meta)) => bench.meta = Some(meta),
+                    Ok(BenchLine::Ceiling { ceiling, .. }) => bench.ceilings.push(ceiling),
+                    Ok(BenchLine::Figure { figure, .. }) => bench.figures.push(figure),
+                    Ok(BenchLine::Done { .. }) => {}
                     Err(e) => bench
                         .problems
                         .push(format!("{}:{}: {e}", file.display(), i + 1)),
@@ -111,15 +112,15 @@ pub(super) fn run_backend(
             .push(format!("no output in {}: {e}", file.display())),
     }
     for fig in &bench.figures {
-        if fig.get("kind").and_then(Json::as_str) == Some("failure") {
+        if fig.kind == Some(FigureKind::Failure) {
             bench.problems.push(format!(
                 "{} failed: {}",
-                text_of(fig, "name"),
-                text_of(fig, "reason")
+                fig.name,
+                fig.reason.as_deref().unwrap_or("")
             ));
         }
     }
-    let known: Vec<&str> = bench.figures.iter().map(|f| text_of(f, "name")).collect();
+    let known: Vec<&str> = bench.figures.iter().map(|f| f.name.as_str()).collect();
     let missing: Vec<&str> = FIGURES
         .iter()
         .map(|(n, _)| *n)

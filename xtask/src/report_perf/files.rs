@@ -7,7 +7,9 @@ use std::path::Path;
 use super::html::{html_page, to_html};
 use super::markdown::to_markdown;
 use super::{END, START};
-use crate::json::Json;
+use unitls_model::bench::Performance;
+use unitls_model::report::{Report, SCHEMA};
+
 use crate::Result;
 
 /// `text` with the part between `start` and `end` (markers included) replaced by
@@ -41,33 +43,28 @@ pub(super) fn splice_html(html: &str, section: &str) -> String {
 
 /// Writes the section into `report.json`, `report.md` and `index.html` in `out`,
 /// keeping what `cargo xtask conformance` put there.
-pub(super) fn merge_into_files(out: &Path, perf: &Json, command: &str) -> Result<()> {
+pub(super) fn merge_into_files(out: &Path, perf: &Performance, command: &str) -> Result<()> {
     let json_path = out.join("report.json");
     let existing = fs::read_to_string(&json_path)
         .ok()
-        .and_then(|text| Json::parse(&text).ok());
+        .and_then(|text| serde_json::from_str::<Report>(&text).ok());
     let report = match existing {
-        Some(Json::Object(mut members)) => {
-            members.retain(|(k, _)| k != "performance");
-            members.push(("performance".to_owned(), perf.clone()));
-            Json::Object(members)
-        }
-        _ => Json::object([
-            ("schema", Json::str(crate::report::SCHEMA)),
-            (
-                "generated_at",
-                perf.get("generated_at").cloned().unwrap_or(Json::Null),
-            ),
-            ("command", Json::str(command)),
-            (
-                "machine",
-                perf.get("machine").cloned().unwrap_or(Json::Null),
-            ),
-            ("rustc", perf.get("rustc").cloned().unwrap_or(Json::Null)),
-            ("performance", perf.clone()),
-        ]),
+        Some(report) => Report {
+            schema: SCHEMA.to_owned(),
+            performance: Some(perf.clone()),
+            ..report
+        },
+        None => Report {
+            schema: SCHEMA.to_owned(),
+            generated_at: perf.generated_at.clone(),
+            command: command.to_owned(),
+            machine: perf.machine.clone(),
+            rustc: perf.rustc.clone(),
+            conformance: None,
+            performance: Some(perf.clone()),
+        },
     };
-    write(&json_path, &report.to_pretty())?;
+    write(&json_path, &unitls_model::to_pretty(&report))?;
 
     let md_path = out.join("report.md");
     let md = match fs::read_to_string(&md_path) {
@@ -88,33 +85,28 @@ pub(super) fn write(path: &Path, text: &str) -> Result<()> {
     fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()).into())
 }
 
-/// For `cargo xtask conformance`: the three files it is about to write, with the
-/// performance section of the files already in `out` carried over.
+/// For `cargo xtask conformance`: the report it is about to write, with the
+/// performance section of the files already in `out` carried over into `report` and
+/// into the Markdown and HTML it returns.
 pub(crate) fn carry_over(
     out: &Path,
-    files: [(&'static str, String); 3],
-) -> [(&'static str, String); 3] {
+    report: &mut Report,
+    md: String,
+    html: String,
+) -> (String, String) {
+    // Only the section is read, so that a report of an older schema still gives it.
     let perf = fs::read_to_string(out.join("report.json"))
         .ok()
-        .and_then(|text| Json::parse(&text).ok())
-        .and_then(|report| report.get("performance").cloned());
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|mut report| {
+            let section = report.get_mut("performance")?.take();
+            serde_json::from_value::<Performance>(section).ok()
+        });
     let Some(perf) = perf else {
-        return files;
+        return (md, html);
     };
-    files.map(|(name, text)| {
-        let text = match name {
-            "report.json" => match Json::parse(&text) {
-                Ok(Json::Object(mut members)) => {
-                    members.retain(|(k, _)| k != "performance");
-                    members.push(("performance".to_owned(), perf.clone()));
-                    Json::Object(members).to_pretty()
-                }
-                _ => text,
-            },
-            "report.md" => splice(&text, START, END, &to_markdown(&perf)),
-            "index.html" => splice_html(&text, &to_html(&perf)),
-            _ => text,
-        };
-        (name, text)
-    })
+    let md = splice(&md, START, END, &to_markdown(&perf));
+    let html = splice_html(&html, &to_html(&perf));
+    report.performance = Some(perf);
+    (md, html)
 }

@@ -3,27 +3,25 @@
 use std::fmt::Write as _;
 
 use super::chart::Chart;
-use super::markdown::{fmt_value, provenance};
-use super::section::{backends_of, figure, label_of, num, text_of};
+use unitls_model::bench::Performance;
+
+use super::markdown::{figure_note, fmt_value, or_empty, provenance};
+use super::section::label_of;
 use super::{END, FIGURES, METHOD, START, TARGET};
-use crate::json::Json;
 use crate::text::escape;
 
 const UNITLS_COLOUR: &str = "#2b6cb0";
 const DIRECT_COLOUR: &str = "#a0aec0";
 
 /// Rows of unitls and direct values for `names` on every backend.
-fn value_rows(perf: &Json, names: &[&str]) -> Vec<(String, Vec<Option<f64>>)> {
+fn value_rows(perf: &Performance, names: &[&str]) -> Vec<(String, Vec<Option<f64>>)> {
     let mut rows = Vec::new();
     for name in names {
-        for b in backends_of(perf) {
-            let f = figure(b, name);
+        for b in &perf.backends {
+            let f = b.figure(name);
             rows.push((
-                format!("{} — {}", label_of(name), text_of(b, "name")),
-                vec![
-                    f.and_then(|f| num(f, "value")),
-                    f.and_then(|f| num(f, "direct")),
-                ],
+                format!("{} — {}", label_of(name), b.name),
+                vec![f.and_then(|f| f.value), f.and_then(|f| f.direct)],
             ));
         }
     }
@@ -31,7 +29,7 @@ fn value_rows(perf: &Json, names: &[&str]) -> Vec<(String, Vec<Option<f64>>)> {
 }
 
 /// The HTML section (between the markers, markers included), charts inline.
-pub(crate) fn to_html(perf: &Json) -> String {
+pub(crate) fn to_html(perf: &Performance) -> String {
     let pair: &[(&str, &str)] = &[("unitls", UNITLS_COLOUR), ("direct", DIRECT_COLOUR)];
     let mut html = format!("{START}\n<section id=\"performance\">\n<h2>Performance: unitls against each library used directly</h2>\n<ul>\n");
     for line in provenance(perf) {
@@ -79,10 +77,10 @@ pub(crate) fn to_html(perf: &Json) -> String {
     }
     let mut ratio_rows = Vec::new();
     for (name, label) in FIGURES {
-        for b in backends_of(perf) {
+        for b in &perf.backends {
             ratio_rows.push((
-                format!("{label} — {}", text_of(b, "name")),
-                vec![figure(b, name).and_then(|f| num(f, "ratio"))],
+                format!("{label} — {}", b.name),
+                vec![b.figure(name).and_then(|f| f.ratio)],
             ));
         }
     }
@@ -103,21 +101,18 @@ pub(crate) fn to_html(perf: &Json) -> String {
         .svg(),
     );
     html.push_str("<h3>Overhead ratio per figure</h3>\n<table>\n<tr><th>figure</th>");
-    for b in backends_of(perf) {
-        let _ = write!(html, "<th>{}</th>", escape(text_of(b, "name")));
+    for b in &perf.backends {
+        let _ = write!(html, "<th>{}</th>", escape(&b.name));
     }
     html.push_str("</tr>\n");
     for (name, label) in FIGURES {
         let _ = write!(html, "<tr><td>{}</td>", escape(label));
-        for b in backends_of(perf) {
-            let f = figure(b, name);
-            match f.and_then(|f| num(f, "ratio")) {
+        for b in &perf.backends {
+            let f = b.figure(name);
+            match f.and_then(|f| f.ratio) {
                 Some(r) => {
                     let class = if r < TARGET { "fail" } else { "pass" };
-                    let title = f
-                        .and_then(|f| f.get("note"))
-                        .and_then(Json::as_str)
-                        .unwrap_or("");
+                    let title = f.map_or("", |f| or_empty(&f.note));
                     let _ = write!(
                         html,
                         "<td class=\"{class}\" title=\"{}\">{r:.2}</td>",
@@ -125,10 +120,7 @@ pub(crate) fn to_html(perf: &Json) -> String {
                     );
                 }
                 None => {
-                    let why = f
-                        .and_then(|f| f.get("reason"))
-                        .and_then(Json::as_str)
-                        .unwrap_or("");
+                    let why = f.map_or("", |f| or_empty(&f.reason));
                     let _ = write!(
                         html,
                         "<td class=\"unsupported\" title=\"{}\">—</td>",
@@ -140,35 +132,26 @@ pub(crate) fn to_html(perf: &Json) -> String {
         html.push_str("</tr>\n");
     }
     html.push_str("</table>\n");
-    for b in backends_of(perf) {
+    for b in &perf.backends {
         let _ = writeln!(
             html,
             "<h3>{}</h3>\n<table>\n<tr><th>figure</th><th>unit</th><th>unitls</th><th>direct</th>\
              <th>ratio</th><th>of the crypto ceiling</th><th>notes</th></tr>",
-            escape(text_of(b, "name"))
+            escape(&b.name)
         );
         for (name, label) in FIGURES {
-            let Some(f) = figure(b, name) else { continue };
+            let Some(f) = b.figure(name) else { continue };
             let cell = |v: Option<f64>| v.map_or("—".to_owned(), fmt_value);
-            let value = num(f, "value");
-            let note = match (value, f.get("reason").and_then(Json::as_str)) {
-                (None, Some(reason)) => format!("not measured: {reason}"),
-                _ => f
-                    .get("note")
-                    .and_then(Json::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
-            };
             let _ = writeln!(
                 html,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(label),
-                escape(text_of(f, "unit")),
-                cell(value),
-                cell(num(f, "direct")),
-                num(f, "ratio").map_or("—".to_owned(), |r| format!("{r:.2}")),
-                num(f, "ceiling_fraction").map_or("—".to_owned(), |c| format!("{:.0} %", c * 100.0)),
-                escape(&note)
+                escape(or_empty(&f.unit)),
+                cell(f.value),
+                cell(f.direct),
+                f.ratio.map_or("—".to_owned(), |r| format!("{r:.2}")),
+                f.ceiling_fraction.map_or("—".to_owned(), |c| format!("{:.0} %", c * 100.0)),
+                escape(&figure_note(f))
             );
         }
         html.push_str("</table>\n");

@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::section::{backends_of, figure, num, text_of};
+use unitls_model::bench::{Figure, Performance};
+
 use super::{END, FIGURES, METHOD, START, TARGET};
-use crate::json::Json;
 
 /// A value for a table cell: three significant digits or so.
 pub(super) fn fmt_value(value: f64) -> String {
@@ -27,22 +27,28 @@ fn fmt_ratio_md(ratio: Option<f64>) -> String {
     }
 }
 
+/// The text of an optional member, or "".
+pub(super) fn or_empty(text: &Option<String>) -> &str {
+    text.as_deref().unwrap_or("")
+}
+
+/// The notes cell of a figure: why it was not measured, or its notes.
+pub(super) fn figure_note(f: &Figure) -> String {
+    match (f.value, &f.reason) {
+        (None, Some(reason)) => format!("not measured: {reason}"),
+        _ => or_empty(&f.note).to_owned(),
+    }
+}
+
 /// "generated …, machine …" lines shared by the renderings.
-pub(super) fn provenance(perf: &Json) -> Vec<String> {
-    let machine = perf.get("machine");
-    let cpu = machine
-        .and_then(|m| m.get("cpu_model"))
-        .and_then(Json::as_str)
-        .unwrap_or("unknown CPU");
-    let cpus = machine
-        .and_then(|m| num(m, "cpus"))
-        .map_or("?".to_owned(), |n| format!("{n:.0}"));
-    let os = machine
-        .and_then(|m| m.get("os_release"))
-        .and_then(Json::as_str)
-        .unwrap_or("");
+pub(super) fn provenance(perf: &Performance) -> Vec<String> {
+    let machine = &perf.machine;
+    let cpu = machine.cpu_model.as_deref().unwrap_or("unknown CPU");
+    let cpus = machine.cpus.map_or("?".to_owned(), |n| n.to_string());
+    let os = or_empty(&machine.os_release);
+    let plan = perf.plan.as_str();
     let mut lines = vec![
-        format!("date: {}", text_of(perf, "generated_at")),
+        format!("date: {}", perf.generated_at),
         format!(
             "machine: {cpu}, {cpus} cores{}",
             if os.is_empty() {
@@ -52,57 +58,45 @@ pub(super) fn provenance(perf: &Json) -> Vec<String> {
             }
         ),
         format!(
-            "plan: {} ({}); reproduce: `{}`",
-            text_of(perf, "plan"),
-            if text_of(perf, "plan") == "quick" {
+            "plan: {plan} ({}); reproduce: `{}`",
+            if plan == "quick" {
                 "7 samples of 80 ms per side"
             } else {
                 "21 samples of 200 ms per side, 3 memory runs"
             },
-            text_of(perf, "command")
+            perf.command
         ),
     ];
-    if let Some(rustc) = perf.get("rustc").and_then(Json::as_str) {
-        lines.push(rustc.to_owned());
+    if let Some(rustc) = &perf.rustc {
+        lines.push(rustc.clone());
     }
     let crates: Vec<String> = perf
-        .get("crates")
-        .and_then(Json::as_array)
-        .unwrap_or(&[])
+        .crates
         .iter()
-        .map(|c| {
-            let versions: Vec<&str> = c
-                .get("versions")
-                .and_then(Json::as_array)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Json::as_str)
-                .collect();
-            format!("{} {}", text_of(c, "name"), versions.join("/"))
-        })
+        .map(|c| format!("{} {}", c.name, c.versions.join("/")))
         .collect();
     if !crates.is_empty() {
         lines.push(format!("crates: {}", crates.join(", ")));
     }
-    for b in backends_of(perf) {
+    for b in &perf.backends {
         lines.push(format!(
             "{}: {} vs {} ({}); primitives: {}",
-            text_of(b, "name"),
-            text_of(b, "library"),
-            text_of(b, "direct_api"),
-            text_of(b, "direct_library"),
-            text_of(b, "primitives"),
+            b.name,
+            or_empty(&b.library),
+            or_empty(&b.direct_api),
+            or_empty(&b.direct_library),
+            or_empty(&b.primitives),
         ));
     }
     lines
 }
 
 /// The ratio table: figures × backends.
-pub(super) fn ratio_table_md(perf: &Json) -> String {
-    let backends = backends_of(perf);
+pub(super) fn ratio_table_md(perf: &Performance) -> String {
+    let backends = &perf.backends;
     let mut md = String::from("| figure |");
     for b in backends {
-        let _ = write!(md, " {} |", text_of(b, "name"));
+        let _ = write!(md, " {} |", b.name);
     }
     md.push_str("\n|---|");
     md.push_str(&"---:|".repeat(backends.len()));
@@ -110,7 +104,7 @@ pub(super) fn ratio_table_md(perf: &Json) -> String {
     for (name, label) in FIGURES {
         let _ = write!(md, "| {label} |");
         for b in backends {
-            let ratio = figure(b, name).and_then(|f| num(f, "ratio"));
+            let ratio = b.figure(name).and_then(|f| f.ratio);
             let _ = write!(md, " {} |", fmt_ratio_md(ratio));
         }
         md.push('\n');
@@ -119,7 +113,7 @@ pub(super) fn ratio_table_md(perf: &Json) -> String {
 }
 
 /// The Markdown section (between the markers, markers included).
-pub(crate) fn to_markdown(perf: &Json) -> String {
+pub(crate) fn to_markdown(perf: &Performance) -> String {
     let mut md = format!("{START}\n## Performance: unitls against each library used directly\n\n");
     for line in provenance(perf) {
         let _ = writeln!(md, "- {line}");
@@ -134,37 +128,28 @@ pub(crate) fn to_markdown(perf: &Json) -> String {
     );
     md.push_str(&ratio_table_md(perf));
     md.push_str("\n### Figures\n");
-    for b in backends_of(perf) {
+    for b in &perf.backends {
         let _ = writeln!(
             md,
             "\n#### {}\n\n| figure | unit | unitls | direct | ratio | of the crypto ceiling | notes |\n|---|---|---:|---:|---:|---:|---|",
-            text_of(b, "name")
+            b.name
         );
         for (name, label) in FIGURES {
-            let Some(f) = figure(b, name) else { continue };
-            let value = num(f, "value");
+            let Some(f) = b.figure(name) else { continue };
             let cell = |v: Option<f64>| v.map_or("—".to_owned(), fmt_value);
-            let note = match (value, f.get("reason").and_then(Json::as_str)) {
-                (None, Some(reason)) => format!("not measured: {reason}"),
-                _ => f
-                    .get("note")
-                    .and_then(Json::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
-            };
             let _ = writeln!(
                 md,
                 "| {label} | {} | {} | {} | {} | {} | {} |",
-                text_of(f, "unit"),
-                cell(value),
-                cell(num(f, "direct")),
-                fmt_ratio_md(num(f, "ratio")),
-                num(f, "ceiling_fraction")
+                or_empty(&f.unit),
+                cell(f.value),
+                cell(f.direct),
+                fmt_ratio_md(f.ratio),
+                f.ceiling_fraction
                     .map_or("—".to_owned(), |c| format!("{:.0} %", c * 100.0)),
-                note.replace('|', "\\|")
+                figure_note(f).replace('|', "\\|")
             );
         }
-        let ceilings = b.get("ceilings").and_then(Json::as_array).unwrap_or(&[]);
+        let ceilings = &b.ceilings;
         if !ceilings.is_empty() {
             md.push_str("\nCrypto ceiling (the library's primitives alone, one core): ");
             let parts: Vec<String> = ceilings
@@ -172,17 +157,16 @@ pub(crate) fn to_markdown(perf: &Json) -> String {
                 .map(|c| {
                     format!(
                         "{} {} {}",
-                        text_of(c, "label"),
-                        num(c, "value").map_or("—".to_owned(), fmt_value),
-                        text_of(c, "unit")
+                        c.label,
+                        c.value.map_or("—".to_owned(), fmt_value),
+                        c.unit
                     )
                 })
                 .collect();
             md.push_str(&parts.join("; "));
             md.push_str(".\n");
         }
-        let problems = b.get("problems").and_then(Json::as_array).unwrap_or(&[]);
-        for p in problems.iter().filter_map(Json::as_str) {
+        for p in &b.problems {
             let _ = writeln!(md, "\n**Problem**: {p}");
         }
     }

@@ -48,11 +48,11 @@ use bench::run_backend;
 pub(crate) use codegen::{codegen_docs, splice_readme};
 pub(crate) use files::carry_over;
 use files::merge_into_files;
-use section::performance_json;
+use section::performance;
 use summary::terminal_summary;
 
 /// The schema of the `performance` member.
-pub(crate) const SCHEMA: &str = "unitls-performance/1";
+pub(crate) use unitls_model::bench::PERFORMANCE_SCHEMA as SCHEMA;
 
 /// Where `--snapshot` writes, and codegen reads.
 const SNAPSHOT: &str = "docs/report.json";
@@ -143,7 +143,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<()> {
     for name in &selected {
         benches.push(run_backend(&root, name, &out, args.quick));
     }
-    let section = performance_json(&root, args, &benches, started.elapsed());
+    let section = performance(&root, args, &benches, started.elapsed());
 
     merge_into_files(&out, &section, &reproduce(args))?;
     if args.snapshot {
@@ -151,7 +151,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<()> {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        fs::write(&path, section.to_pretty())
+        fs::write(&path, unitls_model::to_pretty(&section))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!(
             "snapshot: {} (now run `cargo xtask codegen`)",

@@ -1,33 +1,21 @@
-//! The `performance` member of `report.json`: built from the benches' lines, and the
-//! accessors the renderings read it back with.
+//! The `performance` member of `report.json` (`unitls_model::bench::Performance`):
+//! built from the benches' lines.
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use unitls_model::bench::{CrateVersions, Figure, FigureKind, PerfBackend, Performance, Plan};
+use unitls_model::report::RunStatus;
+
 use super::bench::BackendBench;
 use super::{reproduce, ReportArgs, FIGURES, METHOD, SCHEMA, TARGET};
 use crate::conformance;
-use crate::json::Json;
-use crate::report::Machine;
-
-/// The text member `key` of an object, or "".
-pub(super) fn text_of<'a>(value: &'a Json, key: &str) -> &'a str {
-    value.get(key).and_then(Json::as_str).unwrap_or("")
-}
-
-/// A number member (integer or not).
-pub(super) fn num(value: &Json, key: &str) -> Option<f64> {
-    match value.get(key)? {
-        Json::Int(n) => Some(*n as f64),
-        Json::Float(x) => Some(*x),
-        _ => None,
-    }
-}
+use crate::report::{secs, Machine};
 
 /// Versions of the crates the comparison involves, from Cargo.lock.
-fn crate_versions(root: &Path) -> Json {
+fn crate_versions(root: &Path) -> Vec<CrateVersions> {
     let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
     let wanted = [
         "rustls",
@@ -58,139 +46,96 @@ fn crate_versions(root: &Path) -> Json {
         }
     }
     found.sort_by_key(|(n, _)| wanted.iter().position(|w| w == n));
-    Json::Array(
-        found
-            .into_iter()
-            .map(|(n, versions)| {
-                Json::object([
-                    ("name", Json::str(n)),
-                    (
-                        "versions",
-                        Json::Array(versions.into_iter().map(Json::str).collect()),
-                    ),
-                ])
-            })
-            .collect(),
-    )
+    found
+        .into_iter()
+        .map(|(name, versions)| CrateVersions { name, versions })
+        .collect()
 }
 
 /// The `performance` member.
-pub(super) fn performance_json(
+pub(super) fn performance(
     root: &Path,
     args: &ReportArgs,
     benches: &[BackendBench],
     took: Duration,
-) -> Json {
-    let machine = Machine::detect();
-    let backends = benches.iter().map(|bench| {
-        let meta = |key: &str| {
-            bench
-                .meta
-                .as_ref()
-                .and_then(|m| m.get(key))
-                .cloned()
-                .unwrap_or(Json::Null)
-        };
-        let figures = FIGURES
-            .iter()
-            .map(|(name, _)| {
-                bench
-                    .figures
-                    .iter()
-                    .find(|f| text_of(f, "name") == *name)
-                    .map(figure_json)
-                    .unwrap_or_else(|| missing_figure(name, bench))
-            })
-            .collect();
-        Json::object([
-            ("name", Json::str(bench.name)),
-            (
-                "status",
-                Json::str(if bench.success { "ok" } else { "failed" }),
-            ),
-            (
-                "problems",
-                Json::Array(bench.problems.iter().map(Json::str).collect()),
-            ),
-            ("library", meta("library")),
-            ("crate", meta("crate")),
-            ("direct_api", meta("direct_api")),
-            ("direct_library", meta("direct_library")),
-            ("primitives", meta("primitives")),
-            ("pinned_cpu", meta("pinned_cpu")),
-            ("command", Json::str(&bench.command)),
-            ("build_secs", Json::Float(bench.build.as_secs_f64())),
-            ("run_secs", Json::Float(bench.run.as_secs_f64())),
-            (
-                "ceilings",
-                Json::Array(bench.ceilings.iter().map(ceiling_json).collect()),
-            ),
-            ("figures", Json::Array(figures)),
-        ])
-    });
-    Json::object([
-        ("schema", Json::str(SCHEMA)),
-        (
-            "generated_at",
-            Json::str(conformance::rfc3339(SystemTime::now())),
-        ),
-        ("command", Json::str(reproduce(args))),
-        ("plan", Json::str(if args.quick { "quick" } else { "full" })),
-        ("machine", machine.to_json()),
-        (
-            "rustc",
-            Json::opt_str(conformance::first_line_of(
-                Command::new("rustc").arg("--version"),
-            )),
-        ),
-        ("crates", crate_versions(root)),
-        ("target_ratio", Json::Float(TARGET)),
-        (
-            "method",
-            Json::Array(METHOD.iter().map(|m| Json::str(*m)).collect()),
-        ),
-        ("duration_secs", Json::Float(took.as_secs_f64())),
-        ("backends", Json::Array(backends.collect())),
-    ])
-}
-
-/// A figure as the report keeps it (the bench's line without its envelope).
-fn figure_json(line: &Json) -> Json {
-    let Json::Object(members) = line else {
-        return Json::Null;
-    };
-    Json::Object(
-        members
-            .iter()
-            .filter(|(k, _)| k != "type" && k != "backend")
-            .cloned()
-            .collect(),
-    )
-}
-
-/// A ceiling as the report keeps it.
-fn ceiling_json(line: &Json) -> Json {
-    figure_json(line)
+) -> Performance {
+    let backends = benches
+        .iter()
+        .map(|bench| {
+            let meta = bench.meta.as_ref();
+            let figures = FIGURES
+                .iter()
+                .map(|(name, _)| {
+                    bench
+                        .figures
+                        .iter()
+                        .find(|f| f.name == *name)
+                        .cloned()
+                        .unwrap_or_else(|| missing_figure(name, bench))
+                })
+                .collect();
+            PerfBackend {
+                name: bench.name.to_owned(),
+                status: if bench.success {
+                    RunStatus::Ok
+                } else {
+                    RunStatus::Failed
+                },
+                problems: bench.problems.clone(),
+                library: meta.and_then(|m| m.library.clone()),
+                crate_version: meta.and_then(|m| m.crate_version.clone()),
+                direct_api: meta.map(|m| m.direct_api.clone()),
+                direct_library: meta.map(|m| m.direct_library.clone()),
+                primitives: meta.map(|m| m.primitives.clone()),
+                pinned_cpu: meta.and_then(|m| m.pinned_cpu),
+                command: bench.command.clone(),
+                build_secs: secs(bench.build),
+                run_secs: secs(bench.run),
+                ceilings: bench.ceilings.clone(),
+                figures,
+            }
+        })
+        .collect();
+    Performance {
+        schema: SCHEMA.to_owned(),
+        generated_at: conformance::rfc3339(SystemTime::now()),
+        command: reproduce(args),
+        plan: if args.quick { Plan::Quick } else { Plan::Full },
+        machine: Machine::detect().to_record(),
+        rustc: conformance::first_line_of(Command::new("rustc").arg("--version")),
+        crates: crate_versions(root),
+        target_ratio: TARGET,
+        method: METHOD.iter().map(|m| (*m).to_owned()).collect(),
+        duration_secs: secs(took),
+        backends,
+    }
 }
 
 /// A figure the bench did not report.
-fn missing_figure(name: &str, bench: &BackendBench) -> Json {
+fn missing_figure(name: &str, bench: &BackendBench) -> Figure {
     let why = if bench.problems.is_empty() {
         "not reported by the bench".to_owned()
     } else {
         format!("not measured: {}", bench.problems.join("; "))
     };
-    Json::object([
-        ("name", Json::str(name)),
-        ("label", Json::str(label_of(name))),
-        ("unit", Json::Null),
-        ("value", Json::Null),
-        ("direct", Json::Null),
-        ("ratio", Json::Null),
-        ("ceiling_fraction", Json::Null),
-        ("reason", Json::str(why)),
-        ("kind", Json::str("failure")),
-    ])
+    Figure {
+        name: name.to_owned(),
+        label: label_of(name).to_owned(),
+        unit: None,
+        better: None,
+        transport: None,
+        value: None,
+        direct: None,
+        ratio: None,
+        ratio_spread: None,
+        ceiling: None,
+        ceiling_fraction: None,
+        reason: Some(why),
+        kind: Some(FigureKind::Failure),
+        note: None,
+        unitls_stats: None,
+        direct_stats: None,
+    }
 }
 
 /// The short label of figure `name`.
@@ -199,18 +144,4 @@ pub(super) fn label_of(name: &str) -> &str {
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(name, |(_, label)| label)
-}
-
-/// The backends of a `performance` member.
-pub(super) fn backends_of(perf: &Json) -> &[Json] {
-    perf.get("backends").and_then(Json::as_array).unwrap_or(&[])
-}
-
-/// Figure `name` of a backend entry.
-pub(super) fn figure<'a>(backend: &'a Json, name: &str) -> Option<&'a Json> {
-    backend
-        .get("figures")
-        .and_then(Json::as_array)?
-        .iter()
-        .find(|f| text_of(f, "name") == name)
 }

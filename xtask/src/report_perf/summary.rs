@@ -2,22 +2,22 @@
 
 use std::fmt::Write as _;
 
-use super::section::{backends_of, figure, num, text_of};
+use unitls_model::bench::Performance;
+
 use super::{FIGURES, TARGET};
-use crate::json::Json;
 
 /// A compact terminal table: the ratio of every figure per backend.
-pub(super) fn terminal_summary(perf: &Json) -> String {
-    let backends = backends_of(perf);
+pub(super) fn terminal_summary(perf: &Performance) -> String {
+    let backends = &perf.backends;
     let mut out = format!("{:<36}", "unitls ÷ direct");
     for b in backends {
-        let _ = write!(out, "{:>12}", text_of(b, "name"));
+        let _ = write!(out, "{:>12}", b.name);
     }
     out.push('\n');
     for (name, label) in FIGURES {
         let _ = write!(out, "{label:<36}");
         for b in backends {
-            let cell = match figure(b, name).and_then(|f| num(f, "ratio")) {
+            let cell = match b.figure(name).and_then(|f| f.ratio) {
                 Some(r) if r < TARGET => format!("{r:.2}*"),
                 Some(r) => format!("{r:.2}"),
                 None => "n/a".to_owned(),

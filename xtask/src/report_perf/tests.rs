@@ -7,65 +7,74 @@ use super::files::{carry_over, merge_into_files, splice, splice_html};
 use super::html::to_html;
 use super::markdown::to_markdown;
 use super::{END, FIGURES, SCHEMA, START};
-use crate::json::Json;
+use unitls_model::bench::{Figure, PerfBackend, Performance, Plan};
+use unitls_model::report::{Machine, Report, RunStatus};
 
 /// A two-backend performance section.
-fn sample() -> Json {
-    let fig = |name: &str, value: Option<f64>, direct: f64, ratio: f64| {
-        Json::object([
-            ("name", Json::str(name)),
-            ("label", Json::str(name)),
-            ("unit", Json::str("u")),
-            ("value", value.map_or(Json::Null, Json::Float)),
-            ("direct", Json::Float(direct)),
-            ("ratio", value.map_or(Json::Null, |_| Json::Float(ratio))),
-            ("ceiling_fraction", Json::Null),
-            (
-                "reason",
-                if value.is_none() {
-                    Json::str("cannot <do> it")
+fn sample() -> Performance {
+    let fig = |name: &str, value: Option<f64>, direct: f64, ratio: f64| Figure {
+        name: name.into(),
+        label: name.into(),
+        unit: Some("u".into()),
+        better: None,
+        transport: None,
+        value,
+        direct: Some(direct),
+        ratio: value.map(|_| ratio),
+        ratio_spread: None,
+        ceiling: None,
+        ceiling_fraction: None,
+        reason: value.is_none().then(|| "cannot <do> it".into()),
+        kind: None,
+        note: None,
+        unitls_stats: None,
+        direct_stats: None,
+    };
+    let backend = |name: &str, missing: bool| PerfBackend {
+        name: name.into(),
+        status: RunStatus::Ok,
+        problems: Vec::new(),
+        library: Some("lib".into()),
+        crate_version: None,
+        direct_api: None,
+        direct_library: None,
+        primitives: None,
+        pinned_cpu: None,
+        command: String::new(),
+        build_secs: 0.0,
+        run_secs: 0.0,
+        ceilings: Vec::new(),
+        figures: FIGURES
+            .iter()
+            .map(|(n, _)| {
+                let value = if missing && n.contains("resumed") {
+                    None
                 } else {
-                    Json::Null
-                },
-            ),
-        ])
+                    Some(100.0)
+                };
+                fig(n, value, 110.0, 0.91)
+            })
+            .collect(),
     };
-    let backend = |name: &str, missing: bool| {
-        Json::object([
-            ("name", Json::str(name)),
-            ("library", Json::str("lib")),
-            (
-                "figures",
-                Json::Array(
-                    FIGURES
-                        .iter()
-                        .map(|(n, _)| {
-                            let value = if missing && n.contains("resumed") {
-                                None
-                            } else {
-                                Some(100.0)
-                            };
-                            fig(n, value, 110.0, 0.91)
-                        })
-                        .collect(),
-                ),
-            ),
-        ])
-    };
-    Json::object([
-        ("schema", Json::str(SCHEMA)),
-        ("generated_at", Json::str("2026-01-02T03:04:05Z")),
-        ("command", Json::str("cargo xtask report --quick")),
-        ("plan", Json::str("quick")),
-        (
-            "machine",
-            Json::object([("cpus", Json::Int(2)), ("cpu_model", Json::str("CPU X"))]),
-        ),
-        (
-            "backends",
-            Json::Array(vec![backend("rustls", false), backend("native-tls", true)]),
-        ),
-    ])
+    Performance {
+        schema: SCHEMA.into(),
+        generated_at: "2026-01-02T03:04:05Z".into(),
+        command: "cargo xtask report --quick".into(),
+        plan: Plan::Quick,
+        machine: Machine {
+            os: "linux".into(),
+            os_release: None,
+            arch: "x86_64".into(),
+            cpus: Some(2),
+            cpu_model: Some("CPU X".into()),
+        },
+        rustc: None,
+        crates: Vec::new(),
+        target_ratio: 0.95,
+        method: Vec::new(),
+        duration_secs: 1.0,
+        backends: vec![backend("rustls", false), backend("native-tls", true)],
+    }
 }
 
 #[test]
@@ -115,24 +124,23 @@ fn conformance_keeps_the_section() {
     fs::create_dir_all(&dir).unwrap();
     let perf = sample();
     merge_into_files(&dir, &perf, "cargo xtask report --quick").unwrap();
-    let written = Json::parse(&fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
-    assert_eq!(written.get("performance"), Some(&perf));
-    let files = [
-        (
-            "report.json",
-            "{\"schema\": \"unitls-report/1\"}".to_owned(),
-        ),
-        ("report.md", "# conformance\n".to_owned()),
-        ("index.html", "<html><body>c</body></html>".to_owned()),
-    ];
-    let [json, md, html] = carry_over(&dir, files);
-    assert_eq!(
-        Json::parse(&json.1).unwrap().get("performance"),
-        Some(&perf)
+    let written: Report =
+        serde_json::from_str(&fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(written.performance.as_ref(), Some(&perf));
+    assert!(written.conformance.is_none());
+    let mut report = Report {
+        performance: None,
+        command: "cargo xtask conformance".into(),
+        ..written
+    };
+    let (md, html) = carry_over(
+        &dir,
+        &mut report,
+        "# conformance\n".to_owned(),
+        "<html><body>c</body></html>".to_owned(),
     );
-    assert!(md
-        .1
-        .starts_with("# conformance\n\n<!-- performance:start -->"));
-    assert!(html.1.contains("<svg") && html.1.ends_with("</body></html>"));
+    assert_eq!(report.performance.as_ref(), Some(&perf));
+    assert!(md.starts_with("# conformance\n\n<!-- performance:start -->"));
+    assert!(html.contains("<svg") && html.ends_with("</body></html>"));
     let _ = fs::remove_dir_all(&dir);
 }

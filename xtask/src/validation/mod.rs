@@ -21,8 +21,8 @@
 //! let validation = validation::run(&out_dir, &backends, args.limbo.as_deref())
 //!     .map_err(|e| format!("certificate validation: {e}"))?;
 //!
-//! // report.json: one more top-level member
-//! members.push(("validation".into(), validation.to_json()));
+//! // report.json: its `validation` member (`unitls_model::validation::ValidationSection`)
+//! let section = validation.to_record();
 //! // report.md: a `## ` section, anywhere after the per-backend counts
 //! md.push_str(&validation.to_markdown());
 //! // index.html: a <section>, before </body> (it carries its own <style>)

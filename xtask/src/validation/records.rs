@@ -1,24 +1,9 @@
-//! Reading a backend test's JSON lines into the report.
+//! Reading a backend test's JSON lines (`unitls_model::validation`) into the report.
 
 use std::fs;
 
 use super::{BackendValidation, CaseResult, CaseRow, Tally, ValidationReport};
-use crate::json::Json;
-
-fn text(value: Option<&Json>) -> String {
-    value.and_then(Json::as_str).unwrap_or_default().to_string()
-}
-
-fn opt_text(value: Option<&Json>) -> Option<String> {
-    value.and_then(Json::as_str).map(str::to_string)
-}
-
-fn count(value: Option<&Json>) -> Option<usize> {
-    match value {
-        Some(Json::Int(n)) => usize::try_from(*n).ok(),
-        _ => None,
-    }
-}
+use unitls_model::validation::{ValidationCase, ValidationLine};
 
 impl ValidationReport {
     /// Reads one backend's records into the report.
@@ -32,43 +17,41 @@ impl ValidationReport {
             if line.trim().is_empty() {
                 continue;
             }
-            let record = Json::parse(line)
+            let record: ValidationLine = serde_json::from_str(line)
                 .map_err(|e| format!("{} line {}: {e}", run.record_file.display(), number + 1))?;
-            match record.get("kind").and_then(Json::as_str) {
-                Some("header") => {
-                    run.library = text(record.get("library"));
-                    run.direct_method = text(record.get("direct_method"));
-                    run.eligible = count(record.get("eligible"));
-                    if record.get("absent") == Some(&Json::Bool(true)) {
-                        run.absent = Some(text(record.get("message")));
+            match record {
+                ValidationLine::Header(header) => {
+                    run.library = header.library;
+                    run.direct_method = header.direct_method;
+                    run.eligible = header.eligible;
+                    if header.absent {
+                        run.absent = Some(header.message.unwrap_or_default());
                     }
-                    self.corpus = self.corpus.take().or(opt_text(record.get("corpus")));
-                    self.commit = self.commit.take().or(opt_text(record.get("commit")));
-                    self.total_cases = self.total_cases.or(count(record.get("total_cases")));
+                    self.corpus = self.corpus.take().or(header.corpus);
+                    self.commit = self.commit.take().or(header.commit);
+                    self.total_cases = self.total_cases.or(header.total_cases);
                     self.eligible = self.eligible.or(run.eligible);
                 }
-                Some("case") => self.add_case(&mut run.tally, &run.name, &record),
-                _ => {}
+                ValidationLine::Case(case) => self.add_case(&mut run.tally, &run.name, case),
             }
         }
         self.backends.push(run);
         Ok(())
     }
 
-    fn add_case(&mut self, tally: &mut Tally, backend: &str, record: &Json) {
-        let id = text(record.get("id"));
-        let expected = text(record.get("expected"));
+    fn add_case(&mut self, tally: &mut Tally, backend: &str, record: ValidationCase) {
+        let id = record.id;
+        let expected = record.expected;
         let result = CaseResult {
             backend: backend.to_string(),
-            verdict: text(record.get("verdict")),
-            reason: text(record.get("reason")),
-            direct_verdict: text(record.get("direct_verdict")),
-            direct_reason: text(record.get("direct_reason")),
-            server_backend: opt_text(record.get("server_backend")),
-            cross: opt_text(record.get("cross_server_backend"))
-                .zip(opt_text(record.get("cross_verdict"))),
-            comparison: text(record.get("comparison")),
-            known_reason: opt_text(record.get("known_reason")),
+            verdict: record.verdict,
+            reason: record.reason,
+            direct_verdict: record.direct_verdict,
+            direct_reason: record.direct_reason,
+            server_backend: record.server_backend,
+            cross: record.cross_server_backend.zip(record.cross_verdict),
+            comparison: record.comparison,
+            known_reason: record.known_reason,
         };
         tally.cases += 1;
         match (result.verdict.as_str(), expected.as_str()) {
@@ -89,15 +72,8 @@ impl ValidationReport {
                 self.cases.push(CaseRow {
                     id,
                     expected,
-                    description: text(record.get("description")),
-                    features: record
-                        .get("features")
-                        .and_then(Json::as_array)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_string)
-                        .collect(),
+                    description: record.description,
+                    features: record.features,
                     results: Vec::new(),
                 });
                 self.cases.last_mut().expect("just pushed")

@@ -2,16 +2,51 @@
 
 use std::fs;
 
+use unitls_model::validation::{ValidationCase, ValidationHeader, ValidationLine};
+
 use super::{BackendValidation, ValidationReport};
 
+/// A case line, as a backend's test writes it.
 fn record(backend: &str, id: &str, expected: &str, verdict: &str, reason: &str) -> String {
-    format!(
-        "{{\"kind\":\"case\",\"backend\":\"{backend}\",\"id\":\"{id}\",\"expected\":\"{expected}\",\
-         \"verdict\":\"{verdict}\",\"reason\":\"{reason}\",\"direct_verdict\":\"{verdict}\",\
-         \"direct_reason\":\"\",\"server_backend\":\"{backend}\",\"cross_server_backend\":null,\
-         \"cross_verdict\":null,\"cross_reason\":null,\"comparison\":\"agree\",\
-         \"known_reason\":null,\"description\":\"A case.\",\"features\":[\"x\"]}}\n"
-    )
+    line(ValidationLine::Case(ValidationCase {
+        backend: backend.into(),
+        id: id.into(),
+        expected: expected.into(),
+        verdict: verdict.into(),
+        reason: reason.into(),
+        direct_verdict: verdict.into(),
+        direct_reason: String::new(),
+        server_backend: Some(backend.into()),
+        cross_server_backend: None,
+        cross_verdict: None,
+        cross_reason: None,
+        comparison: "agree".into(),
+        known_reason: None,
+        description: "A case.".into(),
+        features: vec!["x".into()],
+    }))
+}
+
+/// A header line.
+fn header(absent: bool, counts: Option<(usize, usize)>) -> String {
+    line(ValidationLine::Header(ValidationHeader {
+        backend: "rustls".into(),
+        library: "rustls 0.23".into(),
+        corpus: Some("/x/limbo.json".into()),
+        commit: (!absent).then(|| "8a2e6f4".into()),
+        direct_method: "d".into(),
+        absent,
+        message: absent.then(|| "the x509-limbo corpus is absent".into()),
+        total_cases: counts.map(|(total, _)| total),
+        eligible: counts.map(|(_, eligible)| eligible),
+    }))
+}
+
+/// `record` as one line of a record file.
+fn line(record: ValidationLine) -> String {
+    let mut text = unitls_model::to_line(&record);
+    text.push('\n');
+    text
 }
 
 fn report_from(test: &str, lines: &[(&str, String)]) -> ValidationReport {
@@ -36,9 +71,7 @@ fn report_from(test: &str, lines: &[(&str, String)]) -> ValidationReport {
 
 #[test]
 fn reads_records_and_finds_disagreements() {
-    let header = "{\"kind\":\"header\",\"backend\":\"rustls\",\"library\":\"rustls 0.23\",\
-                  \"corpus\":\"/x/limbo.json\",\"commit\":\"8a2e6f4\",\"direct_method\":\"d\",\
-                  \"absent\":false,\"total_cases\":3,\"eligible\":2}\n";
+    let header = header(false, Some((3, 2)));
     let rustls = format!(
         "{header}{}{}",
         record("rustls", "a::one", "reject", "accept", ""),
@@ -71,16 +104,14 @@ fn reads_records_and_finds_disagreements() {
     assert!(md.contains("| rustls | 2 | 1 | 1 | 0 | 0 | 0 |"), "{md}");
     let html = report.to_html();
     assert!(html.contains("<td class=\"v-accept unexpected\""), "{html}");
-    let json = report.to_json().to_pretty();
+    let json = unitls_model::to_pretty(&report.to_record());
     assert!(json.contains("\"backends_disagree\": true"), "{json}");
     assert!(json.contains("\"direct_verdict\": \"accept\""), "{json}");
 }
 
 #[test]
 fn absent_corpus_is_skipped_not_failed() {
-    let header = "{\"kind\":\"header\",\"backend\":\"rustls\",\"absent\":true,\
-                  \"message\":\"the x509-limbo corpus is absent\",\"commit\":null}\n";
-    let mut report = report_from("absent", &[("rustls", header.to_string())]);
+    let mut report = report_from("absent", &[("rustls", header(true, None))]);
     report.absent = report.backends[0].absent.clone();
     assert!(report.failures().is_empty());
     assert!(report.to_markdown().contains("**Skipped**"));
@@ -90,7 +121,7 @@ fn absent_corpus_is_skipped_not_failed() {
 #[test]
 fn a_failed_test_names_its_disagreements() {
     let mut line = record("boring", "a::one", "accept", "error", "x");
-    line = line.replace("\"comparison\":\"agree\"", "\"comparison\":\"disagree\"");
+    line = line.replace(r#""comparison":"agree""#, r#""comparison":"disagree""#);
     let mut report = report_from("failed", &[("boring", line)]);
     report.backends[0].success = false;
     report.backends[0].command = "cargo test".into();
