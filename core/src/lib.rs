@@ -27,6 +27,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod accessors;
 mod alert;
 mod attach;
 pub mod backend;

@@ -24,13 +24,6 @@ const MAX_LINES: usize = 600;
 /// remove an entry when its file is split.
 const LONG_FILES: &[(&str, &str)] = &[
     (
-        "core/src/stream.rs",
-        "One type, `SocketStream`: the blocking shell's whole public API (about thirty \
-         documented methods, the LispWorks socket-stream surface: attach, detach, reads, \
-         writes, accessors) over `Conn`, which holds every rule; cutting one type's API \
-         across files would make it harder to read, not easier.",
-    ),
-    (
         "core/src/context.rs",
         "One concept, the abstract context: its options, the key material read at \
          `build()` and the builder with one documented setter per option (close to forty \
