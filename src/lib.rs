@@ -88,6 +88,12 @@ pub use unitls_boring as boring;
 #[cfg(feature = "native-tls")]
 pub use unitls_native_tls as native_tls;
 
+/// The tokio mode (feature `tokio`): [`tokio::SocketStream`] over any
+/// `AsyncRead + AsyncWrite + Unpin` transport, with the blocking stream's lifecycle,
+/// and [`tokio::connect`] / [`tokio::accept`] for the common cases.
+#[cfg(feature = "tokio")]
+pub use unitls_core::tokio;
+
 cfg_if::cfg_if! {
     if #[cfg(any(feature = "rustls", feature = "rustls-ring"))] {
         /// The backend chosen by default: the first compiled in of rustls, openssl,

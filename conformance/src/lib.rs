@@ -41,6 +41,7 @@ pub mod sec;
 pub mod side;
 pub mod starttls;
 pub mod streams;
+pub mod tokio_mode;
 pub mod validation;
 pub mod verify;
 
@@ -63,6 +64,18 @@ pub struct Case {
     pub needs: &'static [Capability],
     /// The body; panics mean failure.
     pub run: fn(&Harness),
+}
+
+impl Case {
+    /// The I/O model the case runs in: the tokio mode for the cases of
+    /// [`tokio_mode`] (their ids start with `async_`), the blocking stream otherwise.
+    pub fn mode(&self) -> unitls_model::Mode {
+        if self.id.starts_with("async_") {
+            unitls_model::Mode::Async
+        } else {
+            unitls_model::Mode::Blocking
+        }
+    }
 }
 
 /// How long one case run may take before it counts as a hang: 60 s, so that no case
@@ -176,6 +189,14 @@ cases! {
     alerts::rel_7_tampered_record_alert ["REL-7", "ERR-6"] [];
     alerts::rel_7_sslv2_hello_gets_protocol_version ["REL-7", "ERR-6"] [];
     alerts::rel_7_alert_reaches_a_writing_client ["REL-7"] [ClientAuth, Tls13];
+    tokio_mode::async_1_lifecycle ["ASYNC-1", "ASYNC-8", "ASYNC-2"] [];
+    tokio_mode::async_2_runtimes ["ASYNC-2"] [];
+    tokio_mode::async_3_cancelled_attach_and_detach ["ASYNC-3"] [];
+    tokio_mode::async_4_shutdown_sends_close_notify ["ASYNC-4"] [];
+    tokio_mode::async_5_pending_transports_never_stall ["ASYNC-5"] [];
+    tokio_mode::async_6_drop_never_blocks ["ASYNC-6"] [];
+    tokio_mode::async_7_cancellation_loses_nothing ["ASYNC-7"] [];
+    tokio_mode::async_8_handshake_deadline ["HS-1", "ASYNC-2"] [];
 }
 
 /// Cases that run only over clean transports, each with the reason: REL-1 exempts
@@ -189,6 +210,38 @@ pub const NOT_FAULTED: &[(&str, &str)] = &[
     (
         "stream_9_nonblocking_transport",
         "runs over non-blocking transports of its own, calling again itself",
+    ),
+    (
+        "async_1_lifecycle",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
+    ),
+    (
+        "async_2_runtimes",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
+    ),
+    (
+        "async_3_cancelled_attach_and_detach",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
+    ),
+    (
+        "async_4_shutdown_sends_close_notify",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
+    ),
+    (
+        "async_5_pending_transports_never_stall",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
+    ),
+    (
+        "async_6_drop_never_blocks",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
+    ),
+    (
+        "async_7_cancellation_loses_nothing",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
+    ),
+    (
+        "async_8_handshake_deadline",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
     ),
 ];
 
@@ -336,7 +389,10 @@ macro_rules! conformance_suite {
             proto_12_key_log proto_15_groups stream_9_nonblocking_transport sni_10_identity_by_name
             sec_3_no_client_renegotiation rel_7_verification_alerts rel_7_server_without_identity_alert
             rel_7_tampered_record_alert rel_7_sslv2_hello_gets_protocol_version
-            rel_7_alert_reaches_a_writing_client
+            rel_7_alert_reaches_a_writing_client async_1_lifecycle async_2_runtimes
+            async_3_cancelled_attach_and_detach async_4_shutdown_sends_close_notify
+            async_5_pending_transports_never_stall async_6_drop_never_blocks
+            async_7_cancellation_loses_nothing async_8_handshake_deadline
         }
     };
 }

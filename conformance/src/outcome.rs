@@ -12,7 +12,7 @@ use std::io::Write;
 
 use unitls_core::Capability;
 use unitls_model::outcome::{BackendDescription, CaseOutcome, Deviation, OutcomeLine};
-use unitls_model::{Mode, Outcome as Word};
+use unitls_model::Outcome as Word;
 
 use crate::{Case, RunKind};
 
@@ -162,7 +162,7 @@ pub fn record(backend: &str, case: &Case, cited: &[&str], outcome: &Outcome) {
             backend: backend.to_owned(),
             id: case.id.to_owned(),
             spec: cited.iter().map(|s| (*s).to_owned()).collect(),
-            mode: Mode::Blocking,
+            mode: case.mode(),
             outcome: outcome.word(),
             detail: outcome.detail().to_owned(),
         }),

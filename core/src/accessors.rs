@@ -38,13 +38,15 @@ macro_rules! tls_accessors {
             }
             match self.conn.phase() {
                 $crate::conn::Phase::Detaching => Err($crate::accessors::detach_under_way()),
-                _ => self.conn.tls().ok_or_else(not_attached),
+                _ => self.conn.tls().ok_or_else($crate::accessors::not_attached),
             }
         }
 
         fn attached_mut(&mut self) -> $crate::Result<&mut $crate::conn::TlsState> {
             self.attached()?;
-            self.conn.tls_mut().ok_or_else(not_attached)
+            self.conn
+                .tls_mut()
+                .ok_or_else($crate::accessors::not_attached)
         }
 
         // ---- accessors (SPEC ATTACH-3, PROTO, CERT) ----

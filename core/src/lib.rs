@@ -55,6 +55,8 @@ mod session;
 mod side;
 mod stream;
 mod tcp;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 mod transport;
 mod trust;
 mod verify;

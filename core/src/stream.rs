@@ -9,7 +9,7 @@ use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
-use crate::accessors::{closed_error, detach_under_way, not_attached};
+use crate::accessors::{closed_error, detach_under_way};
 use crate::blocking::{
     drive, is_would_block, linger_after_failure, plain_error, send_what_is_left, UserTimeouts,
 };

@@ -54,18 +54,24 @@ impl Outcome {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// The blocking `SocketStream`, the only mode the suite runs in so far
-    /// (`unitls-report/1` called it `sync`, which still reads as this).
+    /// The blocking `SocketStream` (`unitls-report/1` called it `sync`, which still
+    /// reads as this).
     #[default]
     #[serde(alias = "sync")]
     Blocking,
+    /// The tokio `SocketStream` (`unitls::tokio`).
+    Async,
 }
 
 impl Mode {
+    /// Every mode, in report order.
+    pub const ALL: [Mode; 2] = [Mode::Blocking, Mode::Async];
+
     /// The word in the outcome lines and report.json.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Blocking => "blocking",
+            Mode::Async => "async",
         }
     }
 }

@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use unitls_model::Mode;
+
 use crate::outcome::{BackendInfo, CaseResult, Outcome};
 use crate::text::first_line;
 use crate::workspace;
@@ -75,11 +77,39 @@ impl BackendRun {
             .map_or("(unknown)", |i| i.library.as_str())
     }
 
-    /// `50 pass, 0 fail, 3 unsupported, 1 deviation`.
+    /// `50 pass, 0 fail, 3 unsupported, 1 deviation`, then the counts per mode when
+    /// the cases ran in more than one (`(blocking: 42 pass, 0 fail; async: 8 pass, 0
+    /// fail)`).
     pub(super) fn counts_text(&self) -> String {
-        Outcome::ALL
+        let total = Outcome::ALL
             .map(|o| format!("{} {}", self.count(o), o.as_str()))
-            .join(", ")
+            .join(", ");
+        let modes: Vec<Mode> = Mode::ALL
+            .into_iter()
+            .filter(|m| self.cases.iter().any(|c| c.mode == *m))
+            .collect();
+        if modes.len() < 2 {
+            return total;
+        }
+        let per_mode = modes
+            .iter()
+            .map(|mode| {
+                let n = |o: Outcome| {
+                    self.cases
+                        .iter()
+                        .filter(|c| c.mode == *mode && c.outcome == o)
+                        .count()
+                };
+                format!(
+                    "{}: {} pass, {} fail",
+                    mode.as_str(),
+                    n(Outcome::Pass),
+                    n(Outcome::Fail)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        format!("{total} ({per_mode})")
     }
 
     /// The lines for the terminal.
