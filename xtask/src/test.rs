@@ -39,7 +39,7 @@ const DOC_FLAGS: &str = "-D rustdoc::broken_intra_doc_links";
 /// The facade's features for its documentation: every backend that can share a build
 /// (`boring` cannot link with `openssl` or `native-tls`), as in `[package.metadata.docs.rs]`
 /// of the root `Cargo.toml`.
-const FACADE_DOC_FEATURES: &str = "rustls,openssl,native-tls";
+const FACADE_DOC_FEATURES: &str = "rustls,openssl,native-tls,tokio";
 
 /// Runs the task: prereqs, the workspace's tests, then the example crate's tests; prints
 /// how long each stage took and fails over [`BUDGET`].
