@@ -53,6 +53,7 @@ fn build_examples() {
             ("boring", cfg!(feature = "boring")),
             ("native-tls", cfg!(feature = "native-tls")),
             ("conformance", cfg!(feature = "conformance")),
+            ("tokio", cfg!(feature = "tokio")),
         ]
         .into_iter()
         .filter_map(|(name, on)| on.then_some(name))
@@ -126,15 +127,16 @@ impl Drop for Server {
 }
 
 fn start_server(name: &str) -> Server {
+    start_server_for(name, 1)
+}
+
+/// Starts an example server that accepts `connections`, then exits.
+fn start_server_for(name: &str, connections: usize) -> Server {
     let dir = fixtures_dir();
     let mut child = Command::new(example(name))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--max-connections",
-            "1",
-            "--cert",
-        ])
+        .args(["--listen", "127.0.0.1:0", "--max-connections"])
+        .arg(connections.to_string())
+        .arg("--cert")
         .arg(dir.join("chain.pem"))
         .arg("--key")
         .arg(dir.join("key.pem"))
@@ -474,8 +476,20 @@ fn usage_errors_exit_2_and_list_every_option() {
             &["--cert", "--key", "--listen", "--max-connections"],
         ),
     ];
+    let tokio_examples: [(&str, &[&str]); 2] = [
+        (
+            "tokio_echo_server",
+            &["--cert", "--key", "--listen", "--max-connections"],
+        ),
+        ("tokio_starttls_client", &["--connect", "--ca", "--name"]),
+    ];
+    let tokio_examples = if cfg!(feature = "tokio") {
+        &tokio_examples[..]
+    } else {
+        &[]
+    };
     let wrong: [&[&str]; 3] = [&[], &["--no-such-option", "x"], &["--ca"]];
-    for (name, options) in examples {
+    for (name, options) in examples.iter().chain(tokio_examples).copied() {
         for args in wrong {
             let out = run_bounded(Command::new(example(name)).args(args));
             let stderr = String::from_utf8_lossy(&out.stderr);
@@ -494,4 +508,62 @@ fn usage_errors_exit_2_and_list_every_option() {
             }
         }
     }
+}
+
+/// The tokio STARTTLS client against the (blocking) STARTTLS server: plaintext, then
+/// TLS on the same stream, on a tokio runtime.
+#[cfg(feature = "tokio")]
+#[test]
+fn tokio_starttls_client_and_server() {
+    let server = start_server("starttls_server");
+    let out = run_client("tokio_starttls_client", &server.1, &[]);
+    assert!(out.contains("S: 250 STARTTLS"), "{out}");
+    assert!(out.contains("TLS: TLSv1.3 TLS_"), "{out}");
+    assert!(out.contains("S: 221 Bye"), "{out}");
+}
+
+/// The tokio echo server serves several clients at once, then shuts down
+/// gracefully: every connection echoed and closed with close_notify (each client
+/// reads a clean end), and the server reports them all.
+#[cfg(feature = "tokio")]
+#[test]
+fn tokio_echo_server_serves_many_then_shuts_down_gracefully() {
+    const CLIENTS: usize = 8;
+    let server = start_server_for("tokio_echo_server", CLIENTS);
+    let addr = server.1.clone();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let p = pki();
+                let ctx = create_client_context()
+                    .trust_only([TrustSource::Pem(Source::memory(p.ca_pem.clone()))])
+                    .build()
+                    .expect("client context");
+                let mut stream = connect(&addr);
+                stream
+                    .attach_ssl(AttachOptions::client("localhost").ctx(ctx))
+                    .expect("attach");
+                let message = format!("client {i} says hello");
+                stream.write_all(message.as_bytes()).expect("write");
+                let mut echoed = vec![0u8; message.len()];
+                stream.read_exact(&mut echoed).expect("echo");
+                assert_eq!(echoed, message.as_bytes());
+                stream.shutdown_write().expect("close_notify");
+                let mut rest = Vec::new();
+                stream
+                    .read_to_end(&mut rest)
+                    .expect("the server's close_notify: a clean end");
+                assert!(rest.is_empty());
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().expect("client");
+    }
+    let out = server.output_until_exit();
+    assert!(
+        out.contains(&format!("served {CLIENTS} connections")),
+        "{out}"
+    );
 }

@@ -64,6 +64,12 @@ fn run_stages(stages: &mut Stages) -> Result<()> {
     stages.run("cargo test --workspace", || {
         run_shown(cargo(&root).args(["test", "--workspace"]))
     })?;
+    // The facade's own tests with its `tokio` feature: the tokio examples, the
+    // quickstart's async example. (The tokio mode itself runs in every backend's
+    // suite above: the conformance crate turns it on in core.)
+    stages.run("facade with tokio", || {
+        run_shown(cargo(&root).args(["test", "-p", "unitls", "--features", "tokio"]))
+    })?;
     // After the tests: the OpenSSL-family crates and BoringSSL are built by then.
     let boring = workspace::member_backends(&root)?.contains(&"boring");
     stages.run("cargo doc (intra-doc links)", || docs(&root, boring))?;
@@ -90,7 +96,14 @@ fn run_stages(stages: &mut Stages) -> Result<()> {
 /// [`FACADE_DOC_FEATURES`], and `unitls-boring` alone when `boring` is a member.
 fn doc_builds(boring: bool) -> Vec<Vec<&'static str>> {
     let mut builds = vec![
-        vec!["doc", "--no-deps", "-p", "unitls-core"],
+        vec![
+            "doc",
+            "--no-deps",
+            "-p",
+            "unitls-core",
+            "--features",
+            "tokio",
+        ],
         vec![
             "doc",
             "--no-deps",
@@ -286,8 +299,8 @@ mod tests {
         assert_eq!(
             shown(doc_builds(true)),
             [
-                "doc --no-deps -p unitls-core",
-                "doc --no-deps -p unitls --features rustls,openssl,native-tls",
+                "doc --no-deps -p unitls-core --features tokio",
+                "doc --no-deps -p unitls --features rustls,openssl,native-tls,tokio",
                 "doc --no-deps -p unitls-boring",
             ]
         );
