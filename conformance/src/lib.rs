@@ -41,6 +41,7 @@ pub mod sec;
 pub mod side;
 pub mod starttls;
 pub mod streams;
+pub mod tokio_load;
 pub mod tokio_mode;
 pub mod validation;
 pub mod verify;
@@ -197,6 +198,7 @@ cases! {
     tokio_mode::async_6_drop_never_blocks ["ASYNC-6"] [];
     tokio_mode::async_7_cancellation_loses_nothing ["ASYNC-7"] [];
     tokio_mode::async_8_handshake_deadline ["HS-1", "ASYNC-2"] [];
+    tokio_load::async_9_thousand_connections ["REL-4", "ASYNC-2"] [];
 }
 
 /// Cases that run only over clean transports, each with the reason: REL-1 exempts
@@ -210,6 +212,10 @@ pub const NOT_FAULTED: &[(&str, &str)] = &[
     (
         "stream_9_nonblocking_transport",
         "runs over non-blocking transports of its own, calling again itself",
+    ),
+    (
+        "async_9_thousand_connections",
+        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
     ),
     (
         "async_1_lifecycle",
@@ -393,6 +399,7 @@ macro_rules! conformance_suite {
             async_3_cancelled_attach_and_detach async_4_shutdown_sends_close_notify
             async_5_pending_transports_never_stall async_6_drop_never_blocks
             async_7_cancellation_loses_nothing async_8_handshake_deadline
+            async_9_thousand_connections
         }
     };
 }

@@ -1,0 +1,179 @@
+//! SPEC REL-4 — load in the tokio mode: 1,000 TLS connections open at once through
+//! one tokio server, each then echoing, on a current-thread and a multi-thread
+//! runtime, over loopback TCP (the run's `Tcp`) or tokio duplexes (`Memory`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+use tokio::time::timeout;
+use unitls_core::tokio::{accept, connect};
+
+use crate::harness::TransportKind;
+use crate::tokio_mode::BoxIo;
+use crate::Harness;
+
+/// The connections held open at once.
+const CONNECTIONS: usize = 1000;
+
+/// The longest one runtime's run may take.
+const LIMIT: Duration = Duration::from_secs(180);
+
+/// Makes sure the process may hold two sockets per connection (the soft limit of
+/// open files is often 1,024): raised towards the hard limit, never lowered.
+fn enough_open_files() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let want = (4 * CONNECTIONS) as u64;
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some_and(|current| current < want) {
+        let raised = limit.maximum.map_or(want, |max| max.min(want));
+        let _ = setrlimit(
+            Resource::Nofile,
+            rustix::process::Rlimit {
+                current: Some(raised),
+                maximum: limit.maximum,
+            },
+        );
+    }
+}
+
+/// The server ends arrive on this channel (accepted TCP sockets or duplex ends).
+async fn connections(kind: TransportKind) -> (Vec<BoxIo>, tokio::sync::mpsc::Receiver<BoxIo>) {
+    let (sender, receiver) = tokio::sync::mpsc::channel(CONNECTIONS);
+    let mut clients: Vec<BoxIo> = Vec::with_capacity(CONNECTIONS);
+    match kind {
+        TransportKind::Memory => {
+            for _ in 0..CONNECTIONS {
+                let (client, server) = tokio::io::duplex(16 * 1024);
+                clients.push(Box::new(client));
+                sender.try_send(Box::new(server) as BoxIo).expect("room");
+            }
+        }
+        TransportKind::Tcp => {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback");
+            let addr = listener.local_addr().expect("addr");
+            tokio::spawn(async move {
+                for _ in 0..CONNECTIONS {
+                    let Ok((socket, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let _ = socket.set_nodelay(true);
+                    if sender.send(Box::new(socket) as BoxIo).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            for _ in 0..CONNECTIONS {
+                let socket = tokio::net::TcpStream::connect(addr).await.expect("connect");
+                let _ = socket.set_nodelay(true);
+                clients.push(Box::new(socket));
+            }
+        }
+    }
+    (clients, receiver)
+}
+
+/// REL-4: 1,000 connections through one tokio server, all handshaken and open at
+/// once (a barrier holds every end until all are), then each echoes its own message
+/// and closes with close_notify; no error, none lost — on a current-thread and a
+/// multi-thread runtime.
+pub fn async_9_thousand_connections(h: &Harness) {
+    enough_open_files();
+    for multi_thread in [false, true] {
+        let runtime = if multi_thread {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+        }
+        .expect("tokio runtime");
+        runtime.block_on(async {
+            timeout(LIMIT, load(h))
+                .await
+                .unwrap_or_else(|_| panic!("REL-4: not done within {LIMIT:?}"));
+        });
+    }
+}
+
+async fn load(h: &Harness) {
+    let (clients, mut accepted) = connections(h.kind).await;
+    let all_open = Arc::new(Barrier::new(2 * CONNECTIONS));
+    let server_ctx = h.server_ctx();
+    let server_barrier = Arc::clone(&all_open);
+    let server = tokio::spawn(async move {
+        let mut tasks = JoinSet::new();
+        for _ in 0..CONNECTIONS {
+            let io = accepted.recv().await.expect("a connection");
+            let (ctx, open) = (server_ctx.clone(), Arc::clone(&server_barrier));
+            tasks.spawn(async move {
+                let mut stream = accept(ctx, io).await.expect("server handshake");
+                open.wait().await;
+                let mut message = [0u8; 16];
+                stream.read_exact(&mut message).await.expect("server read");
+                stream.write_all(&message).await.expect("server write");
+                stream.flush().await.expect("server flush");
+                let mut rest = Vec::new();
+                stream
+                    .read_to_end(&mut rest)
+                    .await
+                    .expect("the client's close_notify");
+                stream.close().await.expect("server close");
+            });
+        }
+        let mut served = 0;
+        while let Some(done) = tasks.join_next().await {
+            done.expect("a server task panicked");
+            served += 1;
+        }
+        served
+    });
+    let mut tasks = JoinSet::new();
+    let client_ctx = h.client_ctx(); // one context for every connection, as in real use
+    for (i, io) in clients.into_iter().enumerate() {
+        let (ctx, open) = (client_ctx.clone(), Arc::clone(&all_open));
+        tasks.spawn(async move {
+            let mut stream = connect(ctx, "localhost", io)
+                .await
+                .expect("client handshake");
+            open.wait().await;
+            let message = format!("{i:>16}");
+            stream
+                .write_all(message.as_bytes())
+                .await
+                .expect("client write");
+            stream.flush().await.expect("client flush");
+            let mut echoed = [0u8; 16];
+            stream.read_exact(&mut echoed).await.expect("echo");
+            assert_eq!(
+                &echoed,
+                message.as_bytes(),
+                "REL-4: another connection's octets"
+            );
+            stream.shutdown().await.expect("close_notify");
+            let mut rest = Vec::new();
+            stream
+                .read_to_end(&mut rest)
+                .await
+                .expect("the server's close_notify");
+        });
+    }
+    let mut done = 0;
+    while let Some(finished) = tasks.join_next().await {
+        finished.expect("a client task panicked");
+        done += 1;
+    }
+    assert_eq!(done, CONNECTIONS);
+    assert_eq!(
+        server.await.expect("server"),
+        CONNECTIONS,
+        "REL-4: connections lost"
+    );
+}
