@@ -8,7 +8,6 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
-use tokio::time::timeout;
 use unitls_core::tokio::{accept, connect};
 
 use crate::harness::TransportKind;
@@ -84,22 +83,7 @@ async fn connections(kind: TransportKind) -> (Vec<BoxIo>, tokio::sync::mpsc::Rec
 pub fn async_9_thousand_connections(h: &Harness) {
     enough_open_files();
     for multi_thread in [false, true] {
-        let runtime = if multi_thread {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-        } else {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-        }
-        .expect("tokio runtime");
-        runtime.block_on(async {
-            timeout(LIMIT, load(h))
-                .await
-                .unwrap_or_else(|_| panic!("REL-4: not done within {LIMIT:?}"));
-        });
+        crate::tokio_mode::run_within(multi_thread, LIMIT, load(h));
     }
 }
 

@@ -78,6 +78,12 @@ async fn small_buffered_pair(kind: TransportKind) -> (BoxIo, BoxIo) {
 
 /// Runs `case` on a fresh runtime: current-thread, or multi-thread with two workers.
 fn run<F: Future<Output = ()>>(multi_thread: bool, case: F) {
+    run_within(multi_thread, LIMIT * 2, case);
+}
+
+/// Runs `case` on a fresh runtime (current-thread, or multi-thread with two
+/// workers), failing it when it takes longer than `limit`.
+pub(crate) fn run_within<F: Future<Output = ()>>(multi_thread: bool, limit: Duration, case: F) {
     let runtime = if multi_thread {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -90,9 +96,9 @@ fn run<F: Future<Output = ()>>(multi_thread: bool, case: F) {
     }
     .expect("tokio runtime");
     runtime.block_on(async {
-        timeout(LIMIT * 2, case)
+        timeout(limit, case)
             .await
-            .expect("the case did not finish in time");
+            .unwrap_or_else(|_| panic!("the case did not finish within {limit:?}"));
     });
 }
 
@@ -106,6 +112,20 @@ async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
 /// A client and a server attached to each other with `connect` / `accept`.
 async fn connected(h: &Harness) -> (SocketStream<BoxIo>, SocketStream<BoxIo>) {
     let (client_io, server_io) = pair(h.kind).await;
+    handshaken(h, client_io, server_io).await
+}
+
+/// `connect` over `client_io` and `accept` over `server_io`, together; both must
+/// succeed.
+async fn handshaken<C, S>(
+    h: &Harness,
+    client_io: C,
+    server_io: S,
+) -> (SocketStream<C>, SocketStream<S>)
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let (client, server) = bounded("connect/accept", async {
         tokio::join!(
             connect(h.client_ctx(), "localhost", client_io),
@@ -362,14 +382,7 @@ pub fn async_5_pending_transports_never_stall(h: &Harness) {
                 turn: true,
             },
         );
-        let (client, server) = bounded("handshake over pending transports", async {
-            tokio::join!(
-                connect(h.client_ctx(), "localhost", c),
-                accept(h.server_ctx(), s)
-            )
-        })
-        .await;
-        let (mut client, mut server) = (client.expect("connect"), server.expect("accept"));
+        let (mut client, mut server) = handshaken(h, c, s).await;
         let data = vec![7u8; 64 * 1024];
         bounded("64 KiB each way", async {
             let (_, got) = tokio::join!(
@@ -464,14 +477,7 @@ pub fn async_6_drop_never_blocks(h: &Harness) {
             inner: client_io,
             stuck: Arc::clone(&stuck),
         };
-        let (client, server) = bounded("handshake", async {
-            tokio::join!(
-                connect(h.client_ctx(), "localhost", client_io),
-                accept(h.server_ctx(), server_io)
-            )
-        })
-        .await;
-        let (client, _server) = (client.expect("connect"), server.expect("accept"));
+        let (client, _server) = handshaken(h, client_io, server_io).await;
         stuck.store(true, Ordering::SeqCst);
         drop(client); // returns: close_notify is not taken, and not waited for
     });
@@ -484,14 +490,7 @@ pub fn async_6_drop_never_blocks(h: &Harness) {
 pub fn async_7_cancellation_loses_nothing(h: &Harness) {
     run(false, async {
         let (client_io, server_io) = small_buffered_pair(h.kind).await;
-        let (client, server) = bounded("handshake", async {
-            tokio::join!(
-                connect(h.client_ctx(), "localhost", client_io),
-                accept(h.server_ctx(), server_io)
-            )
-        })
-        .await;
-        let (mut client, mut server) = (client.expect("connect"), server.expect("accept"));
+        let (mut client, mut server) = handshaken(h, client_io, server_io).await;
         let mut got = [0u8; 5];
         assert!(
             timeout(Duration::from_millis(50), server.read(&mut got))
