@@ -19,6 +19,7 @@ mod direct;
 /// What differs from OpenSSL.
 mod flavor {
     use super::tls::ssl::{SslCipherRef, SslContextBuilder};
+    use unitls_conformance::bench::{AsyncStream, BoxIo};
 
     pub(crate) fn set_tls13_suite(_: &mut SslContextBuilder, _: &str) -> Result<(), String> {
         Err("BoringSSL cannot restrict TLS 1.3 suites".into())
@@ -40,6 +41,29 @@ mod flavor {
 
     pub(crate) fn cipher_code(cipher: &SslCipherRef) -> u16 {
         cipher.protocol_id()
+    }
+
+    /// A client handshake with tokio-boring, the tokio adaptor of the `boring` crate.
+    pub(crate) async fn tokio_connect(
+        config: super::tls::ssl::ConnectConfiguration,
+        host: &str,
+        io: BoxIo,
+    ) -> Result<AsyncStream, String> {
+        let stream = tokio_boring::connect(config, host, io)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(stream))
+    }
+
+    /// A server handshake with tokio-boring.
+    pub(crate) async fn tokio_accept(
+        acceptor: super::tls::ssl::SslAcceptor,
+        io: BoxIo,
+    ) -> Result<AsyncStream, String> {
+        let stream = tokio_boring::accept(&acceptor, io)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(stream))
     }
 }
 
@@ -201,6 +225,7 @@ fn main() -> ExitCode {
         backend: unitls_boring::NAME,
         register: unitls_boring::register,
         api: "boring::ssl::SslStream (SslConnector / SslAcceptor)",
+        async_api: "tokio-boring",
         library: "BoringSSL (boring crate 4, built from source)".into(),
         implementation: &direct::OsslDirect,
         primitives_library: "BoringSSL (EVP_AEAD, X25519, EVP_DigestSign)".into(),

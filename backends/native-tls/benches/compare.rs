@@ -13,8 +13,9 @@ use native_tls::{
     Certificate, HandshakeError, Identity, Protocol, TlsAcceptor, TlsConnector, TlsStream,
 };
 use unitls_conformance::bench::{
-    self, BenchStream, BoxTransport, Endpoints, Implementation, Negotiated, Setup, StartTls, HOST,
-    STARTTLS_PAYLOAD, STARTTLS_REPLY, STARTTLS_REQUEST,
+    self, AsyncEndpoints, AsyncStream, BenchStream, BoxFuture, BoxIo, BoxTransport, Endpoints,
+    Implementation, Negotiated, Setup, StartTls, HOST, STARTTLS_PAYLOAD, STARTTLS_REPLY,
+    STARTTLS_REQUEST,
 };
 use unitls_conformance::fixtures::pki;
 use unitls_core::{Capability, ProtocolVersion};
@@ -42,6 +43,17 @@ struct DirectNativeTls;
 
 impl Implementation for DirectNativeTls {
     fn prepare(&self, setup: &Setup) -> Result<Arc<dyn Endpoints>, String> {
+        Ok(Arc::new(self.endpoints(setup)?))
+    }
+
+    fn prepare_async(&self, setup: &Setup) -> Result<Arc<dyn AsyncEndpoints>, String> {
+        Ok(Arc::new(self.endpoints(setup)?))
+    }
+}
+
+impl DirectNativeTls {
+    /// The connector and acceptor for `setup`, as a native-tls user builds them.
+    fn endpoints(&self, setup: &Setup) -> Result<NativeEndpoints, String> {
         if setup.suite.is_some() || setup.x25519 || setup.resumption {
             return Err("native-tls cannot select suites or groups, nor resume".into());
         }
@@ -61,16 +73,34 @@ impl Implementation for DirectNativeTls {
             .max_protocol_version(version)
             .build()
             .map_err(text)?;
-        Ok(Arc::new(NativeEndpoints {
+        Ok(NativeEndpoints {
             connector,
             acceptor,
-        }))
+        })
     }
 }
 
 struct NativeEndpoints {
     connector: TlsConnector,
     acceptor: TlsAcceptor,
+}
+
+impl AsyncEndpoints for NativeEndpoints {
+    fn connect(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let connector = tokio_native_tls::TlsConnector::from(self.connector.clone());
+        Box::pin(async move {
+            let stream = connector.connect(HOST, io).await.map_err(text)?;
+            Ok(Box::new(stream) as AsyncStream)
+        })
+    }
+
+    fn accept(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let acceptor = tokio_native_tls::TlsAcceptor::from(self.acceptor.clone());
+        Box::pin(async move {
+            let stream = acceptor.accept(io).await.map_err(text)?;
+            Ok(Box::new(stream) as AsyncStream)
+        })
+    }
 }
 
 fn handshake_error<S>(e: HandshakeError<S>) -> String {
@@ -243,6 +273,7 @@ fn main() -> ExitCode {
         backend: unitls_native_tls::NAME,
         register: unitls_native_tls::register,
         api: "native_tls::TlsStream (TlsConnector / TlsAcceptor)",
+        async_api: "tokio-native-tls",
         library: format!("native-tls over {}", tls::version::version()),
         implementation: &DirectNativeTls,
         primitives_library: format!(

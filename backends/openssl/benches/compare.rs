@@ -18,6 +18,7 @@ mod crypto;
 /// What differs from BoringSSL.
 mod flavor {
     use super::tls::ssl::{SslCipherRef, SslContextBuilder};
+    use unitls_conformance::bench::{AsyncStream, BoxIo};
 
     pub(crate) fn set_tls13_suite(
         builder: &mut SslContextBuilder,
@@ -44,6 +45,35 @@ mod flavor {
     pub(crate) fn cipher_code(cipher: &SslCipherRef) -> u16 {
         u16::from_be_bytes(cipher.protocol_id())
     }
+
+    /// A client handshake with tokio-openssl, the tokio adaptor of the `openssl` crate.
+    pub(crate) async fn tokio_connect(
+        config: super::tls::ssl::ConnectConfiguration,
+        host: &str,
+        io: BoxIo,
+    ) -> Result<AsyncStream, String> {
+        let ssl = config.into_ssl(host).map_err(|e| e.to_string())?;
+        let mut stream = tokio_openssl::SslStream::new(ssl, io).map_err(|e| e.to_string())?;
+        std::pin::Pin::new(&mut stream)
+            .connect()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(stream))
+    }
+
+    /// A server handshake with tokio-openssl.
+    pub(crate) async fn tokio_accept(
+        acceptor: super::tls::ssl::SslAcceptor,
+        io: BoxIo,
+    ) -> Result<AsyncStream, String> {
+        let ssl = super::tls::ssl::Ssl::new(acceptor.context()).map_err(|e| e.to_string())?;
+        let mut stream = tokio_openssl::SslStream::new(ssl, io).map_err(|e| e.to_string())?;
+        std::pin::Pin::new(&mut stream)
+            .accept()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(stream))
+    }
 }
 
 fn main() -> ExitCode {
@@ -51,6 +81,7 @@ fn main() -> ExitCode {
         backend: unitls_openssl::NAME,
         register: unitls_openssl::register,
         api: "openssl::ssl::SslStream (SslConnector / SslAcceptor)",
+        async_api: "tokio-openssl",
         library: tls::version::version().to_string(),
         implementation: &direct::OsslDirect,
         primitives_library: format!("{} (EVP)", tls::version::version()),

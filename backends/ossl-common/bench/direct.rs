@@ -13,8 +13,9 @@ use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use unitls_conformance::bench::{
-    BenchStream, BoxTransport, Endpoints, Implementation, Negotiated, OpFn, Setup, StartTls, HOST,
-    STARTTLS_PAYLOAD, STARTTLS_REPLY, STARTTLS_REQUEST,
+    AsyncEndpoints, AsyncStream, BenchStream, BoxFuture, BoxIo, BoxTransport, Endpoints,
+    Implementation, Negotiated, OpFn, Setup, StartTls, HOST, STARTTLS_PAYLOAD, STARTTLS_REPLY,
+    STARTTLS_REQUEST,
 };
 use unitls_conformance::fixtures::pki;
 use unitls_core::{CipherSuite, ProtocolVersion};
@@ -90,6 +91,17 @@ pub(crate) struct OsslDirect;
 
 impl Implementation for OsslDirect {
     fn prepare(&self, setup: &Setup) -> Result<Arc<dyn Endpoints>, String> {
+        Ok(Arc::new(self.endpoints(setup)?))
+    }
+
+    fn prepare_async(&self, setup: &Setup) -> Result<Arc<dyn AsyncEndpoints>, String> {
+        Ok(Arc::new(self.endpoints(setup)?))
+    }
+}
+
+impl OsslDirect {
+    /// The connector and acceptor for `setup`, as an application configures them.
+    fn endpoints(&self, setup: &Setup) -> Result<OsslEndpoints, String> {
         let mut client = SslConnector::builder(SslMethod::tls()).map_err(text)?;
         common(&mut client, setup)?;
         // Trust the suite's root alone, as unitls's client does (SslConnector starts
@@ -122,11 +134,23 @@ impl Implementation for OsslDirect {
         let key = PKey::private_key_from_pem(leaf.key_pem.as_bytes()).map_err(text)?;
         server.set_private_key(&key).map_err(text)?;
         server.check_private_key().map_err(text)?;
-        Ok(Arc::new(OsslEndpoints {
+        Ok(OsslEndpoints {
             connector: client.build(),
             acceptor: server.build(),
             session,
-        }))
+        })
+    }
+}
+
+impl AsyncEndpoints for OsslEndpoints {
+    fn connect(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let config = self.configure();
+        Box::pin(async move { flavor::tokio_connect(config?, HOST, io).await })
+    }
+
+    fn accept(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let acceptor = self.acceptor.clone();
+        Box::pin(async move { flavor::tokio_accept(acceptor, io).await })
     }
 }
 

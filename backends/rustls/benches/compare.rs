@@ -30,9 +30,9 @@ use rustls::{
     ServerConfig, ServerConnection, SideData, StreamOwned, SupportedProtocolVersion,
 };
 use unitls_conformance::bench::{
-    self, Aead, BenchStream, BoxTransport, Endpoints, Implementation, Keys, Negotiated, OpFn,
-    PrimOp, Primitives, Setup, StartTls, CHUNK, HOST, STARTTLS_PAYLOAD, STARTTLS_REPLY,
-    STARTTLS_REQUEST,
+    self, Aead, AsyncEndpoints, AsyncStream, BenchStream, BoxFuture, BoxIo, BoxTransport,
+    Endpoints, Implementation, Keys, Negotiated, OpFn, PrimOp, Primitives, Setup, StartTls, CHUNK,
+    HOST, STARTTLS_PAYLOAD, STARTTLS_REPLY, STARTTLS_REQUEST,
 };
 use unitls_conformance::fixtures::pki;
 use unitls_core::{CipherSuite, ProtocolVersion};
@@ -44,8 +44,9 @@ fn text(e: impl std::fmt::Display) -> String {
 /// rustls configured by hand, the way a rustls user would.
 struct DirectRustls;
 
-impl Implementation for DirectRustls {
-    fn prepare(&self, setup: &Setup) -> Result<Arc<dyn Endpoints>, String> {
+impl DirectRustls {
+    /// The client and server configurations for `setup`, as a rustls user writes them.
+    fn prepare_configs(&self, setup: &Setup) -> Result<RustlsEndpoints, String> {
         let mut provider = default_provider();
         if let Some(suite) = setup.suite {
             provider
@@ -99,10 +100,40 @@ impl Implementation for DirectRustls {
             server.session_storage = Arc::new(NoServerSessionStorage {});
             server.send_tls13_tickets = 0;
         }
-        Ok(Arc::new(RustlsEndpoints {
+        Ok(RustlsEndpoints {
             client: Arc::new(client),
             server: Arc::new(server),
-        }))
+        })
+    }
+}
+
+impl Implementation for DirectRustls {
+    fn prepare(&self, setup: &Setup) -> Result<Arc<dyn Endpoints>, String> {
+        Ok(Arc::new(self.prepare_configs(setup)?))
+    }
+
+    fn prepare_async(&self, setup: &Setup) -> Result<Arc<dyn AsyncEndpoints>, String> {
+        let endpoints = self.prepare_configs(setup)?;
+        Ok(Arc::new(endpoints))
+    }
+}
+
+impl AsyncEndpoints for RustlsEndpoints {
+    fn connect(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let connector = tokio_rustls::TlsConnector::from(Arc::clone(&self.client));
+        Box::pin(async move {
+            let name = ServerName::try_from(HOST).map_err(text)?;
+            let stream = connector.connect(name, io).await.map_err(text)?;
+            Ok(Box::new(stream) as AsyncStream)
+        })
+    }
+
+    fn accept(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&self.server));
+        Box::pin(async move {
+            let stream = acceptor.accept(io).await.map_err(text)?;
+            Ok(Box::new(stream) as AsyncStream)
+        })
     }
 }
 
@@ -407,6 +438,7 @@ fn main() -> ExitCode {
         backend: unitls_rustls::NAME,
         register: unitls_rustls::register,
         api: "rustls::StreamOwned / rustls::Stream",
+        async_api: "tokio-rustls",
         library: "rustls with the aws-lc-rs provider".into(),
         implementation: &DirectRustls,
         primitives_library: "aws-lc-rs (what rustls's aws-lc-rs provider calls)".into(),

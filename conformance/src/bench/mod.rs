@@ -228,10 +228,32 @@ pub trait Endpoints: Send + Sync {
     fn starttls_server(&self, transport: BoxTransport) -> Box<dyn StartTls>;
 }
 
+/// An established connection in the tokio mode, of either implementation.
+pub type AsyncStream = Box<dyn crate::tokio_mode::AsyncIo>;
+
+/// A tokio transport handed to [`AsyncEndpoints`].
+pub use crate::tokio_mode::BoxIo;
+
+/// A boxed `Send` future.
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+/// Client and server configurations of one [`Setup`] in the tokio mode: unitls's
+/// `unitls::tokio`, or the library's own tokio adaptor.
+pub trait AsyncEndpoints: Send + Sync {
+    /// Handshakes as the client over `io` (verifying [`HOST`]).
+    fn connect(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>>;
+    /// Handshakes as the server over `io`.
+    fn accept(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>>;
+}
+
 /// unitls or a direct baseline: makes [`Endpoints`] for a [`Setup`].
 pub trait Implementation: Sync {
     /// The contexts for `setup`, or why this implementation cannot provide them.
     fn prepare(&self, setup: &Setup) -> Result<Arc<dyn Endpoints>, String>;
+
+    /// The same contexts in the tokio mode (the direct baseline: the library's tokio
+    /// adaptor, e.g. tokio-rustls), or why there are none.
+    fn prepare_async(&self, setup: &Setup) -> Result<Arc<dyn AsyncEndpoints>, String>;
 }
 
 /// A crypto primitive of the ceiling, done the way the backend's library does it.
@@ -279,6 +301,8 @@ pub struct Direct<'a> {
     pub register: fn(),
     /// The direct API measured (`rustls::StreamOwned`).
     pub api: &'static str,
+    /// The direct tokio adaptor measured against `unitls::tokio` (`tokio-rustls`).
+    pub async_api: &'static str,
     /// The library behind the direct baseline, with its version as the running
     /// binary sees it (`OpenSSL 3.0.13 30 Jan 2024`).
     pub library: String,

@@ -9,8 +9,9 @@ use unitls_core::{
 };
 
 use super::{
-    BenchStream, BoxTransport, Endpoints, Implementation, Negotiated, Setup, StartTls, HOST,
-    STARTTLS_PAYLOAD, STARTTLS_REPLY, STARTTLS_REQUEST,
+    AsyncEndpoints, AsyncStream, BenchStream, BoxFuture, BoxIo, BoxTransport, Endpoints,
+    Implementation, Negotiated, Setup, StartTls, HOST, STARTTLS_PAYLOAD, STARTTLS_REPLY,
+    STARTTLS_REQUEST,
 };
 use crate::fixtures::pki;
 
@@ -23,6 +24,22 @@ pub struct Unitls {
 
 impl Implementation for Unitls {
     fn prepare(&self, setup: &Setup) -> Result<Arc<dyn Endpoints>, String> {
+        let (client, server) = self.contexts(setup)?;
+        Ok(Arc::new(UnitlsEndpoints { client, server }))
+    }
+
+    fn prepare_async(&self, setup: &Setup) -> Result<Arc<dyn AsyncEndpoints>, String> {
+        let (client, server) = self.contexts(setup)?;
+        Ok(Arc::new(UnitlsEndpoints { client, server }))
+    }
+}
+
+impl Unitls {
+    /// The client and server abstract contexts for `setup`.
+    fn contexts(
+        &self,
+        setup: &Setup,
+    ) -> Result<(Arc<AbstractContext>, Arc<AbstractContext>), String> {
         let caps = unitls_core::capabilities(self.backend)
             .ok_or_else(|| format!("backend {} is not registered", self.backend))?;
         let leaf = setup.key.leaf();
@@ -54,7 +71,29 @@ impl Implementation for Unitls {
         }
         let client = client.build().map_err(|e| e.to_string())?;
         let server = server.build().map_err(|e| e.to_string())?;
-        Ok(Arc::new(UnitlsEndpoints { client, server }))
+        Ok((client, server))
+    }
+}
+
+impl AsyncEndpoints for UnitlsEndpoints {
+    fn connect(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let ctx = Arc::clone(&self.client);
+        Box::pin(async move {
+            let stream = unitls_core::tokio::connect(ctx, HOST, io)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(stream) as AsyncStream)
+        })
+    }
+
+    fn accept(&self, io: BoxIo) -> BoxFuture<Result<AsyncStream, String>> {
+        let ctx = Arc::clone(&self.server);
+        Box::pin(async move {
+            let stream = unitls_core::tokio::accept(ctx, io)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(stream) as AsyncStream)
+        })
     }
 }
 

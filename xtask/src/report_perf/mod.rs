@@ -76,7 +76,7 @@ pub(crate) struct ReportArgs {
 }
 
 /// Every figure, in report order: name and short label.
-const FIGURES: [(&str, &str); 14] = [
+const FIGURES: [(&str, &str); 18] = [
     ("handshake_tls13_full", "TLS 1.3 full handshake"),
     ("handshake_tls13_resumed", "TLS 1.3 resumed handshake"),
     ("handshake_tls12_full", "TLS 1.2 full handshake"),
@@ -97,6 +97,19 @@ const FIGURES: [(&str, &str); 14] = [
     ("latency_tcp_p99", "64 B round trip, p99"),
     ("attach_detach", "STARTTLS attach + 1 KiB + detach"),
     ("memory_per_connection", "memory per idle connection"),
+    (
+        "tokio_handshake_tls13_full",
+        "tokio: TLS 1.3 full handshake",
+    ),
+    (
+        "tokio_throughput_memory_aes128gcm",
+        "tokio: AES-128-GCM, in memory",
+    ),
+    (
+        "tokio_throughput_tcp_aes128gcm",
+        "tokio: AES-128-GCM, loopback TCP",
+    ),
+    ("tokio_latency_tcp_median", "tokio: 64 B round trip, median"),
 ];
 
 /// The ratio the issue sets as the target.

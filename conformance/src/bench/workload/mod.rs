@@ -11,6 +11,7 @@ mod figure;
 mod handshake;
 mod memory;
 mod stream;
+mod tokio;
 mod wire;
 
 use std::process::ExitCode;
@@ -261,7 +262,7 @@ pub(crate) fn main(direct: Direct<'_>) -> ExitCode {
         backend: backend.to_owned(),
         library: info.as_ref().map(|i| i.library.clone()),
         crate_version: info.as_ref().map(|i| i.crate_version.clone()),
-        direct_api: direct.api.to_owned(),
+        direct_api: format!("{}; tokio figures: {}", direct.api, direct.async_api),
         direct_library: direct.library.clone(),
         primitives: direct.primitives_library.clone(),
         plan: if quick {
@@ -291,6 +292,7 @@ pub(crate) fn main(direct: Direct<'_>) -> ExitCode {
     run.throughput(&rates);
     run.latency();
     run.attach_detach(&rates);
+    run.tokio_figures(&rates);
     run.memory();
     emit(&BenchLine::Done {
         backend: backend.to_owned(),

@@ -1,0 +1,326 @@
+//! The tokio-mode figures: `unitls::tokio` against the library's own tokio adaptor
+//! (tokio-rustls, tokio-openssl, tokio-boring, tokio-native-tls), on one
+//! current-thread runtime per figure (the process is pinned to one CPU, both ends
+//! share it, as in the blocking figures): TLS 1.3 handshakes in memory, AES-128-GCM
+//! throughput in memory and over loopback TCP, and the 64-octet round trip.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::runtime::Runtime;
+use unitls_core::{CipherSuite, ProtocolVersion};
+
+use super::figure::{finish_rates, paired, Figure};
+use super::wire::Wire;
+use super::Run;
+use crate::bench::ceiling::Rates;
+use crate::bench::stats::{compare_latencies, compare_rates, Summary};
+use crate::bench::{Aead, AsyncEndpoints, AsyncStream, BoxIo, KeyKind, Setup, CHUNK, ECHO_SIZE};
+
+/// One figure's endpoints: unitls's and the direct adaptor's.
+type Both = (Arc<dyn AsyncEndpoints>, Arc<dyn AsyncEndpoints>);
+
+fn runtime() -> Result<Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Two connected tokio transports of `wire`: client end, server end.
+async fn transports(wire: Wire) -> Result<(BoxIo, BoxIo), String> {
+    match wire {
+        Wire::Memory => {
+            let (a, b) = tokio::io::duplex(256 * 1024);
+            Ok((Box::new(a), Box::new(b)))
+        }
+        Wire::Tcp => {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(|e| e.to_string())?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let (client, accepted) =
+                tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
+            let client = client.map_err(|e| e.to_string())?;
+            let (server, _) = accepted.map_err(|e| e.to_string())?;
+            let _ = client.set_nodelay(true);
+            let _ = server.set_nodelay(true);
+            Ok((Box::new(client), Box::new(server)))
+        }
+    }
+}
+
+/// Handshakes a client and a server of `ep` over a fresh pair of `wire`.
+async fn connected(
+    ep: &Arc<dyn AsyncEndpoints>,
+    wire: Wire,
+) -> Result<(AsyncStream, AsyncStream), String> {
+    let (client_io, server_io) = transports(wire).await?;
+    let (client, server) = tokio::join!(ep.connect(client_io), ep.accept(server_io));
+    Ok((client?, server?))
+}
+
+fn io_text(e: std::io::Error) -> String {
+    e.to_string()
+}
+
+/// A long-lived connection of one implementation, on its own runtime.
+struct AsyncPair {
+    runtime: Runtime,
+    client: AsyncStream,
+    server: AsyncStream,
+    chunk: Vec<u8>,
+    sink: Vec<u8>,
+}
+
+impl AsyncPair {
+    fn open(ep: &Arc<dyn AsyncEndpoints>, wire: Wire) -> Result<AsyncPair, String> {
+        let runtime = runtime()?;
+        let (client, server) = runtime.block_on(connected(ep, wire))?;
+        Ok(AsyncPair {
+            runtime,
+            client,
+            server,
+            chunk: vec![0x5a; CHUNK],
+            sink: vec![0; CHUNK],
+        })
+    }
+
+    /// `n` writes of [`CHUNK`] octets, all read at the other end.
+    fn sink(&mut self, n: u64) -> Result<Duration, String> {
+        let AsyncPair {
+            runtime,
+            client,
+            server,
+            chunk,
+            sink,
+        } = self;
+        runtime.block_on(async {
+            let started = Instant::now();
+            let write = async {
+                for _ in 0..n {
+                    client.write_all(chunk).await.map_err(io_text)?;
+                }
+                client.flush().await.map_err(io_text)
+            };
+            let read = async {
+                let mut left = n as usize * CHUNK;
+                while left > 0 {
+                    let got = server
+                        .read(&mut sink[..left.min(CHUNK)])
+                        .await
+                        .map_err(io_text)?;
+                    if got == 0 {
+                        return Err("EOF in the middle of a sample".to_owned());
+                    }
+                    left -= got;
+                }
+                Ok(())
+            };
+            let (wrote, read) = tokio::join!(write, read);
+            wrote?;
+            read?;
+            Ok(started.elapsed())
+        })
+    }
+
+    /// `n` round trips of [`ECHO_SIZE`] octets, each timed.
+    fn echo(&mut self, n: usize) -> Result<Vec<Duration>, String> {
+        let AsyncPair {
+            runtime,
+            client,
+            server,
+            ..
+        } = self;
+        runtime.block_on(async {
+            let request = [0x61u8; ECHO_SIZE];
+            let mut times = Vec::with_capacity(n);
+            let serve = async {
+                let mut buf = [0u8; ECHO_SIZE];
+                for _ in 0..n {
+                    server.read_exact(&mut buf).await.map_err(io_text)?;
+                    server.write_all(&buf).await.map_err(io_text)?;
+                    server.flush().await.map_err(io_text)?;
+                }
+                Ok::<(), String>(())
+            };
+            let ask = async {
+                let mut reply = [0u8; ECHO_SIZE];
+                for _ in 0..n {
+                    let started = Instant::now();
+                    client.write_all(&request).await.map_err(io_text)?;
+                    client.flush().await.map_err(io_text)?;
+                    client.read_exact(&mut reply).await.map_err(io_text)?;
+                    times.push(started.elapsed());
+                }
+                Ok::<(), String>(())
+            };
+            let (served, asked) = tokio::join!(serve, ask);
+            served?;
+            asked?;
+            Ok(times)
+        })
+    }
+
+    /// Ends both ends in order (close_notify).
+    fn finish(mut self) -> Result<(), String> {
+        let AsyncPair {
+            runtime,
+            client,
+            server,
+            ..
+        } = &mut self;
+        runtime.block_on(async {
+            let _ = client.shutdown().await;
+            let _ = server.shutdown().await;
+        });
+        Ok(())
+    }
+}
+
+impl Run<'_> {
+    /// Both implementations' tokio endpoints for `setup`.
+    fn prepare_tokio(&self, setup: &Setup) -> Result<Both, String> {
+        let unitls = crate::bench::Implementation::prepare_async(&self.unitls(), setup)
+            .map_err(|e| format!("unitls: {e}"))?;
+        let direct = self
+            .direct
+            .implementation
+            .prepare_async(setup)
+            .map_err(|e| format!("direct: {e}"))?;
+        Ok((unitls, direct))
+    }
+
+    /// Every tokio-mode figure.
+    pub(super) fn tokio_figures(&self, rates: &Rates) {
+        self.tokio_handshakes(rates);
+        self.tokio_throughput(rates);
+        self.tokio_latency();
+    }
+
+    fn tokio_handshakes(&self, rates: &Rates) {
+        let name = "tokio_handshake_tls13_full";
+        if !self.wanted(name) {
+            return;
+        }
+        let mut fig = Figure::new(
+            name,
+            "tokio: TLS 1.3 full handshake (X25519, ECDSA P-256)",
+            "handshakes/s",
+            true,
+        );
+        fig.transport = Some(Wire::Memory.id());
+        fig.ceiling = rates.handshake(KeyKind::EcdsaP256, false);
+        let measured = self
+            .setup(
+                ProtocolVersion::Tls13,
+                Some(CipherSuite(0x1301)),
+                KeyKind::EcdsaP256,
+                false,
+                &mut fig.notes,
+            )
+            .and_then(|setup| self.prepare_tokio(&setup))
+            .and_then(|(u, d)| {
+                let runtime = runtime()?;
+                let run = |ep: &Arc<dyn AsyncEndpoints>, n: u64| {
+                    runtime.block_on(async {
+                        let started = Instant::now();
+                        for _ in 0..n {
+                            let (mut client, mut server) = connected(ep, Wire::Memory).await?;
+                            let _ = client.shutdown().await;
+                            let _ = server.shutdown().await;
+                        }
+                        Ok(started.elapsed())
+                    })
+                };
+                compare_rates(&self.plan, &mut |n| run(&u, n), &mut |n| run(&d, n))
+            });
+        finish_rates(&mut fig, measured, 1.0);
+        fig.emit(self.backend());
+    }
+
+    fn tokio_throughput(&self, rates: &Rates) {
+        let aead = Aead::Aes128Gcm;
+        for wire in [Wire::Memory, Wire::Tcp] {
+            let name = format!("tokio_throughput_{}_{}", wire.id(), aead.id());
+            if !self.wanted(&name) {
+                continue;
+            }
+            let label = format!(
+                "tokio: {} throughput, 16 KiB writes, {}",
+                aead.label(),
+                match wire {
+                    Wire::Memory => "in memory",
+                    Wire::Tcp => "loopback TCP",
+                }
+            );
+            let mut fig = Figure::new(&name, &label, "MB/s", true);
+            fig.transport = Some(wire.id());
+            fig.ceiling = rates.throughput(aead);
+            let measured = self
+                .throughput_setup(aead, &mut fig.notes)
+                .and_then(|setup| self.prepare_tokio(&setup))
+                .and_then(|(u, d)| {
+                    let mut pu = AsyncPair::open(&u, wire).map_err(|e| format!("unitls: {e}"))?;
+                    let mut pd = AsyncPair::open(&d, wire).map_err(|e| format!("direct: {e}"))?;
+                    let result =
+                        compare_rates(&self.plan, &mut |n| pu.sink(n), &mut |n| pd.sink(n));
+                    let closed = pu.finish().and(pd.finish());
+                    let rates = result?;
+                    closed?;
+                    Ok(rates)
+                });
+            finish_rates(&mut fig, measured, CHUNK as f64 / 1e6);
+            fig.emit(self.backend());
+        }
+    }
+
+    fn tokio_latency(&self) {
+        let name = "tokio_latency_tcp_median";
+        if !self.wanted(name) {
+            return;
+        }
+        let mut fig = Figure::new(
+            name,
+            "tokio: 64-octet request/reply round trip, loopback TCP, median",
+            "µs",
+            false,
+        );
+        fig.transport = Some(Wire::Tcp.id());
+        let mut notes = Vec::new();
+        let measured = self
+            .default_setup(&mut notes)
+            .and_then(|setup| self.prepare_tokio(&setup))
+            .and_then(|(u, d)| {
+                let mut pu = AsyncPair::open(&u, Wire::Tcp).map_err(|e| format!("unitls: {e}"))?;
+                let mut pd = AsyncPair::open(&d, Wire::Tcp).map_err(|e| format!("direct: {e}"))?;
+                let result =
+                    compare_latencies(&self.plan, &mut |n| pu.echo(n), &mut |n| pd.echo(n));
+                let closed = pu.finish().and(pd.finish());
+                let samples = result?;
+                closed?;
+                Ok(samples)
+            });
+        fig.notes = notes;
+        match measured {
+            Ok((u, d)) => {
+                let (su, sd) = (Summary::of(&u.concat()), Summary::of(&d.concat()));
+                fig.unitls = Some(su);
+                fig.direct = Some(sd);
+                let medians = |blocks: &[Vec<f64>]| -> Vec<f64> {
+                    blocks.iter().map(|b| Summary::of(b).median).collect()
+                };
+                fig.paired = paired(&medians(&u), &medians(&d), false);
+                fig.notes.push(format!(
+                    "{} round trips per side in {} interleaved blocks, client and server on one \
+                     current-thread runtime",
+                    su.n,
+                    u.len()
+                ));
+            }
+            Err(e) => fig.fail(e),
+        }
+        fig.emit(self.backend());
+    }
+}
