@@ -76,7 +76,7 @@ pub(crate) struct ReportArgs {
 }
 
 /// Every figure, in report order: name and short label.
-const FIGURES: [(&str, &str); 18] = [
+const FIGURES: [(&str, &str); 23] = [
     ("handshake_tls13_full", "TLS 1.3 full handshake"),
     ("handshake_tls13_resumed", "TLS 1.3 resumed handshake"),
     ("handshake_tls12_full", "TLS 1.2 full handshake"),
@@ -102,12 +102,32 @@ const FIGURES: [(&str, &str); 18] = [
         "tokio: TLS 1.3 full handshake",
     ),
     (
+        "tokio_handshake_tls12_full",
+        "tokio: TLS 1.2 full handshake",
+    ),
+    (
         "tokio_throughput_memory_aes128gcm",
         "tokio: AES-128-GCM, in memory",
     ),
     (
+        "tokio_throughput_memory_aes256gcm",
+        "tokio: AES-256-GCM, in memory",
+    ),
+    (
+        "tokio_throughput_memory_chacha20poly1305",
+        "tokio: ChaCha20-Poly1305, in memory",
+    ),
+    (
         "tokio_throughput_tcp_aes128gcm",
         "tokio: AES-128-GCM, loopback TCP",
+    ),
+    (
+        "tokio_throughput_tcp_aes256gcm",
+        "tokio: AES-256-GCM, loopback TCP",
+    ),
+    (
+        "tokio_throughput_tcp_chacha20poly1305",
+        "tokio: ChaCha20-Poly1305, loopback TCP",
     ),
     ("tokio_latency_tcp_median", "tokio: 64 B round trip, median"),
 ];

@@ -1,8 +1,8 @@
 //! The tokio-mode figures: `unitls::tokio` against the library's own tokio adaptor
 //! (tokio-rustls, tokio-openssl, tokio-boring, tokio-native-tls), on one
 //! current-thread runtime per figure (the process is pinned to one CPU, both ends
-//! share it, as in the blocking figures): TLS 1.3 handshakes in memory, AES-128-GCM
-//! throughput in memory and over loopback TCP, and the 64-octet round trip.
+//! share it, as in the blocking figures): TLS 1.3 and 1.2 handshakes in memory, each
+//! AEAD's throughput in memory and over loopback TCP, and the 64-octet round trip.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -200,49 +200,61 @@ impl Run<'_> {
     }
 
     fn tokio_handshakes(&self, rates: &Rates) {
-        let name = "tokio_handshake_tls13_full";
-        if !self.wanted(name) {
-            return;
-        }
-        let mut fig = Figure::new(
-            name,
-            "tokio: TLS 1.3 full handshake (X25519, ECDSA P-256)",
-            "handshakes/s",
-            true,
-        );
-        fig.transport = Some(Wire::Memory.id());
-        fig.ceiling = rates.handshake(KeyKind::EcdsaP256, false);
-        let measured = self
-            .setup(
+        let figures = [
+            (
+                "tokio_handshake_tls13_full",
+                "tokio: TLS 1.3 full handshake (X25519, ECDSA P-256)",
                 ProtocolVersion::Tls13,
-                Some(CipherSuite(0x1301)),
-                KeyKind::EcdsaP256,
-                false,
-                &mut fig.notes,
-            )
-            .and_then(|setup| self.prepare_tokio(&setup))
-            .and_then(|(u, d)| {
-                let runtime = runtime()?;
-                let run = |ep: &Arc<dyn AsyncEndpoints>, n: u64| {
-                    runtime.block_on(async {
-                        let started = Instant::now();
-                        for _ in 0..n {
-                            let (mut client, mut server) = connected(ep, Wire::Memory).await?;
-                            let _ = client.shutdown().await;
-                            let _ = server.shutdown().await;
-                        }
-                        Ok(started.elapsed())
-                    })
-                };
-                compare_rates(&self.plan, &mut |n| run(&u, n), &mut |n| run(&d, n))
-            });
-        finish_rates(&mut fig, measured, 1.0);
-        fig.emit(self.backend());
+                CipherSuite(0x1301),
+            ),
+            (
+                "tokio_handshake_tls12_full",
+                "tokio: TLS 1.2 full handshake (ECDHE-ECDSA-AES128-GCM-SHA256)",
+                ProtocolVersion::Tls12,
+                CipherSuite(0xC02B),
+            ),
+        ];
+        for (name, label, version, suite) in figures {
+            if !self.wanted(name) {
+                continue;
+            }
+            let mut fig = Figure::new(name, label, "handshakes/s", true);
+            fig.transport = Some(Wire::Memory.id());
+            fig.ceiling = rates.handshake(KeyKind::EcdsaP256, false);
+            let measured = self
+                .setup(
+                    version,
+                    Some(suite),
+                    KeyKind::EcdsaP256,
+                    false,
+                    &mut fig.notes,
+                )
+                .and_then(|setup| self.prepare_tokio(&setup))
+                .and_then(|(u, d)| {
+                    let runtime = runtime()?;
+                    let run = |ep: &Arc<dyn AsyncEndpoints>, n: u64| {
+                        runtime.block_on(async {
+                            let started = Instant::now();
+                            for _ in 0..n {
+                                let (mut client, mut server) = connected(ep, Wire::Memory).await?;
+                                let _ = client.shutdown().await;
+                                let _ = server.shutdown().await;
+                            }
+                            Ok(started.elapsed())
+                        })
+                    };
+                    compare_rates(&self.plan, &mut |n| run(&u, n), &mut |n| run(&d, n))
+                });
+            finish_rates(&mut fig, measured, 1.0);
+            fig.emit(self.backend());
+        }
     }
 
     fn tokio_throughput(&self, rates: &Rates) {
-        let aead = Aead::Aes128Gcm;
-        for wire in [Wire::Memory, Wire::Tcp] {
+        for (wire, aead) in [Wire::Memory, Wire::Tcp]
+            .into_iter()
+            .flat_map(|wire| Aead::ALL.map(|aead| (wire, aead)))
+        {
             let name = format!("tokio_throughput_{}_{}", wire.id(), aead.id());
             if !self.wanted(&name) {
                 continue;
