@@ -14,6 +14,18 @@ use crate::bench::ceiling::Rates;
 use crate::bench::stats::{compare_latencies, compare_rates, Summary};
 use crate::bench::{Aead, Endpoints, Implementation, KeyKind, Setup, CHUNK};
 
+/// A throughput figure's label: `AES-128-GCM throughput, 16 KiB writes, in memory`.
+pub(super) fn throughput_label(aead: Aead, wire: Wire) -> String {
+    format!(
+        "{} throughput, 16 KiB writes, {}",
+        aead.label(),
+        match wire {
+            Wire::Memory => "in memory",
+            Wire::Tcp => "loopback TCP",
+        }
+    )
+}
+
 impl Run<'_> {
     /// The setup that gives `aead` on this backend: TLS 1.3 with its suite, else the
     /// library's TLS 1.3 choice if it is that AEAD, else TLS 1.2 with the ECDHE-ECDSA
@@ -77,14 +89,7 @@ impl Run<'_> {
                 if !self.wanted(&name) {
                     continue;
                 }
-                let label = format!(
-                    "{} throughput, 16 KiB writes, {}",
-                    aead.label(),
-                    match wire {
-                        Wire::Memory => "in memory",
-                        Wire::Tcp => "loopback TCP",
-                    }
-                );
+                let label = throughput_label(aead, wire);
                 let mut fig = Figure::new(&name, &label, "MB/s", true);
                 fig.transport = Some(wire.id());
                 fig.ceiling = rates.throughput(aead);

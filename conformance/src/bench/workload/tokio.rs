@@ -12,6 +12,7 @@ use tokio::runtime::Runtime;
 use unitls_core::{CipherSuite, ProtocolVersion};
 
 use super::figure::{finish_rates, paired, Figure};
+use super::stream::throughput_label;
 use super::wire::Wire;
 use super::Run;
 use crate::bench::ceiling::Rates;
@@ -179,6 +180,18 @@ impl AsyncPair {
     }
 }
 
+/// The setup of a figure, or `None` with the figure marked as something the backend
+/// cannot do (a limitation, not a failure).
+fn usable(setup: Result<Setup, String>, fig: &mut Figure) -> Option<Setup> {
+    match setup {
+        Ok(setup) => Some(setup),
+        Err(e) => {
+            fig.limit(e);
+            None
+        }
+    }
+}
+
 impl Run<'_> {
     /// Both implementations' tokio endpoints for `setup`.
     fn prepare_tokio(&self, setup: &Setup) -> Result<Both, String> {
@@ -221,30 +234,32 @@ impl Run<'_> {
             let mut fig = Figure::new(name, label, "handshakes/s", true);
             fig.transport = Some(Wire::Memory.id());
             fig.ceiling = rates.handshake(KeyKind::EcdsaP256, false);
-            let measured = self
-                .setup(
-                    version,
-                    Some(suite),
-                    KeyKind::EcdsaP256,
-                    false,
-                    &mut fig.notes,
-                )
-                .and_then(|setup| self.prepare_tokio(&setup))
-                .and_then(|(u, d)| {
-                    let runtime = runtime()?;
-                    let run = |ep: &Arc<dyn AsyncEndpoints>, n: u64| {
-                        runtime.block_on(async {
-                            let started = Instant::now();
-                            for _ in 0..n {
-                                let (mut client, mut server) = connected(ep, Wire::Memory).await?;
-                                let _ = client.shutdown().await;
-                                let _ = server.shutdown().await;
-                            }
-                            Ok(started.elapsed())
-                        })
-                    };
-                    compare_rates(&self.plan, &mut |n| run(&u, n), &mut |n| run(&d, n))
-                });
+            let setup = self.setup(
+                version,
+                Some(suite),
+                KeyKind::EcdsaP256,
+                false,
+                &mut fig.notes,
+            );
+            let Some(setup) = usable(setup, &mut fig) else {
+                fig.emit(self.backend());
+                continue;
+            };
+            let measured = self.prepare_tokio(&setup).and_then(|(u, d)| {
+                let runtime = runtime()?;
+                let run = |ep: &Arc<dyn AsyncEndpoints>, n: u64| {
+                    runtime.block_on(async {
+                        let started = Instant::now();
+                        for _ in 0..n {
+                            let (mut client, mut server) = connected(ep, Wire::Memory).await?;
+                            let _ = client.shutdown().await;
+                            let _ = server.shutdown().await;
+                        }
+                        Ok(started.elapsed())
+                    })
+                };
+                compare_rates(&self.plan, &mut |n| run(&u, n), &mut |n| run(&d, n))
+            });
             finish_rates(&mut fig, measured, 1.0);
             fig.emit(self.backend());
         }
@@ -259,30 +274,24 @@ impl Run<'_> {
             if !self.wanted(&name) {
                 continue;
             }
-            let label = format!(
-                "tokio: {} throughput, 16 KiB writes, {}",
-                aead.label(),
-                match wire {
-                    Wire::Memory => "in memory",
-                    Wire::Tcp => "loopback TCP",
-                }
-            );
+            let label = format!("tokio: {}", throughput_label(aead, wire));
             let mut fig = Figure::new(&name, &label, "MB/s", true);
             fig.transport = Some(wire.id());
             fig.ceiling = rates.throughput(aead);
-            let measured = self
-                .throughput_setup(aead, &mut fig.notes)
-                .and_then(|setup| self.prepare_tokio(&setup))
-                .and_then(|(u, d)| {
-                    let mut pu = AsyncPair::open(&u, wire).map_err(|e| format!("unitls: {e}"))?;
-                    let mut pd = AsyncPair::open(&d, wire).map_err(|e| format!("direct: {e}"))?;
-                    let result =
-                        compare_rates(&self.plan, &mut |n| pu.sink(n), &mut |n| pd.sink(n));
-                    let closed = pu.finish().and(pd.finish());
-                    let rates = result?;
-                    closed?;
-                    Ok(rates)
-                });
+            let setup = self.throughput_setup(aead, &mut fig.notes);
+            let Some(setup) = usable(setup, &mut fig) else {
+                fig.emit(self.backend());
+                continue;
+            };
+            let measured = self.prepare_tokio(&setup).and_then(|(u, d)| {
+                let mut pu = AsyncPair::open(&u, wire).map_err(|e| format!("unitls: {e}"))?;
+                let mut pd = AsyncPair::open(&d, wire).map_err(|e| format!("direct: {e}"))?;
+                let result = compare_rates(&self.plan, &mut |n| pu.sink(n), &mut |n| pd.sink(n));
+                let closed = pu.finish().and(pd.finish());
+                let rates = result?;
+                closed?;
+                Ok(rates)
+            });
             finish_rates(&mut fig, measured, CHUNK as f64 / 1e6);
             fig.emit(self.backend());
         }
@@ -300,21 +309,20 @@ impl Run<'_> {
             false,
         );
         fig.transport = Some(Wire::Tcp.id());
-        let mut notes = Vec::new();
-        let measured = self
-            .default_setup(&mut notes)
-            .and_then(|setup| self.prepare_tokio(&setup))
-            .and_then(|(u, d)| {
-                let mut pu = AsyncPair::open(&u, Wire::Tcp).map_err(|e| format!("unitls: {e}"))?;
-                let mut pd = AsyncPair::open(&d, Wire::Tcp).map_err(|e| format!("direct: {e}"))?;
-                let result =
-                    compare_latencies(&self.plan, &mut |n| pu.echo(n), &mut |n| pd.echo(n));
-                let closed = pu.finish().and(pd.finish());
-                let samples = result?;
-                closed?;
-                Ok(samples)
-            });
-        fig.notes = notes;
+        let setup = self.default_setup(&mut fig.notes);
+        let Some(setup) = usable(setup, &mut fig) else {
+            fig.emit(self.backend());
+            return;
+        };
+        let measured = self.prepare_tokio(&setup).and_then(|(u, d)| {
+            let mut pu = AsyncPair::open(&u, Wire::Tcp).map_err(|e| format!("unitls: {e}"))?;
+            let mut pd = AsyncPair::open(&d, Wire::Tcp).map_err(|e| format!("direct: {e}"))?;
+            let result = compare_latencies(&self.plan, &mut |n| pu.echo(n), &mut |n| pd.echo(n));
+            let closed = pu.finish().and(pd.finish());
+            let samples = result?;
+            closed?;
+            Ok(samples)
+        });
         match measured {
             Ok((u, d)) => {
                 let (su, sd) = (Summary::of(&u.concat()), Summary::of(&d.concat()));
