@@ -232,7 +232,8 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
     let plans = plan(&backends, selected);
     println!(
         "==> interop: {} cells (client x server, TLS 1.2 and 1.3, variants basic / alpn / \
-         client-auth / resumption, and {OPENSSL_CLI} both ways in basic)",
+         client-auth / resumption, and {OPENSSL_CLI} both ways in basic; then basic with an \
+         async client, and with an async server)",
         plans.len()
     );
     let mut matrix = Matrix {
@@ -245,12 +246,17 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
     };
     let mut group = None;
     for plan in plans {
-        let this_group = (plan.version, plan.variant);
+        let this_group = (plan.modes, plan.version, plan.variant);
         if group != Some(this_group) {
             if group.is_some() {
                 println!();
             }
-            print!("    {} {:<12} ", plan.version.name(), plan.variant.name());
+            print!(
+                "    {} {:<12} {:<12} ",
+                plan.version.name(),
+                plan.variant.name(),
+                plan.modes.tag()
+            );
             group = Some(this_group);
         }
         let verdict = run_cell(&env, &plan);
@@ -261,6 +267,7 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
             server: plan.server,
             variant: plan.variant,
             version: plan.version,
+            modes: plan.modes,
             outcome: verdict.outcome,
             cipher: verdict.cipher,
             detail: verdict.detail,
