@@ -5,6 +5,10 @@
 //! Schema [`SCHEMA`] (`unitls-report/2`): `unitls-report/1` plus `mode` on every case
 //! record. Sections may be absent: `cargo xtask report` alone writes the common members
 //! and `performance` only, and readers take a missing section as absent.
+//!
+//! Interop cells carry `client_mode` and `server_mode` since the matrix runs an async
+//! end against a blocking one: members added, none changed meaning (a cell without them
+//! had both ends blocking), so neither schema name changed.
 
 use serde::{Deserialize, Serialize};
 

@@ -32,6 +32,12 @@
 //!   stdin must come back on stdout, `Verify return code: 0 (ok)`, then closing stdin
 //!   makes s_client send close_notify). OpenSSL's TLS 1.2 suite names are mapped to IANA
 //!   names with `openssl ciphers -stdname`.
+//! - **across modes** (SPEC ASYNC meets the blocking stream over the wire): the basic
+//!   cells again, per version, with an async client (`unitls-peer client --async`, the
+//!   tokio stream) against every blocking server peer and `openssl s_server`, and with
+//!   every blocking client peer and `openssl s_client` against an async server peer
+//!   (`server --async`). Judged as basic, and each peer's `handshake` events must name
+//!   the mode it was started in. The capability gate is the backend pair's, as above.
 //!
 //! A pair one side cannot run — a version, ALPN, client authentication or resumption its
 //! backend does not declare (read from the source, as codegen does) — is `unsupported`
