@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::outcome::Mode;
+
 /// One line of a peer's stdout. Server events carry `conn`, the connection's number
 /// from 1; client events carry it when `--resume` makes several connections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +45,10 @@ pub enum PeerEvent {
         resumed: bool,
         /// The peer's chain, leaf first; `None` when the backend cannot tell.
         peer_chain: Option<Vec<PeerCert>>,
+        /// The I/O mode the peer runs in: `async` with `--async` (the tokio stream),
+        /// else `blocking` (also when absent: older peers were blocking only).
+        #[serde(default)]
+        mode: Mode,
     },
     /// Application data received and checked.
     Received {
@@ -101,15 +107,21 @@ mod tests {
                 subject_cn: Some("a\"b\n".into()),
                 serial: "01".into(),
             }]),
+            mode: Mode::Async,
         };
         let line = crate::to_line(&event);
         assert_eq!(
             line,
-            r#"{"event":"handshake","version":"TLSv1.3","cipher":null,"alpn":null,"sni":null,"resumed":false,"peer_chain":[{"subject_cn":"a\"b\n","serial":"01"}]}"#
+            r#"{"event":"handshake","version":"TLSv1.3","cipher":null,"alpn":null,"sni":null,"resumed":false,"peer_chain":[{"subject_cn":"a\"b\n","serial":"01"}],"mode":"async"}"#
         );
         assert_eq!(serde_json::from_str::<PeerEvent>(&line).unwrap(), event);
         let closed = PeerEvent::Closed { conn: Some(2) };
         assert_eq!(crate::to_line(&closed), r#"{"event":"closed","conn":2}"#);
         assert!(serde_json::from_str::<PeerEvent>(r#"{"event":"received"}"#).is_err());
+        let old = r#"{"event":"handshake","version":null,"cipher":null,"alpn":null,"sni":null,"peer_chain":null}"#;
+        let Ok(PeerEvent::Handshake { mode, .. }) = serde_json::from_str(old) else {
+            panic!("a handshake without mode reads")
+        };
+        assert_eq!(mode, Mode::Blocking);
     }
 }

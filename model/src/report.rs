@@ -5,6 +5,10 @@
 //! Schema [`SCHEMA`] (`unitls-report/2`): `unitls-report/1` plus `mode` on every case
 //! record. Sections may be absent: `cargo xtask report` alone writes the common members
 //! and `performance` only, and readers take a missing section as absent.
+//!
+//! Interop cells carry `client_mode` and `server_mode` since the matrix runs an async
+//! end against a blocking one: members added, none changed meaning (a cell without them
+//! had both ends blocking), so neither schema name changed.
 
 use serde::{Deserialize, Serialize};
 
@@ -225,6 +229,14 @@ pub struct InteropCell {
     pub variant: String,
     /// `TLSv1.2` or `TLSv1.3`.
     pub version: String,
+    /// The client's I/O mode: `async` for a `unitls-peer client --async`, else
+    /// `blocking` (the `openssl` tool counts as blocking; files written before the
+    /// tokio mode lack the member, and their cells were all blocking).
+    #[serde(default)]
+    pub client_mode: Mode,
+    /// The server's I/O mode, as [`InteropCell::client_mode`].
+    #[serde(default)]
+    pub server_mode: Mode,
     /// pass, fail or unsupported.
     pub outcome: Outcome,
     /// The negotiated suite's IANA name, when the handshake got that far.
@@ -273,5 +285,36 @@ mod tests {
         let case: CaseRecord =
             serde_json::from_str(r#"{"id":"a","spec":[],"outcome":"pass"}"#).unwrap();
         assert_eq!((case.mode, case.detail), (Mode::Blocking, None));
+    }
+
+    #[test]
+    fn interop_cells_carry_the_modes_of_both_ends() {
+        let cell = InteropCell {
+            client: "rustls".into(),
+            server: "boring".into(),
+            variant: "basic".into(),
+            version: "TLSv1.3".into(),
+            client_mode: Mode::Async,
+            server_mode: Mode::Blocking,
+            outcome: Outcome::Pass,
+            cipher: None,
+            detail: String::new(),
+        };
+        let line = crate::to_line(&cell);
+        assert!(
+            line.contains(r#""client_mode":"async","server_mode":"blocking""#),
+            "{line}"
+        );
+        assert_eq!(serde_json::from_str::<InteropCell>(&line).unwrap(), cell);
+        // A cell written before the tokio mode: both ends were blocking.
+        let old: InteropCell = serde_json::from_str(
+            r#"{"client":"a","server":"b","variant":"basic","version":"TLSv1.2",
+                "outcome":"pass","cipher":null,"detail":""}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (old.client_mode, old.server_mode),
+            (Mode::Blocking, Mode::Blocking)
+        );
     }
 }

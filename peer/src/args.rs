@@ -13,12 +13,14 @@ pub(crate) const SERVER_USAGE: &str = "\
 usage: unitls-peer server --listen ADDR --cert CHAIN.pem --key KEY.pem [--key-password P]
       [--client-ca CA.pem [--client-auth optional|required]] [--alpn a,b]
       [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers IANA,...]
-      [--handshake-timeout SECS] [--starttls smtp] [--max-connections N]
+      [--handshake-timeout SECS] [--starttls smtp] [--max-connections N] [--async]
 
 An echo server: echoes application data until the client's close_notify, then closes
 with its own (--listen defaults to 127.0.0.1:0; the `listening` event names the port).
 --client-auth defaults to required when --client-ca is given. --starttls smtp speaks
-SMTP first (greeting, EHLO, STARTTLS). Serves until killed, or --max-connections.";
+SMTP first (greeting, EHLO, STARTTLS). Serves until killed, or --max-connections.
+--async serves on a tokio runtime with unitls::tokio::SocketStream: the same
+behaviour and events (their `mode` says async).";
 
 /// What `unitls-peer client --help` prints.
 pub(crate) const CLIENT_USAGE: &str = "\
@@ -26,13 +28,14 @@ usage: unitls-peer client --connect HOST:PORT [--sni NAME | --no-sni]
       [--ca CA.pem | --dangerous-no-verify] [--cert CHAIN.pem --key KEY.pem [--key-password P]]
       [--alpn a,b] [--min-version ..] [--max-version ..] [--ciphers ..]
       [--handshake-timeout SECS] [--starttls smtp]
-      [--send TEXT | --send-bytes N] [--expect TEXT] [--resume N]
+      [--send TEXT | --send-bytes N] [--expect TEXT] [--resume N] [--async]
 
 Sends --send TEXT (default `hello from unitls-peer`) or --send-bytes N (16 KiB
 lock-step chunks), checks the echo (or --expect TEXT), then detaches with close_notify
 both ways; --resume N makes N more connections with the same context. The name sent
 and verified is --sni, else the host of --connect. --send and --expect understand
-\\n, \\r, \\t, \\\\.";
+\\n, \\r, \\t, \\\\. --async runs on a tokio runtime with unitls::tokio::SocketStream:
+the same behaviour and events (their `mode` says async).";
 
 /// What `unitls-peer --help` prints.
 pub(crate) const USAGE: &str = "\
@@ -41,16 +44,18 @@ usage:
   unitls-peer server --listen ADDR --cert CHAIN.pem --key KEY.pem [--key-password P]
       [--client-ca CA.pem [--client-auth optional|required]] [--alpn a,b]
       [--min-version 1.2|1.3] [--max-version 1.2|1.3] [--ciphers IANA,...]
-      [--handshake-timeout SECS] [--starttls smtp] [--max-connections N]
+      [--handshake-timeout SECS] [--starttls smtp] [--max-connections N] [--async]
   unitls-peer client --connect HOST:PORT [--sni NAME | --no-sni]
       [--ca CA.pem | --dangerous-no-verify] [--cert CHAIN.pem --key KEY.pem [--key-password P]]
       [--alpn a,b] [--min-version ..] [--max-version ..] [--ciphers ..]
       [--handshake-timeout SECS] [--starttls smtp]
-      [--send TEXT | --send-bytes N] [--expect TEXT] [--resume N]
+      [--send TEXT | --send-bytes N] [--expect TEXT] [--resume N] [--async]
   unitls-peer server --help | client --help
 
 Output: one JSON object per line on stdout. Exit status 0 on success, 1 after an
-`error` event, 2 on a usage error. --send and --expect understand \\n, \\r, \\t, \\\\.";
+`error` event, 2 on a usage error. --send and --expect understand \\n, \\r, \\t, \\\\.
+--async runs either role on a tokio runtime (unitls::tokio::SocketStream over
+tokio::net::TcpStream), with the same options, events and exit statuses.";
 
 /// Every socket read and write, and the handshake unless `--handshake-timeout` says
 /// otherwise, is bounded by this.
@@ -105,6 +110,8 @@ pub(crate) struct Tls {
     pub(crate) identity: Option<(PathBuf, PathBuf)>,
     /// `--key-password`.
     pub(crate) key_password: Option<String>,
+    /// `--async`: run on a tokio runtime with `unitls::tokio::SocketStream`.
+    pub(crate) asynchronous: bool,
 }
 
 /// `unitls-peer server`.
@@ -262,12 +269,16 @@ struct TlsOptions {
     key: Option<PathBuf>,
     /// `--key-password`.
     key_password: Option<String>,
+    /// `--async` (a switch).
+    asynchronous: bool,
 }
 
 impl TlsOptions {
-    /// Reads the value of `flag` if it is one of the shared options; `Ok(false)` if not.
+    /// Reads the value of `flag` if it is one of the shared options (or notes the
+    /// switch); `Ok(false)` if not.
     fn take(&mut self, flag: &str, parser: &mut Parser) -> Result<bool, String> {
         match flag {
+            "async" => self.asynchronous = true,
             "alpn" => self.alpn = Some(string(parser, flag)?),
             "min-version" => self.min_version = Some(string(parser, flag)?),
             "max-version" => self.max_version = Some(string(parser, flag)?),
@@ -317,6 +328,7 @@ impl TlsOptions {
             starttls,
             identity,
             key_password: self.key_password,
+            asynchronous: self.asynchronous,
         })
     }
 }

@@ -16,7 +16,7 @@ use crate::args::{ClientArgs, Name, Payload, Starttls, IO_TIMEOUT};
 use crate::{io_error, report_closed, report_handshake, report_received, smtp, timed_stream};
 
 /// The step of `--send-bytes`: written, then read back, before the next.
-const CHUNK: usize = 16 * 1024;
+pub(crate) const CHUNK: usize = 16 * 1024;
 
 /// Runs the client: one connection, plus `--resume` more with the same context.
 pub(crate) fn run(args: &ClientArgs) -> ExitCode {
@@ -34,8 +34,8 @@ pub(crate) fn run(args: &ClientArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The client's abstract context from the command line.
-fn context(args: &ClientArgs) -> unitls::Result<Arc<AbstractContext>> {
+/// The client's abstract context from the command line (both modes).
+pub(crate) fn context(args: &ClientArgs) -> unitls::Result<Arc<AbstractContext>> {
     let mut builder = crate::common_options(create_client_context(), &args.tls)?;
     if let Some(ca) = &args.ca {
         builder = builder.trust_only([TrustSource::Pem(Source::file(ca))]);
@@ -56,15 +56,7 @@ fn connection(
     if args.tls.starttls == Some(Starttls::Smtp) {
         smtp::client_starttls(&mut stream)?;
     }
-    let options = match &args.name {
-        Name::Name(name) => AttachOptions::client(name.clone()),
-        Name::None => AttachOptions::default().side(Side::Client),
-    };
-    stream.attach_ssl(
-        options
-            .ctx(context.clone())
-            .handshake_timeout(args.tls.handshake_timeout),
-    )?;
+    stream.attach_ssl(attach_options(args, context))?;
     report_handshake(&stream, conn)?;
     let received = match args.tls.starttls {
         Some(Starttls::Smtp) => smtp::client_dialogue(&mut stream)?,
@@ -81,6 +73,18 @@ fn connection(
     }
     report_closed(conn);
     Ok(())
+}
+
+/// The client's attach options: the name to send and verify, the context, the
+/// handshake timeout (both modes).
+pub(crate) fn attach_options(args: &ClientArgs, context: &Arc<AbstractContext>) -> AttachOptions {
+    let options = match &args.name {
+        Name::Name(name) => AttachOptions::client(name.clone()),
+        Name::None => AttachOptions::default().side(Side::Client),
+    };
+    options
+        .ctx(context.clone())
+        .handshake_timeout(args.tls.handshake_timeout)
 }
 
 /// Connects to `HOST:PORT`, trying each address within [`IO_TIMEOUT`].
@@ -116,36 +120,56 @@ fn exchange(
             stream.write_all(text).map_err(io_error)?;
             let mut echo = vec![0u8; expect.len()];
             stream.read_exact(&mut echo).map_err(io_error)?;
-            if echo != expect {
-                return Err(mismatch(&format!(
-                    "the echo is {:?}, expected {:?}",
-                    String::from_utf8_lossy(&echo),
-                    String::from_utf8_lossy(expect)
-                )));
-            }
-            Ok(echo.len() as u64)
+            check_text_echo(&echo, expect)
         }
         Payload::Bytes(total) => {
             let mut sent = 0usize;
             let mut chunk = vec![0u8; CHUNK];
             let mut echo = vec![0u8; CHUNK];
             while sent < *total {
-                let n = CHUNK.min(total - sent);
-                for (i, b) in chunk[..n].iter_mut().enumerate() {
-                    *b = ((sent + i) % 251) as u8;
-                }
+                let n = fill_chunk(&mut chunk, sent, *total);
                 stream.write_all(&chunk[..n]).map_err(io_error)?;
                 stream.read_exact(&mut echo[..n]).map_err(io_error)?;
-                if echo[..n] != chunk[..n] {
-                    return Err(mismatch(&format!(
-                        "the echo differs within octets {sent}..{}",
-                        sent + n
-                    )));
-                }
+                check_chunk_echo(&echo[..n], &chunk[..n], sent)?;
                 sent += n;
             }
             Ok(sent as u64)
         }
+    }
+}
+
+/// Fills the next step of `--send-bytes` (at most [`CHUNK`] octets of the pattern from
+/// octet `sent` of `total`) into `chunk`; returns its length.
+pub(crate) fn fill_chunk(chunk: &mut [u8], sent: usize, total: usize) -> usize {
+    let n = CHUNK.min(total - sent).min(chunk.len());
+    for (i, b) in chunk[..n].iter_mut().enumerate() {
+        *b = ((sent + i) % 251) as u8;
+    }
+    n
+}
+
+/// Checks the echo of one step of `--send-bytes` sent from octet `sent`.
+pub(crate) fn check_chunk_echo(echo: &[u8], chunk: &[u8], sent: usize) -> unitls::Result<()> {
+    if echo == chunk {
+        Ok(())
+    } else {
+        Err(mismatch(&format!(
+            "the echo differs within octets {sent}..{}",
+            sent + chunk.len()
+        )))
+    }
+}
+
+/// Checks the echo of `--send TEXT` against what it must be; returns its length.
+pub(crate) fn check_text_echo(echo: &[u8], expect: &[u8]) -> unitls::Result<u64> {
+    if echo == expect {
+        Ok(echo.len() as u64)
+    } else {
+        Err(mismatch(&format!(
+            "the echo is {:?}, expected {:?}",
+            String::from_utf8_lossy(echo),
+            String::from_utf8_lossy(expect)
+        )))
     }
 }
 

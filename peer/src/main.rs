@@ -11,8 +11,8 @@
 //! ```text
 //! unitls-peer --version
 //! unitls-peer --help | server --help | client --help
-//! unitls-peer server --listen 127.0.0.1:0 --cert CHAIN.pem --key KEY.pem [--max-connections N] ...
-//! unitls-peer client --connect HOST:PORT [--sni NAME | --no-sni] [--ca CA.pem | --dangerous-no-verify] ...
+//! unitls-peer server --listen 127.0.0.1:0 --cert CHAIN.pem --key KEY.pem [--max-connections N] [--async] ...
+//! unitls-peer client --connect HOST:PORT [--sni NAME | --no-sni] [--ca CA.pem | --dangerous-no-verify] [--async] ...
 //! ```
 //!
 //! Everything it learns goes to stdout as one JSON object per line, flushed per line:
@@ -30,22 +30,31 @@
 //! `--handshake-timeout`, default 10 s). Exit status: 0 on success (and after `--help`,
 //! which prints the usage on stdout), 1 after an `error` event, 2 for a usage error (the
 //! usage goes to stderr).
+//!
+//! With `--async` either role runs on a tokio runtime with `unitls::tokio::SocketStream`
+//! over `tokio::net::TcpStream` ([`async_mode`]): the same options, behaviour, events and
+//! exit statuses, each `handshake` event saying `"mode":"async"` (`"blocking"` without
+//! it), so that the interop matrix can meet a blocking peer with an async one.
 
 #![forbid(unsafe_code)]
 
 mod args;
+mod async_mode;
 mod client;
+mod events;
 mod server;
 mod smtp;
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
-use unitls::{ErrorKind, SocketStream, Transport};
+use unitls::{ErrorKind, SocketStream};
 
-use unitls_model::peer::{PeerCert, PeerEvent};
+use unitls_model::peer::PeerEvent;
 
 use crate::args::Command;
+pub(crate) use crate::events::{
+    emit, fail, report_closed, report_error, report_handshake, report_received,
+};
 
 fn main() -> ExitCode {
     match args::parse(std::env::args_os().skip(1)) {
@@ -54,7 +63,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Command::Version) => version(),
+        Ok(Command::Server(args)) if args.tls.asynchronous => async_mode::server::run(&args),
         Ok(Command::Server(args)) => server::run(&args),
+        Ok(Command::Client(args)) if args.tls.asynchronous => async_mode::client::run(&args),
         Ok(Command::Client(args)) => client::run(&args),
         Err(args::UsageError { message, usage }) => {
             emit(&PeerEvent::Error {
@@ -91,37 +102,6 @@ fn version() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Writes `event` as one line on stdout and flushes it (a closed stdout is ignored: the
-/// exit status still tells the outcome).
-pub(crate) fn emit(event: &PeerEvent) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", unitls_model::to_line(event));
-    let _ = out.flush();
-}
-
-/// A connection number as the events carry it.
-fn conn_number(conn: Option<usize>) -> Option<u64> {
-    conn.map(|n| n as u64)
-}
-
-/// Prints the `error` event for `err` and returns the failure exit status.
-pub(crate) fn fail(err: &unitls::Error, conn: Option<usize>) -> ExitCode {
-    report_error(err, conn);
-    ExitCode::FAILURE
-}
-
-/// Prints the `error` event for `err`: its SPEC ERR kind (`Syscall`,
-/// `VerificationFailure(UnknownIssuer)`, `Unsupported(Tls13)`…), the message, and the
-/// alert when one ended the session.
-pub(crate) fn report_error(err: &unitls::Error, conn: Option<usize>) {
-    emit(&PeerEvent::Error {
-        conn: conn_number(conn),
-        kind: format!("{:?}", err.kind()),
-        message: err.to_string(),
-        alert: err.alert().map(|alert| alert.to_string()),
-    });
-}
-
 /// A plain stream over `socket` whose every read and write waits at most
 /// [`args::IO_TIMEOUT`].
 pub(crate) fn timed_stream(
@@ -151,72 +131,6 @@ pub(crate) fn io_error(err: std::io::Error) -> unitls::Error {
         }
         _ => unitls::Error::from_io(err),
     }
-}
-
-/// Prints the `handshake` event of an attached stream.
-pub(crate) fn report_handshake<T: Transport>(
-    stream: &SocketStream<T>,
-    conn: Option<usize>,
-) -> unitls::Result<()> {
-    let version = stream.protocol_version()?.map(|v| v.name().to_owned());
-    let cipher = stream.cipher_suite()?.map(|c| c.to_string());
-    let alpn = stream
-        .alpn_protocol()?
-        .map(|p| String::from_utf8_lossy(&p).into_owned());
-    let sni = stream.server_name()?;
-    let resumed = stream.resumed()?;
-    let peer_chain = peer_chain(stream)?.map(|chain| {
-        chain
-            .iter()
-            .map(|cert| PeerCert {
-                subject_cn: cert.subject_common_name().map(str::to_owned),
-                serial: cert.serial_hex(),
-            })
-            .collect()
-    });
-    emit(&PeerEvent::Handshake {
-        conn: conn_number(conn),
-        version,
-        cipher,
-        alpn,
-        sni,
-        resumed,
-        peer_chain,
-    });
-    Ok(())
-}
-
-/// The peer's chain: `peer_certificates()`, or the leaf from `peer_certificate()` where
-/// the backend cannot give the chain; `None` when neither is supported.
-fn peer_chain<T: Transport>(
-    stream: &SocketStream<T>,
-) -> unitls::Result<Option<Vec<unitls::PeerCertificate>>> {
-    match stream.peer_certificates() {
-        Ok(chain) => Ok(Some(chain.unwrap_or_default())),
-        Err(err) if matches!(err.kind(), ErrorKind::Unsupported(_)) => {
-            match stream.peer_certificate() {
-                Ok(leaf) => Ok(Some(leaf.into_iter().collect())),
-                Err(err) if matches!(err.kind(), ErrorKind::Unsupported(_)) => Ok(None),
-                Err(err) => Err(err),
-            }
-        }
-        Err(err) => Err(err),
-    }
-}
-
-/// Prints the `received` event: `bytes` octets arrived and were checked.
-pub(crate) fn report_received(conn: Option<usize>, bytes: u64) {
-    emit(&PeerEvent::Received {
-        conn: conn_number(conn),
-        bytes,
-    });
-}
-
-/// Prints the `closed` event.
-pub(crate) fn report_closed(conn: Option<usize>) {
-    emit(&PeerEvent::Closed {
-        conn: conn_number(conn),
-    });
 }
 
 /// The abstract-context options both roles share.

@@ -81,8 +81,8 @@ pub(crate) fn run(args: &ServerArgs) -> ExitCode {
     }
 }
 
-/// The server's abstract context from the command line.
-fn context(args: &ServerArgs) -> unitls::Result<Arc<AbstractContext>> {
+/// The server's abstract context from the command line (both modes).
+pub(crate) fn context(args: &ServerArgs) -> unitls::Result<Arc<AbstractContext>> {
     let mut builder = crate::common_options(create_server_context(), &args.tls)?;
     if let Some(ca) = &args.client_ca {
         builder = builder.trust_only([TrustSource::Pem(Source::file(ca))]);

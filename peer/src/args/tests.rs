@@ -90,3 +90,34 @@ fn usage_errors_carry_the_command_usage() {
     };
     assert_eq!(c.payload, Payload::Text(b"-x".to_vec()));
 }
+
+#[test]
+fn async_is_a_switch_of_both_roles() {
+    let Command::Server(s) = parse_str("server --cert c --key k --async").unwrap() else {
+        panic!("not a server")
+    };
+    assert!(s.tls.asynchronous);
+    let Command::Client(c) =
+        parse_str("client --async --connect h:1 --starttls smtp --resume 1").unwrap()
+    else {
+        panic!("not a client")
+    };
+    assert!(c.tls.asynchronous);
+    assert_eq!(c.tls.starttls, Some(Starttls::Smtp));
+    assert_eq!(c.resume, 1);
+    let Command::Client(c) = parse_str("client --connect h:1").unwrap() else {
+        panic!("not a client")
+    };
+    assert!(!c.tls.asynchronous, "blocking unless asked");
+    let err = parse_str("client --connect h:1 --async=yes").unwrap_err();
+    assert_eq!(err.usage, CLIENT_USAGE);
+    assert!(parse_str("server --cert c --key k --async=1").is_err());
+    assert_eq!(
+        parse_str("server --async --help"),
+        Ok(Command::Help(SERVER_USAGE))
+    );
+    for usage in [USAGE, SERVER_USAGE, CLIENT_USAGE] {
+        assert!(usage.contains("[--async]"), "{usage}");
+        assert!(usage.contains("tokio"), "{usage}");
+    }
+}

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::running::{Finished, Running};
 use crate::text::one_line;
+use unitls_model::Mode;
 
 /// Runs one cell.
 pub(super) fn run_cell(env: &Env, plan: &Plan) -> Verdict {
@@ -42,8 +43,16 @@ pub(super) fn run_cell(env: &Env, plan: &Plan) -> Verdict {
     result.unwrap_or_else(Verdict::fail)
 }
 
+/// `--async` for an async end.
+fn mode_args(mode: Mode) -> Vec<String> {
+    match mode {
+        Mode::Blocking => Vec::new(),
+        Mode::Async => vec!["--async".to_owned()],
+    }
+}
+
 /// The server peer's arguments.
-fn server_args(env: &Env, variant: Variant, version: Version) -> Vec<String> {
+fn server_args(env: &Env, variant: Variant, version: Version, mode: Mode) -> Vec<String> {
     let connections = match variant {
         Variant::Resumption => RESUMPTION_CONNECTIONS,
         _ => 1,
@@ -80,11 +89,12 @@ fn server_args(env: &Env, variant: Variant, version: Version) -> Vec<String> {
             "required".to_owned(),
         ]),
     }
+    args.extend(mode_args(mode));
     args
 }
 
 /// The client peer's arguments common to every cell.
-fn client_args(env: &Env, addr: &str, version: Version) -> Vec<String> {
+fn client_args(env: &Env, addr: &str, version: Version, mode: Mode) -> Vec<String> {
     let mut args: Vec<String> = [
         "client",
         "--connect",
@@ -101,6 +111,7 @@ fn client_args(env: &Env, addr: &str, version: Version) -> Vec<String> {
     .map(String::from)
     .to_vec();
     args.extend(["--ca".to_owned(), env.fixture("ca.pem")]);
+    args.extend(mode_args(mode));
     args
 }
 
@@ -149,20 +160,21 @@ fn start_server(
 fn peer_pair(env: &Env, plan: &Plan) -> Result<Verdict, String> {
     let (server_path, server_caps) = env.peer(&plan.server)?;
     let (client_path, client_caps) = env.peer(&plan.client)?;
+    let modes = plan.modes;
     let (server, addr) = start_server(
-        Command::new(server_path).args(server_args(env, plan.variant, plan.version)),
+        Command::new(server_path).args(server_args(env, plan.variant, plan.version, modes.server)),
         listening_addr,
     )?;
     let client = Running::spawn(
         Command::new(client_path)
-            .args(client_args(env, &addr, plan.version))
+            .args(client_args(env, &addr, plan.version, modes.client))
             .args(client_variant_args(env, plan.variant)),
         false,
     )?;
     let client = client.finish(Instant::now() + PROCESS_TIMEOUT);
     let server = finish_server(server, &client);
-    let client = End::new("client", &plan.client, client_caps, &client);
-    let server = End::new("server", &plan.server, server_caps, &server);
+    let client = End::new("client", &plan.client, client_caps, modes.client, &client);
+    let server = End::new("server", &plan.server, server_caps, modes.server, &server);
     Ok(match plan.variant {
         Variant::Resumption => judge_resumption(plan.version, &client, &server),
         _ => judge_pair(Expect::of(plan.variant, plan.version), &client, &server),
@@ -190,14 +202,20 @@ fn peer_vs_s_server(env: &Env, plan: &Plan) -> Result<Verdict, String> {
     command.arg("-key").arg(env.fixture("server-key.pem"));
     let (server, addr) = start_server(&mut command, s_server_addr)?;
     let (sent, back) = rev_line();
-    let mut args = client_args(env, &addr, plan.version);
+    let mut args = client_args(env, &addr, plan.version, plan.modes.client);
     args.extend(["--send".to_owned(), sent, "--expect".to_owned(), back]);
     let client = Running::spawn(Command::new(client_path).args(args), false)?;
     let client = client.finish(Instant::now() + PROCESS_TIMEOUT);
     let server = finish_server(server, &client);
     Ok(judge_vs_s_server(
         plan.version,
-        &End::new("client", &plan.client, client_caps, &client),
+        &End::new(
+            "client",
+            &plan.client,
+            client_caps,
+            plan.modes.client,
+            &client,
+        ),
         &server,
         &openssl.ciphers,
     ))
@@ -208,7 +226,12 @@ fn s_client_vs_peer(env: &Env, plan: &Plan) -> Result<Verdict, String> {
     let openssl = env.openssl.as_ref().map_err(Clone::clone)?;
     let (server_path, server_caps) = env.peer(&plan.server)?;
     let (server, addr) = start_server(
-        Command::new(server_path).args(server_args(env, Variant::Basic, plan.version)),
+        Command::new(server_path).args(server_args(
+            env,
+            Variant::Basic,
+            plan.version,
+            plan.modes.server,
+        )),
         listening_addr,
     )?;
     let mut command = Command::new("openssl");
@@ -236,7 +259,13 @@ fn s_client_vs_peer(env: &Env, plan: &Plan) -> Result<Verdict, String> {
     let server = finish_server(server, &client);
     Ok(judge_s_client(
         plan.version,
-        &End::new("server", &plan.server, server_caps, &server),
+        &End::new(
+            "server",
+            &plan.server,
+            server_caps,
+            plan.modes.server,
+            &server,
+        ),
         &client,
         echoed,
         &openssl.ciphers,

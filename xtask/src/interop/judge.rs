@@ -12,6 +12,7 @@ use super::{BULK, CLIENT_CN, RESUMPTION_CONNECTIONS, SERVER_NAME, S_CLIENT_LINE,
 use crate::outcome::Outcome;
 use crate::running::Finished;
 use crate::text::one_line;
+use unitls_model::Mode;
 
 #[cfg(test)]
 mod tests;
@@ -25,6 +26,8 @@ pub(super) struct End<'a> {
     name: &'a str,
     /// Its capabilities.
     caps: &'a Caps,
+    /// The mode it was started in: every handshake it reports must say so.
+    mode: Mode,
     /// What it printed.
     log: PeerLog,
     /// Whether it exited 0 by itself.
@@ -41,12 +44,14 @@ impl<'a> End<'a> {
         role: &'static str,
         name: &'a str,
         caps: &'a Caps,
+        mode: Mode,
         finished: &Finished,
     ) -> End<'a> {
         End {
             role,
             name,
             caps,
+            mode,
             log: PeerLog::parse(&finished.stdout),
             success: finished.success(),
             ended: finished.describe(),
@@ -138,6 +143,15 @@ impl<'a> End<'a> {
             problems.push(format!(
                 "{} {} reports no cipher suite{which}",
                 self.role, self.name
+            ));
+        }
+        if hs.mode != self.mode {
+            problems.push(format!(
+                "{} {} ran {}, expected {}{which}",
+                self.role,
+                self.name,
+                hs.mode.as_str(),
+                self.mode.as_str()
             ));
         }
     }

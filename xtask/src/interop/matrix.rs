@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use super::plan::{Variant, Version};
+use super::plan::{Modes, Variant, Version};
 use unitls_model::report::InteropCell;
+use unitls_model::Mode;
 
 use crate::outcome::Outcome;
 
@@ -19,6 +20,8 @@ pub(crate) struct InteropResult {
     pub(crate) variant: Variant,
     /// The pinned version.
     pub(crate) version: Version,
+    /// The modes of the two ends.
+    pub(crate) modes: Modes,
     /// pass, fail or unsupported.
     pub(crate) outcome: Outcome,
     /// The negotiated suite's IANA name, when the handshake got that far.
@@ -35,21 +38,64 @@ impl InteropResult {
             server: self.server.clone(),
             variant: self.variant.name().to_owned(),
             version: self.version.name().to_owned(),
+            client_mode: self.modes.client,
+            server_mode: self.modes.server,
             outcome: self.outcome,
             cipher: self.cipher.clone(),
             detail: self.detail.clone(),
         }
     }
 
-    /// `rustls -> boring TLSv1.3 alpn`.
+    /// `rustls -> boring TLSv1.3 alpn`; an async end is marked: `rustls (async) ->
+    /// boring TLSv1.3 basic`.
     pub(super) fn label(&self) -> String {
+        let tag = |mode: Mode| match mode {
+            Mode::Blocking => "",
+            Mode::Async => " (async)",
+        };
         format!(
-            "{} -> {} {} {}",
+            "{}{} -> {}{} {} {}",
             self.client,
+            tag(self.modes.client),
             self.server,
+            tag(self.modes.server),
             self.version.name(),
             self.variant.name()
         )
+    }
+}
+
+/// One table of the report: the cells of one version and variant with the same modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Table {
+    /// The modes of the two ends.
+    pub(crate) modes: Modes,
+    /// The pinned version.
+    pub(crate) version: Version,
+    /// The variant.
+    pub(crate) variant: Variant,
+}
+
+impl Table {
+    /// `TLSv1.3 basic`, or `TLSv1.3 basic, async client × blocking server`.
+    pub(crate) fn title(self) -> String {
+        format!(
+            "{} {}{}",
+            self.version.name(),
+            self.variant.name(),
+            self.modes.title()
+        )
+    }
+}
+
+impl InteropResult {
+    /// The table the cell is in.
+    pub(crate) fn table(&self) -> Table {
+        Table {
+            modes: self.modes,
+            version: self.version,
+            variant: self.variant,
+        }
     }
 }
 
@@ -82,30 +128,28 @@ impl Matrix {
         self.results.iter().filter(|r| r.outcome == Outcome::Fail)
     }
 
-    /// The cell for this combination, if it ran.
-    pub(super) fn cell(
-        &self,
-        client: &str,
-        server: &str,
-        variant: Variant,
-        version: Version,
-    ) -> Option<&InteropResult> {
-        self.results.iter().find(|r| {
-            r.client == client && r.server == server && r.variant == variant && r.version == version
-        })
+    /// The cell for this client and server in `table`, if it ran.
+    pub(super) fn cell(&self, client: &str, server: &str, table: Table) -> Option<&InteropResult> {
+        self.results
+            .iter()
+            .find(|r| r.client == client && r.server == server && r.table() == table)
     }
 
-    /// The (version, variant) tables that have at least one cell.
-    pub(super) fn tables(&self) -> Vec<(Version, Variant)> {
+    /// The tables that have at least one cell: per version and variant with both ends
+    /// blocking, then the cross-mode ones (report order, [`Modes::ALL`]).
+    pub(super) fn tables(&self) -> Vec<Table> {
         let mut tables = Vec::new();
-        for version in Version::ALL {
-            for variant in Variant::ALL {
-                if self
-                    .results
-                    .iter()
-                    .any(|r| r.version == version && r.variant == variant)
-                {
-                    tables.push((version, variant));
+        for modes in Modes::ALL {
+            for version in Version::ALL {
+                for variant in Variant::ALL {
+                    let table = Table {
+                        modes,
+                        version,
+                        variant,
+                    };
+                    if self.results.iter().any(|r| r.table() == table) {
+                        tables.push(table);
+                    }
                 }
             }
         }
@@ -113,8 +157,8 @@ impl Matrix {
     }
 
     /// The rows (clients) and columns (servers) of a table that have a cell.
-    pub(super) fn axes(&self, version: Version, variant: Variant) -> (Vec<&str>, Vec<&str>) {
-        let in_table = |r: &&InteropResult| r.version == version && r.variant == variant;
+    pub(super) fn axes(&self, table: Table) -> (Vec<&str>, Vec<&str>) {
+        let in_table = |r: &&InteropResult| r.table() == table;
         let clients = self
             .names
             .iter()

@@ -32,6 +32,12 @@
 //!   stdin must come back on stdout, `Verify return code: 0 (ok)`, then closing stdin
 //!   makes s_client send close_notify). OpenSSL's TLS 1.2 suite names are mapped to IANA
 //!   names with `openssl ciphers -stdname`.
+//! - **across modes** (SPEC ASYNC meets the blocking stream over the wire): the basic
+//!   cells again, per version, with an async client (`unitls-peer client --async`, the
+//!   tokio stream) against every blocking server peer and `openssl s_server`, and with
+//!   every blocking client peer and `openssl s_client` against an async server peer
+//!   (`server --async`). Judged as basic, and each peer's `handshake` events must name
+//!   the mode it was started in. The capability gate is the backend pair's, as above.
 //!
 //! A pair one side cannot run — a version, ALPN, client authentication or resumption its
 //! backend does not declare (read from the source, as codegen does) — is `unsupported`
@@ -232,7 +238,8 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
     let plans = plan(&backends, selected);
     println!(
         "==> interop: {} cells (client x server, TLS 1.2 and 1.3, variants basic / alpn / \
-         client-auth / resumption, and {OPENSSL_CLI} both ways in basic)",
+         client-auth / resumption, and {OPENSSL_CLI} both ways in basic; then basic with an \
+         async client, and with an async server)",
         plans.len()
     );
     let mut matrix = Matrix {
@@ -245,12 +252,17 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
     };
     let mut group = None;
     for plan in plans {
-        let this_group = (plan.version, plan.variant);
+        let this_group = (plan.modes, plan.version, plan.variant);
         if group != Some(this_group) {
             if group.is_some() {
                 println!();
             }
-            print!("    {} {:<12} ", plan.version.name(), plan.variant.name());
+            print!(
+                "    {} {:<12} {:<12} ",
+                plan.version.name(),
+                plan.variant.name(),
+                plan.modes.tag()
+            );
             group = Some(this_group);
         }
         let verdict = run_cell(&env, &plan);
@@ -261,6 +273,7 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
             server: plan.server,
             variant: plan.variant,
             version: plan.version,
+            modes: plan.modes,
             outcome: verdict.outcome,
             cipher: verdict.cipher,
             detail: verdict.detail,

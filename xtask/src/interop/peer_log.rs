@@ -3,6 +3,7 @@
 //! [`PeerLog`].
 
 use unitls_model::peer::PeerEvent;
+use unitls_model::Mode;
 
 /// A peer's `handshake` event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub(crate) struct Handshake {
     /// The peer's chain as common names, leaf first; `None` when the backend cannot
     /// tell.
     pub(crate) peer_cns: Option<Vec<Option<String>>>,
+    /// The I/O mode the peer ran in (`blocking` unless it says `async`).
+    pub(crate) mode: Mode,
 }
 
 /// A peer's `error` event.
@@ -76,6 +79,7 @@ impl PeerLog {
                 sni,
                 resumed,
                 peer_chain,
+                mode,
             } => self.handshakes.push(Handshake {
                 conn,
                 version,
@@ -85,6 +89,7 @@ impl PeerLog {
                 resumed,
                 peer_cns: peer_chain
                     .map(|chain| chain.into_iter().map(|cert| cert.subject_cn).collect()),
+                mode,
             }),
             PeerEvent::Received { bytes, .. } => self.received.push(bytes),
             PeerEvent::Closed { .. } => self.closed += 1,

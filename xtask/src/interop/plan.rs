@@ -1,6 +1,8 @@
-//! What the matrix runs: the pinned versions and the variants, one cell per client ×
-//! server pair (and the `openssl` tool both ways), and the capability gate that makes a
-//! cell `unsupported` before anything starts.
+//! What the matrix runs: the pinned versions, the variants and the modes of the two
+//! ends, one cell per client × server pair (and the `openssl` tool both ways), and the
+//! capability gate that makes a cell `unsupported` before anything starts.
+
+use unitls_model::Mode;
 
 use super::OPENSSL_CLI;
 
@@ -83,6 +85,75 @@ impl Variant {
     }
 }
 
+/// The I/O modes of a cell's two ends: a peer runs `--async` (the tokio stream) at an
+/// `async` end; the `openssl` tool is always a blocking end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Modes {
+    /// The client's mode.
+    pub(crate) client: Mode,
+    /// The server's mode.
+    pub(crate) server: Mode,
+}
+
+impl Modes {
+    /// Both ends blocking: every variant.
+    pub(crate) const BLOCKING: Modes = Modes {
+        client: Mode::Blocking,
+        server: Mode::Blocking,
+    };
+
+    /// Every combination, in report order: blocking at both ends, then an async client
+    /// against a blocking server, then a blocking client against an async server (the
+    /// cross-mode cells; both ends async is what the suite's tokio cases run in one
+    /// process).
+    pub(crate) const ALL: [Modes; 3] = [
+        Modes::BLOCKING,
+        Modes {
+            client: Mode::Async,
+            server: Mode::Blocking,
+        },
+        Modes {
+            client: Mode::Blocking,
+            server: Mode::Async,
+        },
+    ];
+
+    /// The variants run in these modes: every one at both ends blocking, the basic
+    /// echo (1 MiB each way, close_notify both ways) across modes.
+    pub(crate) fn variants(self) -> &'static [Variant] {
+        if self == Modes::BLOCKING {
+            &Variant::ALL
+        } else {
+            &[Variant::Basic]
+        }
+    }
+
+    /// `""` at both ends blocking, else `, async client × blocking server`: what a
+    /// table's title adds.
+    pub(crate) fn title(self) -> String {
+        if self == Modes::BLOCKING {
+            String::new()
+        } else {
+            format!(
+                ", {} client × {} server",
+                self.client.as_str(),
+                self.server.as_str()
+            )
+        }
+    }
+
+    /// `""` at both ends blocking, else `async client` or `async server`: the progress
+    /// line's tag.
+    pub(crate) fn tag(self) -> &'static str {
+        match (self.client, self.server) {
+            (Mode::Blocking, Mode::Blocking) => "",
+            (Mode::Async, Mode::Async) => "async both",
+            (Mode::Async, _) => "async client",
+            (_, Mode::Async) => "async server",
+        }
+    }
+}
+
 /// One cell to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Plan {
@@ -94,39 +165,51 @@ pub(super) struct Plan {
     pub(super) variant: Variant,
     /// Version.
     pub(super) version: Version,
+    /// The modes of the two ends.
+    pub(super) modes: Modes,
 }
 
 /// Every cell to run: all backend pairs per version and variant (resumption included),
-/// plus the openssl tool both ways in the basic variant only; with `selected`
-/// non-empty, only the cells involving one of them.
+/// plus the openssl tool both ways in the basic variant only, with both ends blocking;
+/// then, per version, the basic cells again with an async client (against every backend
+/// and the openssl tool) and with an async server (against every backend and the
+/// openssl tool). With `selected` non-empty, only the cells involving one of them.
 pub(super) fn plan(backends: &[&str], selected: &[String]) -> Vec<Plan> {
     let wanted =
         |a: &str, b: &str| selected.is_empty() || selected.iter().any(|s| s == a || s == b);
     let mut plans = Vec::new();
-    for version in Version::ALL {
-        for variant in Variant::ALL {
-            let mut pairs: Vec<(&str, &str)> = Vec::new();
-            for client in backends {
-                for server in backends {
-                    pairs.push((client, server));
+    for modes in Modes::ALL {
+        for version in Version::ALL {
+            for &variant in modes.variants() {
+                let mut pairs: Vec<(&str, &str)> = Vec::new();
+                for client in backends {
+                    for server in backends {
+                        pairs.push((client, server));
+                    }
                 }
-            }
-            if variant == Variant::Basic {
-                for backend in backends {
-                    pairs.push((backend, OPENSSL_CLI));
+                if variant == Variant::Basic {
+                    // The openssl tool is a blocking end.
+                    if modes.server == Mode::Blocking {
+                        for backend in backends {
+                            pairs.push((backend, OPENSSL_CLI));
+                        }
+                    }
+                    if modes.client == Mode::Blocking {
+                        for backend in backends {
+                            pairs.push((OPENSSL_CLI, backend));
+                        }
+                    }
                 }
-                for backend in backends {
-                    pairs.push((OPENSSL_CLI, backend));
-                }
-            }
-            for (client, server) in pairs {
-                if wanted(client, server) {
-                    plans.push(Plan {
-                        client: client.to_owned(),
-                        server: server.to_owned(),
-                        variant,
-                        version,
-                    });
+                for (client, server) in pairs {
+                    if wanted(client, server) {
+                        plans.push(Plan {
+                            client: client.to_owned(),
+                            server: server.to_owned(),
+                            variant,
+                            version,
+                            modes,
+                        });
+                    }
                 }
             }
         }
@@ -268,9 +351,13 @@ mod tests {
     fn the_plan_covers_the_matrix() {
         let backends = ["rustls", "openssl", "boring", "native-tls"];
         let all = plan(&backends, &[]);
-        assert_eq!(all.len(), 2 * (4 * 16 + 8));
+        let blocking: Vec<_> = all.iter().filter(|p| p.modes == Modes::BLOCKING).collect();
+        assert_eq!(blocking.len(), 2 * (4 * 16 + 8));
+        // Across modes: per version, every pair plus the openssl tool at the blocking
+        // end, basic only.
+        assert_eq!(all.len(), blocking.len() + 2 * 2 * (16 + 4));
         let rustls = plan(&backends, &["rustls".to_owned()]);
-        assert_eq!(rustls.len(), 2 * (4 * 7 + 2));
+        assert_eq!(rustls.len(), 2 * (4 * 7 + 2) + 2 * 2 * (7 + 1));
         let resumption: Vec<_> = all
             .iter()
             .filter(|p| p.variant == Variant::Resumption)
@@ -285,5 +372,47 @@ mod tests {
         assert!(all
             .iter()
             .any(|p| p.client == OPENSSL_CLI && p.server == "boring"));
+    }
+
+    #[test]
+    fn every_backend_pair_meets_across_modes() {
+        let backends = ["rustls", "openssl", "boring", "native-tls"];
+        let all = plan(&backends, &[]);
+        let [_, async_client, async_server] = Modes::ALL;
+        for modes in [async_client, async_server] {
+            for version in Version::ALL {
+                for client in backends {
+                    for server in backends {
+                        let found = all.iter().filter(|p| {
+                            p.client == client
+                                && p.server == server
+                                && p.version == version
+                                && p.modes == modes
+                        });
+                        let variants: Vec<Variant> = found.map(|p| p.variant).collect();
+                        assert_eq!(variants, [Variant::Basic], "{client} -> {server} {modes:?}");
+                    }
+                }
+            }
+        }
+        // The openssl tool is never the async end.
+        assert!(all.iter().all(
+            |p| (p.client != OPENSSL_CLI || p.modes.client == Mode::Blocking)
+                && (p.server != OPENSSL_CLI || p.modes.server == Mode::Blocking)
+        ));
+        assert!(all
+            .iter()
+            .any(|p| p.client == OPENSSL_CLI && p.modes == async_server));
+        assert!(all
+            .iter()
+            .any(|p| p.server == OPENSSL_CLI && p.modes == async_client));
+        // The blocking cells come first, in today's order.
+        let first_cross = all.iter().position(|p| p.modes != Modes::BLOCKING).unwrap();
+        assert!(all[first_cross..]
+            .iter()
+            .all(|p| p.modes != Modes::BLOCKING));
+        assert_eq!(Modes::BLOCKING.title(), "");
+        assert_eq!(async_client.title(), ", async client × blocking server");
+        assert_eq!(async_server.tag(), "async server");
     }
 }

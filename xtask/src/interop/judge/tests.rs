@@ -12,6 +12,7 @@ fn end<'a>(
         role,
         name,
         caps,
+        mode: Mode::Blocking,
         log: PeerLog::parse(&lines(out)),
         success,
         ended: if success {
@@ -260,5 +261,78 @@ fn resumption_needs_a_full_then_a_resumed_handshake_at_both_ends() {
             .starts_with("client rustls: Syscall: reset; client rustls exit code 1"),
         "{}",
         verdict.detail
+    );
+}
+
+/// An end started with `--async` must report `"mode":"async"` on every handshake (so a
+/// cross-mode cell cannot pass with both ends blocking), and a blocking end `blocking`.
+#[test]
+fn each_end_runs_in_the_mode_planned() {
+    let caps = Caps::All;
+    let expect = Expect::of(Variant::Basic, Version::Tls13);
+    let async_log = |log: &[&str]| -> Vec<String> {
+        log.iter()
+            .map(|l| l.replace(r#""peer_chain":"#, r#""mode":"async","peer_chain":"#))
+            .collect()
+    };
+    let client_async = async_log(&CLIENT_OK);
+    let client_async: Vec<&str> = client_async.iter().map(String::as_str).collect();
+    let in_mode = |mut end: End<'static>, mode| {
+        end.mode = mode;
+        end
+    };
+    let client = |out: &[&str], mode| in_mode(end("client", "rustls", &Caps::All, out, true), mode);
+    let server = end("server", "boring", &caps, &SERVER_OK, true);
+
+    let verdict = judge_pair(expect, &client(&client_async, Mode::Async), &server);
+    assert_eq!(verdict.outcome, Outcome::Pass, "{}", verdict.detail);
+
+    // Planned async, ran blocking: the peer was not given --async, or ignored it.
+    let verdict = judge_pair(expect, &client(&CLIENT_OK, Mode::Async), &server);
+    assert_eq!(verdict.outcome, Outcome::Fail);
+    assert_eq!(verdict.detail, "client rustls ran blocking, expected async");
+
+    // And the other way round, at the server, per connection.
+    let server_async = async_log(&SERVER_OK);
+    let server_async: Vec<&str> = server_async.iter().map(String::as_str).collect();
+    let verdict = judge_pair(
+        expect,
+        &client(&CLIENT_OK, Mode::Blocking),
+        &end("server", "boring", &caps, &server_async, true),
+    );
+    assert_eq!(verdict.detail, "server boring ran async, expected blocking");
+    let resumed = resumption_log(true, false, true);
+    let resumed: Vec<String> = resumed
+        .iter()
+        .map(|l| l.replace(r#""peer_chain":"#, r#""mode":"async","peer_chain":"#))
+        .collect();
+    let verdict = judge_resumption(
+        Version::Tls13,
+        &resumption_end(
+            "client",
+            "rustls",
+            &caps,
+            &resumption_log(false, false, true),
+        ),
+        &in_mode(
+            resumption_end("server", "openssl", &Caps::All, &resumed),
+            Mode::Async,
+        ),
+    );
+    assert_eq!(verdict.outcome, Outcome::Pass, "{}", verdict.detail);
+    let verdict = judge_resumption(
+        Version::Tls13,
+        &resumption_end(
+            "client",
+            "rustls",
+            &caps,
+            &resumption_log(false, false, true),
+        ),
+        &resumption_end("server", "openssl", &caps, &resumed),
+    );
+    assert_eq!(
+        verdict.detail,
+        "server openssl ran async, expected blocking (connection 1); \
+         server openssl ran async, expected blocking (connection 2)"
     );
 }
