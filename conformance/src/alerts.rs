@@ -145,9 +145,9 @@ struct Attempt {
     server_result: unitls_core::Result<()>,
 }
 
-/// Attaches a client and a server over a tapped pair of `kind`.
-fn attempt_over(kind: TransportKind, client: AttachOptions, server: AttachOptions) -> Attempt {
-    let (client_end, server_end, _killers) = Harness::pair_of(kind);
+/// Attaches a client and a server over a tapped pair of the run's transports.
+fn attempt(h: &Harness, client: AttachOptions, server: AttachOptions) -> Attempt {
+    let (client_end, server_end, _killers) = h.pair();
     let (mut c, mut s) = (End::new(client_end), End::new(server_end));
     let server_thread = spawn(move || {
         let result = s.conn.attach_ssl(server);
@@ -161,10 +161,6 @@ fn attempt_over(kind: TransportKind, client: AttachOptions, server: AttachOption
         server: s,
         server_result,
     }
-}
-
-fn attempt(h: &Harness, client: AttachOptions, server: AttachOptions) -> Attempt {
-    attempt_over(h.kind, client, server)
 }
 
 /// Whether the backend declares `capability` (without marking the run as a

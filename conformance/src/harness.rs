@@ -42,6 +42,8 @@ pub enum Killer {
     Tcp(TcpStream),
     /// The in-memory end's closer.
     Memory(MemoryCloser),
+    /// An async run's in-memory end (dropped: the peer reads end of stream).
+    Shared(crate::tokio_bridge::SharedIo),
 }
 
 impl Killer {
@@ -52,6 +54,7 @@ impl Killer {
                 let _ = socket.shutdown(std::net::Shutdown::Both);
             }
             Killer::Memory(closer) => closer.close(),
+            Killer::Shared(io) => io.kill(),
         }
     }
 }
@@ -76,6 +79,9 @@ pub struct Harness {
     pub natives: &'static dyn NativeFixtures,
     /// Faults injected into every case stream's transport (SPEC REL-1), if any.
     pub faults: Option<FaultMode>,
+    /// In an async run (SPEC "Modes"): its runtime; the pairs the harness makes are
+    /// then tokio transports and the streams over them tokio streams.
+    pub async_run: Option<Arc<crate::tokio_bridge::AsyncRun>>,
     fallback: Arc<AtomicBool>,
 }
 
@@ -91,6 +97,7 @@ impl Harness {
             kind,
             natives,
             faults: None,
+            async_run: None,
             fallback: Arc::default(),
         }
     }
@@ -124,9 +131,19 @@ impl Harness {
         Arc::clone(&self.fallback)
     }
 
-    /// Two connected raw transports of this run's kind: client end, server end.
+    /// The same run in the tokio mode.
+    pub fn in_async_mode(mut self) -> Harness {
+        self.async_run = Some(Arc::new(crate::tokio_bridge::AsyncRun::new()));
+        self
+    }
+
+    /// Two connected raw transports of this run's kind: client end, server end (in
+    /// an async run, tokio transports behind them).
     pub fn pair(&self) -> (BoxTransport, BoxTransport, Killers) {
-        Harness::pair_of(self.kind)
+        match &self.async_run {
+            Some(run) => crate::tokio_bridge::pair(run, self.kind),
+            None => Harness::pair_of(self.kind),
+        }
     }
 
     /// Two connected raw transports of `kind`: client end, server end.

@@ -41,6 +41,7 @@ pub mod sec;
 pub mod side;
 pub mod starttls;
 pub mod streams;
+pub mod tokio_bridge;
 pub mod tokio_load;
 pub mod tokio_mode;
 pub mod validation;
@@ -251,6 +252,96 @@ pub const NOT_FAULTED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The cases that run in the blocking mode only, each with why: what the SPEC marks
+/// *Sync-only*, what is about the blocking API itself, and what does no stream I/O
+/// (contexts, the registry, key files: they run once, not again in a mode they never
+/// touch). Every other case runs in the tokio mode too ([`run_case`]); one that makes
+/// no tokio stream there fails, so this list stays true.
+pub const BLOCKING_ONLY: &[(&str, &str)] = &[
+    (
+        "close_4_drop_gives_clean_eof",
+        "SPEC CLOSE-4 is Sync-only (async: ASYNC-6)",
+    ),
+    (
+        "stream_8_read_timeout_keeps_session",
+        "SPEC STREAM-8 is Sync-only",
+    ),
+    (
+        "stream_1_open_tcp_stream",
+        "the blocking constructor open_tcp_stream (async: ASYNC-8)",
+    ),
+    (
+        "stream_2_3_errors_and_timeouts",
+        "the blocking constructor open_tcp_stream",
+    ),
+    (
+        "stream_4_from_accepted",
+        "the blocking constructor from_accepted (async: ASYNC-8)",
+    ),
+    (
+        "attach_2_constructor_with_options",
+        "the blocking constructor SocketStream::with_options",
+    ),
+    (
+        "stream_6_transports",
+        "the blocking Transport implementations (TcpStream, UnixStream, boxes)",
+    ),
+    (
+        "stream_9_nonblocking_transport",
+        "non-blocking transports under the blocking stream",
+    ),
+    (
+        "rec_4_one_octet_reads",
+        "a transport that gives one octet per read: MemoryStream::set_max_read",
+    ),
+    (
+        "sec_1_no_legacy_versions",
+        "the openssl tool against a from_accepted server",
+    ),
+    (
+        "sec_3_no_client_renegotiation",
+        "the openssl tool against a from_accepted server",
+    ),
+    (
+        "rel_7_verification_alerts",
+        "reads the wire through a blocking tap transport",
+    ),
+    (
+        "rel_7_server_without_identity_alert",
+        "reads the wire through a blocking tap transport",
+    ),
+    (
+        "rel_7_tampered_record_alert",
+        "alters a record through a blocking tap transport",
+    ),
+    (
+        "rel_7_alert_reaches_a_writing_client",
+        "the blocking close's linger over TCP",
+    ),
+    (
+        "impl_1_2_registry_lists_backend",
+        "no stream I/O: the registry",
+    ),
+    (
+        "impl_4_default_only_available",
+        "no stream I/O: the registry",
+    ),
+    ("ctx_1_side_1_defaults", "no stream I/O: option defaults"),
+    ("abs_6_name", "no stream I/O: context names"),
+    (
+        "init_2_ensure_initialized_concurrently",
+        "no stream I/O: library initialisation",
+    ),
+    (
+        "key_5_6_bad_identities",
+        "no stream I/O: identities refused at build()",
+    ),
+    (
+        "sec_8_no_secrets_in_debug",
+        "no stream I/O: Debug output of contexts and identities",
+    ),
+];
+
 /// The runs of one case: both clean transports, then — unless the case is in
 /// [`NOT_FAULTED`] — the in-memory duplex with injected faults, blocking and
 /// non-blocking (SPEC REL-1), and TCP with them too when `UNITLS_FAULTS_OVER_TCP` is
@@ -279,10 +370,15 @@ pub struct RunKind {
     pub kind: TransportKind,
     /// The faults injected into it, if any.
     pub faults: Option<FaultMode>,
+    /// Whether the streams were the tokio mode's.
+    pub tokio: bool,
 }
 
 impl std::fmt::Debug for RunKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.tokio {
+            return write!(f, "{:?}, tokio mode", self.kind);
+        }
         match self.faults {
             None => write!(f, "{:?}", self.kind),
             Some(FaultMode::Blocking) => write!(f, "{:?} with injected faults", self.kind),
@@ -295,8 +391,10 @@ impl std::fmt::Debug for RunKind {
 
 /// Runs the case named `id` against `backend` over every transport of
 /// [`runs_of`], each under the watchdog, and judges the outcome by SPEC §0
-/// ([`outcome`]). Panics (fails the test) on `fail`; records every outcome for the
-/// report when `UNITLS_OUTCOME_FILE` is set.
+/// ([`outcome`]); then, unless it is in [`BLOCKING_ONLY`], the same body in the tokio
+/// mode over TCP and the in-memory duplex (SPEC "Modes"), judged as its own row.
+/// Panics (fails the test) on `fail`; records every outcome for the report when
+/// `UNITLS_OUTCOME_FILE` is set.
 pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id: &str) {
     let case = CASES
         .iter()
@@ -313,35 +411,89 @@ pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id:
         if let Some(mode) = faults {
             harness = harness.with_faults(mode);
         }
-        let seed = seed_of(backend, id);
-        let fallback = harness.fallback_flag();
-        let (tx, rx) = mpsc::channel();
-        let run = case.run;
-        std::thread::spawn(move || {
-            harness.enter(seed);
-            let result =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run(&harness)));
-            let _ = tx.send(result.map_err(|panic| outcome::panic_text(&*panic)));
-        });
-        let result = match rx.recv_timeout(WATCHDOG) {
-            Ok(result) => result,
-            Err(_) => Err(format!("hung: no result within {WATCHDOG:?}")),
-        };
-        let result = result.map_err(|text| match faults {
-            Some(_) => format!("{text} (fault seed {seed:#x})"),
-            None => text,
-        });
-        results.push((
-            RunKind { kind, faults },
-            result,
-            fallback.load(std::sync::atomic::Ordering::SeqCst),
+        results.push(run_once(
+            case,
+            harness,
+            RunKind {
+                kind,
+                faults,
+                tokio: false,
+            },
         ));
     }
+    let mut failures = Vec::new();
     let verdict = outcome::judge(backend, case, &results);
-    outcome::record(backend, case, &cited, &verdict);
+    outcome::record(backend, case, case.mode(), &cited, &verdict);
     if let outcome::Outcome::Fail(detail) = verdict {
-        panic!("{id} on {backend} (SPEC {cited:?}): {detail}");
+        failures.push(detail);
     }
+    if case.mode() == unitls_model::Mode::Blocking && !BLOCKING_ONLY.iter().any(|(b, _)| *b == id) {
+        let cited: Vec<&str> = case.spec.to_vec();
+        let results: Vec<_> = [TransportKind::Tcp, TransportKind::Memory]
+            .into_iter()
+            .map(|kind| {
+                let harness = Harness::new(backend, kind, natives).in_async_mode();
+                run_once(
+                    case,
+                    harness,
+                    RunKind {
+                        kind,
+                        faults: None,
+                        tokio: true,
+                    },
+                )
+            })
+            .collect();
+        let verdict = outcome::judge(backend, case, &results);
+        outcome::record(backend, case, unitls_model::Mode::Async, &cited, &verdict);
+        if let outcome::Outcome::Fail(detail) = verdict {
+            failures.push(format!("in the tokio mode: {detail}"));
+        }
+    }
+    if !failures.is_empty() {
+        panic!(
+            "{id} on {backend} (SPEC {cited:?}): {}",
+            failures.join("\n")
+        );
+    }
+}
+
+/// Runs the case once on `harness` under the watchdog: its result (a panic's text
+/// on failure) and whether it checked a documented fallback.
+fn run_once(case: &Case, harness: Harness, kind: RunKind) -> (RunKind, Result<(), String>, bool) {
+    let seed = seed_of(harness.backend, case.id);
+    let fallback = harness.fallback_flag();
+    let async_run = harness.async_run.clone();
+    let (tx, rx) = mpsc::channel();
+    let run = case.run;
+    std::thread::spawn(move || {
+        harness.enter(seed);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || run(&harness)));
+        let _ = tx.send(result.map_err(|panic| outcome::panic_text(&*panic)));
+    });
+    let mut result = match rx.recv_timeout(WATCHDOG) {
+        Ok(result) => result,
+        Err(_) => Err(format!("hung: no result within {WATCHDOG:?}")),
+    };
+    if let (Ok(()), Some(run)) = (&result, &async_run) {
+        if run.streams() == 0 {
+            // A row that says "async" must have run a tokio stream.
+            result = Err(format!(
+                "the case made no stream through the harness in the tokio mode: list it in \
+                 BLOCKING_ONLY with the reason ({:?})",
+                run
+            ));
+        }
+    }
+    let result = result.map_err(|text| match kind.faults {
+        Some(_) => format!("{text} (fault seed {seed:#x})"),
+        None => text,
+    });
+    (
+        kind,
+        result,
+        fallback.load(std::sync::atomic::Ordering::SeqCst),
+    )
 }
 
 /// The fault seed of a case on a backend: fixed, so a failure repeats.

@@ -12,7 +12,7 @@ use std::io::Write;
 
 use unitls_core::Capability;
 use unitls_model::outcome::{BackendDescription, CaseOutcome, Deviation, OutcomeLine};
-use unitls_model::Outcome as Word;
+use unitls_model::{Mode, Outcome as Word};
 
 use crate::{Case, RunKind};
 
@@ -130,7 +130,7 @@ fn first_line(text: &str) -> &str {
 ///
 /// `cited` is the SPEC IDs the runs checked: the case's own, plus REL-1 when it also
 /// ran through injected faults.
-pub fn record(backend: &str, case: &Case, cited: &[&str], outcome: &Outcome) {
+pub fn record(backend: &str, case: &Case, mode: Mode, cited: &[&str], outcome: &Outcome) {
     let Some(path) = std::env::var_os("UNITLS_OUTCOME_FILE") else {
         return;
     };
@@ -162,7 +162,7 @@ pub fn record(backend: &str, case: &Case, cited: &[&str], outcome: &Outcome) {
             backend: backend.to_owned(),
             id: case.id.to_owned(),
             spec: cited.iter().map(|s| (*s).to_owned()).collect(),
-            mode: case.mode(),
+            mode,
             outcome: outcome.word(),
             detail: outcome.detail().to_owned(),
         }),

@@ -174,77 +174,57 @@ pub(crate) struct CaseResult {
 pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResult> {
     let mut cases: Vec<CaseResult> = Vec::new();
     for test in tests {
-        let record = recorded.iter().find(|r| r.id == test.id);
+        // One outcome line per mode the case ran in (blocking, and async when it
+        // runs in the tokio mode too); libtest has one test for all of them.
+        let records: Vec<&Recorded> = recorded.iter().filter(|r| r.id == test.id).collect();
         let output = test.output.clone().filter(|o| !o.trim().is_empty());
-        let case = match (test.status, record) {
-            (TestStatus::Failed, Some(r)) if r.outcome == Outcome::Fail => CaseResult {
-                id: test.id.clone(),
-                spec: r.spec.clone(),
-                mode: r.mode,
-                outcome: Outcome::Fail,
-                detail: r.detail.clone(),
-                output: output.filter(|o| o.trim() != r.detail.trim()),
-            },
-            (TestStatus::Failed, Some(r)) => CaseResult {
-                id: test.id.clone(),
-                spec: r.spec.clone(),
-                mode: r.mode,
-                outcome: Outcome::Fail,
-                detail: format!(
-                    "libtest reported FAILED after the runner recorded `{}`{}:\n{}",
-                    r.outcome.as_str(),
-                    if r.detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", r.detail)
-                    },
-                    output.as_deref().unwrap_or("(no output captured)")
-                ),
-                output: None,
-            },
-            (TestStatus::Failed, None) => CaseResult {
-                id: test.id.clone(),
-                spec: Vec::new(),
-                mode: Mode::default(),
-                outcome: Outcome::Fail,
-                detail: output.unwrap_or_else(|| {
-                    "libtest reported FAILED; no outcome line and no output captured".into()
-                }),
-                output: None,
-            },
-            (_, Some(r)) => CaseResult {
-                id: r.id.clone(),
-                spec: r.spec.clone(),
-                mode: r.mode,
-                outcome: r.outcome,
-                detail: r.detail.clone(),
-                output: None,
-            },
-            (TestStatus::Ok, None) => CaseResult {
-                id: test.id.clone(),
-                spec: Vec::new(),
-                mode: Mode::default(),
-                outcome: Outcome::Fail,
-                detail: "libtest reported ok but the runner wrote no outcome line \
-                         (UNITLS_OUTCOME_FILE not honoured?): pass, unsupported and \
-                         deviation cannot be told apart"
-                    .into(),
-                output: None,
-            },
-            (TestStatus::Ignored, None) => CaseResult {
-                id: test.id.clone(),
-                spec: Vec::new(),
-                mode: Mode::default(),
-                outcome: Outcome::Fail,
-                detail: "not run: libtest ignored it (#[ignore]); every case must run".into(),
-                output: None,
-            },
-        };
-        cases.push(case);
+        if records.is_empty() {
+            cases.push(without_record(test, output));
+            continue;
+        }
+        let any_failed = records.iter().any(|r| r.outcome == Outcome::Fail);
+        for r in records {
+            let case = match test.status {
+                TestStatus::Failed if r.outcome == Outcome::Fail => CaseResult {
+                    id: test.id.clone(),
+                    spec: r.spec.clone(),
+                    mode: r.mode,
+                    outcome: Outcome::Fail,
+                    detail: r.detail.clone(),
+                    output: output.clone().filter(|o| o.trim() != r.detail.trim()),
+                },
+                TestStatus::Failed if !any_failed => CaseResult {
+                    id: test.id.clone(),
+                    spec: r.spec.clone(),
+                    mode: r.mode,
+                    outcome: Outcome::Fail,
+                    detail: format!(
+                        "libtest reported FAILED after the runner recorded `{}`{}:\n{}",
+                        r.outcome.as_str(),
+                        if r.detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", r.detail)
+                        },
+                        output.as_deref().unwrap_or("(no output captured)")
+                    ),
+                    output: None,
+                },
+                _ => CaseResult {
+                    id: r.id.clone(),
+                    spec: r.spec.clone(),
+                    mode: r.mode,
+                    outcome: r.outcome,
+                    detail: r.detail.clone(),
+                    output: None,
+                },
+            };
+            cases.push(case);
+        }
     }
     // Outcome lines libtest never reported (the process died before printing them).
     for r in recorded {
-        if !cases.iter().any(|c| c.id == r.id) {
+        if !cases.iter().any(|c| c.id == r.id && c.mode == r.mode) {
             cases.push(CaseResult {
                 id: r.id.clone(),
                 spec: r.spec.clone(),
@@ -255,8 +235,57 @@ pub(crate) fn merge(tests: &[TestResult], recorded: &[Recorded]) -> Vec<CaseResu
             });
         }
     }
-    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    cases.sort_by(|a, b| (&a.id, mode_order(a.mode)).cmp(&(&b.id, mode_order(b.mode))));
     cases
+}
+
+/// Blocking rows before async ones.
+fn mode_order(mode: Mode) -> usize {
+    Mode::ALL
+        .iter()
+        .position(|m| *m == mode)
+        .unwrap_or(usize::MAX)
+}
+
+/// A test libtest reported without any outcome line from the runner.
+fn without_record(test: &TestResult, output: Option<String>) -> CaseResult {
+    let (detail, outcome) = match test.status {
+        TestStatus::Failed => (
+            output.unwrap_or_else(|| {
+                "libtest reported FAILED; no outcome line and no output captured".into()
+            }),
+            Outcome::Fail,
+        ),
+        TestStatus::Ok => (
+            "libtest reported ok but the runner wrote no outcome line \
+             (UNITLS_OUTCOME_FILE not honoured?): pass, unsupported and \
+             deviation cannot be told apart"
+                .into(),
+            Outcome::Fail,
+        ),
+        TestStatus::Ignored => (
+            "not run: libtest ignored it (#[ignore]); every case must run".into(),
+            Outcome::Fail,
+        ),
+    };
+    CaseResult {
+        id: test.id.clone(),
+        spec: Vec::new(),
+        mode: Mode::default(),
+        outcome,
+        detail,
+        output: None,
+    }
+}
+
+impl CaseResult {
+    /// How the report names the row: the id, with ` (async)` for the tokio mode's.
+    pub(crate) fn label(&self) -> String {
+        match self.mode {
+            Mode::Blocking => self.id.clone(),
+            mode => format!("{} ({})", self.id, mode.as_str()),
+        }
+    }
 }
 
 /// Adds a failed case for every `(id, spec)` of `expected` that `cases` lacks (a case

@@ -64,12 +64,8 @@ fn run_stages(stages: &mut Stages) -> Result<()> {
     stages.run("cargo test --workspace", || {
         run_shown(cargo(&root).args(["test", "--workspace"]))
     })?;
-    // The facade's own tests with its `tokio` feature: the tokio examples, the
-    // quickstart's async example. (The tokio mode itself runs in every backend's
-    // suite above: the conformance crate turns it on in core.)
-    stages.run("facade with tokio", || {
-        run_shown(cargo(&root).args(["test", "-p", "unitls", "--features", "tokio"]))
-    })?;
+    // The facade's `tokio` feature is on in that run (the peer, a member, asks for
+    // it): the tokio examples and the quickstart's async example are tested there.
     // After the tests: the OpenSSL-family crates and BoringSSL are built by then.
     let boring = workspace::member_backends(&root)?.contains(&"boring");
     stages.run("cargo doc (intra-doc links)", || docs(&root, boring))?;

@@ -230,3 +230,31 @@ fn library_strings_are_split() {
     assert_eq!(split_library("BoringSSL"), ("BoringSSL".into(), None));
     assert_eq!(split_library("3.0 only"), ("3.0 only".into(), None));
 }
+
+#[test]
+fn a_case_run_in_both_modes_gives_a_row_per_mode() {
+    let async_pass = Recorded {
+        mode: Mode::Async,
+        ..recorded("rec_1", Outcome::Pass, "")
+    };
+    let blocking_pass = recorded("rec_1", Outcome::Pass, "");
+    let rows = merge(
+        &[test("rec_1", TestStatus::Ok, None)],
+        &[async_pass.clone(), blocking_pass.clone()],
+    );
+    let labels: Vec<String> = rows.iter().map(CaseResult::label).collect();
+    assert_eq!(labels, ["rec_1", "rec_1 (async)"]);
+    assert!(rows.iter().all(|r| r.outcome == Outcome::Pass));
+    // The async row failed: libtest's FAILED is that row's, the blocking row passes.
+    let async_fail = Recorded {
+        mode: Mode::Async,
+        ..recorded("rec_1", Outcome::Fail, "in the tokio mode: broken")
+    };
+    let rows = merge(
+        &[test("rec_1", TestStatus::Failed, Some("panicked"))],
+        &[blocking_pass, async_fail],
+    );
+    assert_eq!(rows[0].outcome, Outcome::Pass);
+    assert_eq!(rows[1].outcome, Outcome::Fail);
+    assert_eq!(rows[1].mode, Mode::Async);
+}

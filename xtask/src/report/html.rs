@@ -102,11 +102,11 @@ impl Report {
             let _ = write!(
                 html,
                 "<tr><td class=\"case\">{}</td><td class=\"spec\">{}</td>",
-                escape(id),
+                escape(&id),
                 escape(&spec.join(" "))
             );
             for run in &self.backends {
-                match run.cases.iter().find(|c| c.id == id) {
+                match run.cases.iter().find(|c| c.label() == id) {
                     Some(case) if case.detail.is_empty() => {
                         let class = case.outcome.as_str();
                         let _ = write!(html, "<td class=\"{class}\">{class}</td>");

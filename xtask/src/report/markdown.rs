@@ -79,7 +79,7 @@ impl Report {
                     let _ = writeln!(
                         md,
                         "- `{}`{}: {}",
-                        case.id,
+                        case.label(),
                         spec_suffix(&case.spec),
                         one_line(&case.detail)
                     );
@@ -102,7 +102,7 @@ impl Report {
                 let _ = writeln!(
                     md,
                     "- `{}`{}: {}\n  rerun: `{}`",
-                    case.id,
+                    case.label(),
                     spec_suffix(&case.spec),
                     one_line(first_line(&case.detail)),
                     run.case_command(&case.id)

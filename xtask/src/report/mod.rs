@@ -49,17 +49,19 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    /// The sorted ids of every case on any backend, each with its SPEC IDs.
-    fn case_ids(&self) -> Vec<(&str, &[String])> {
-        let mut ids: Vec<(&str, &[String])> = Vec::new();
+    /// The sorted rows of every case on any backend (a case's label: its id, and
+    /// its mode when not blocking), each with its SPEC IDs.
+    fn case_ids(&self) -> Vec<(String, &[String])> {
+        let mut ids: Vec<(String, &[String])> = Vec::new();
         for case in self.backends.iter().flat_map(|run| &run.cases) {
-            match ids.iter_mut().find(|(id, _)| *id == case.id) {
+            let label = case.label();
+            match ids.iter_mut().find(|(id, _)| *id == label) {
                 Some((_, spec)) if spec.is_empty() => *spec = &case.spec,
                 Some(_) => {}
-                None => ids.push((&case.id, &case.spec)),
+                None => ids.push((label, &case.spec)),
             }
         }
-        ids.sort_unstable_by_key(|(id, _)| *id);
+        ids.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         ids
     }
 
