@@ -92,9 +92,13 @@ impl OutcomeLog {
         }
     }
 
-    /// The case line for `id`, if one was read.
+    /// The case line for `id` (its blocking one, when it ran in both modes), if one
+    /// was read.
     pub(crate) fn get(&self, id: &str) -> Option<&Recorded> {
-        self.cases.iter().find(|c| c.id == id)
+        self.cases
+            .iter()
+            .find(|c| c.id == id && c.mode == Mode::Blocking)
+            .or_else(|| self.cases.iter().find(|c| c.id == id))
     }
 
     /// Parses one line.
@@ -128,9 +132,13 @@ impl OutcomeLog {
                 }
             }
             Ok(OutcomeLine::Case(case)) => {
-                if let Some(known) = self.cases.iter_mut().find(|c| c.id == case.id) {
-                    self.warnings
-                        .push(format!("case `{}` was recorded twice", case.id));
+                let same = |c: &&mut Recorded| c.id == case.id && c.mode == case.mode;
+                if let Some(known) = self.cases.iter_mut().find(same) {
+                    self.warnings.push(format!(
+                        "case `{}` was recorded twice in the {} mode",
+                        case.id,
+                        case.mode.as_str()
+                    ));
                     // The first verdict stands unless the later one is a failure: a
                     // failure is never hidden.
                     if case.outcome == Outcome::Fail {

@@ -258,3 +258,20 @@ fn a_case_run_in_both_modes_gives_a_row_per_mode() {
     assert_eq!(rows[1].outcome, Outcome::Fail);
     assert_eq!(rows[1].mode, Mode::Async);
 }
+
+#[test]
+fn a_case_line_per_mode_is_not_a_repeat() {
+    let mut log = OutcomeLog::new("rustls");
+    log.feed(
+        concat!(
+            r#"{"backend":"rustls","id":"rec_1","spec":["REC-1"],"mode":"blocking","outcome":"pass","detail":""}"#,
+            "\n",
+            r#"{"backend":"rustls","id":"rec_1","spec":["REC-1"],"mode":"async","outcome":"pass","detail":""}"#,
+            "\n",
+        )
+        .as_bytes(),
+    );
+    assert_eq!(log.cases.len(), 2, "{:?}", log.warnings);
+    assert!(log.warnings.is_empty(), "{:?}", log.warnings);
+    assert_eq!(log.get("rec_1").map(|r| r.mode), Some(Mode::Blocking));
+}
