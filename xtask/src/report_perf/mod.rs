@@ -76,7 +76,7 @@ pub(crate) struct ReportArgs {
 }
 
 /// Every figure, in report order: name and short label.
-const FIGURES: [(&str, &str); 23] = [
+const FIGURES: [(&str, &str); 24] = [
     ("handshake_tls13_full", "TLS 1.3 full handshake"),
     ("handshake_tls13_resumed", "TLS 1.3 resumed handshake"),
     ("handshake_tls12_full", "TLS 1.2 full handshake"),
@@ -130,6 +130,10 @@ const FIGURES: [(&str, &str); 23] = [
         "tokio: ChaCha20-Poly1305, loopback TCP",
     ),
     ("tokio_latency_tcp_median", "tokio: 64 B round trip, median"),
+    (
+        "tokio_memory_per_connection",
+        "tokio: memory per idle connection",
+    ),
 ];
 
 /// The ratio the issue sets as the target.

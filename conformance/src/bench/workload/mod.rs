@@ -247,7 +247,11 @@ pub(crate) fn main(direct: Direct<'_>) -> ExitCode {
         filter,
     };
     if let Some(side) = memory_side {
-        return memory_child(&run, &side, connections.unwrap_or(plan.connections));
+        let connections = connections.unwrap_or(plan.connections);
+        if side.starts_with("tokio-") {
+            return tokio::tokio_memory_child(&run, &side, connections);
+        }
+        return memory_child(&run, &side, connections);
     }
     let started = Instant::now();
     let info = unitls_core::implementation_info(backend);

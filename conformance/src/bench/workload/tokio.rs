@@ -4,6 +4,7 @@
 //! share it, as in the blocking figures): TLS 1.3 and 1.2 handshakes in memory, each
 //! AEAD's throughput in memory and over loopback TCP, and the 64-octet round trip.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,11 +13,13 @@ use tokio::runtime::Runtime;
 use unitls_core::{CipherSuite, ProtocolVersion};
 
 use super::figure::{finish_rates, paired, Figure};
+use super::memory::memory_in_child;
 use super::stream::throughput_label;
 use super::wire::Wire;
 use super::Run;
 use crate::bench::ceiling::Rates;
 use crate::bench::stats::{compare_latencies, compare_rates, Summary};
+use crate::bench::system;
 use crate::bench::{Aead, AsyncEndpoints, AsyncStream, BoxIo, KeyKind, Setup, CHUNK, ECHO_SIZE};
 
 /// One figure's endpoints: unitls's and the direct adaptor's.
@@ -210,6 +213,61 @@ impl Run<'_> {
         self.tokio_handshakes(rates);
         self.tokio_throughput(rates);
         self.tokio_latency();
+        self.tokio_memory();
+    }
+
+    /// Memory per idle connection in the tokio mode, the blocking figure's method
+    /// (`memory.rs`): a fresh child process per run and side.
+    fn tokio_memory(&self) {
+        let name = "tokio_memory_per_connection";
+        if !self.wanted(name) {
+            return;
+        }
+        let mut fig = Figure::new(
+            name,
+            "tokio: memory per established idle connection (client + server ends)",
+            "KiB",
+            false,
+        );
+        let runs = self.plan.memory_runs.max(1);
+        let (mut unitls, mut direct) = (Vec::new(), Vec::new());
+        let mut failure = None;
+        for i in 0..runs * 2 {
+            let side = if i % 2 == 0 {
+                "tokio-unitls"
+            } else {
+                "tokio-direct"
+            };
+            match memory_in_child(side, &self.plan) {
+                Ok((kib, wire)) => {
+                    fig.transport = Some(wire);
+                    if i % 2 == 0 {
+                        unitls.push(kib);
+                    } else {
+                        direct.push(kib);
+                    }
+                }
+                Err(e) => {
+                    failure = Some(format!("{side}: {e}"));
+                    break;
+                }
+            }
+        }
+        match failure {
+            Some(e) => fig.fail(e),
+            None => {
+                fig.paired = paired(&unitls, &direct, false);
+                fig.unitls = Some(Summary::of(&unitls));
+                fig.direct = Some(Summary::of(&direct));
+            }
+        }
+        fig.notes.push(format!(
+            "resident set (VmRSS) growth while {} tokio connections are established and \
+             held idle on one current-thread runtime, divided by their number; one fresh \
+             process per run and side, {runs} run(s) per side",
+            self.plan.connections
+        ));
+        fig.emit(self.backend());
     }
 
     fn tokio_handshakes(&self, rates: &Rates) {
@@ -343,4 +401,71 @@ impl Run<'_> {
         }
         fig.emit(self.backend());
     }
+}
+
+/// The child side of [`Run::tokio_memory`]: `connections` idle tokio connections of
+/// `side` (`tokio-unitls` or `tokio-direct`), resident set before and after. Prints
+/// `memory <KiB per connection> <wire>`.
+pub(super) fn tokio_memory_child(run: &Run<'_>, side: &str, connections: usize) -> ExitCode {
+    let fail = |e: String| {
+        eprintln!("memory: {e}");
+        ExitCode::FAILURE
+    };
+    let mut notes = Vec::new();
+    let endpoints = run
+        .default_setup(&mut notes)
+        .and_then(|setup| run.prepare_tokio(&setup));
+    let (unitls, direct) = match endpoints {
+        Ok(both) => both,
+        Err(e) => return fail(e),
+    };
+    let ep = if side == "tokio-unitls" {
+        unitls
+    } else {
+        direct
+    };
+    let wire = if system::open_files_limit().is_some_and(|l| l as usize > 2 * connections + 64) {
+        Wire::Tcp
+    } else {
+        Wire::Memory
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(e),
+    };
+    let open = |held: &mut Vec<AsyncStream>| {
+        runtime.block_on(async {
+            let (mut client, mut server) = connected(&ep, wire).await?;
+            server.write_all(b"x").await.map_err(io_text)?;
+            server.flush().await.map_err(io_text)?;
+            let mut octet = [0u8; 1];
+            client.read_exact(&mut octet).await.map_err(io_text)?;
+            held.push(client);
+            held.push(server);
+            Ok::<(), String>(())
+        })
+    };
+    let mut warm = Vec::new();
+    for _ in 0..super::memory::MEMORY_WARMUP {
+        if let Err(e) = open(&mut warm) {
+            return fail(e);
+        }
+    }
+    drop(warm);
+    std::thread::sleep(Duration::from_millis(50));
+    let Some(before) = system::rss_kib() else {
+        return fail("/proc/self/status has no VmRSS".into());
+    };
+    let mut held = Vec::with_capacity(2 * connections);
+    for _ in 0..connections {
+        if let Err(e) = open(&mut held) {
+            return fail(e);
+        }
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    let after = system::rss_kib().unwrap_or(before);
+    let per = after.saturating_sub(before) as f64 / connections as f64;
+    println!("memory {per:.3} {}", wire.id());
+    // Exit without tearing 2,000 connections down.
+    std::process::exit(0);
 }
