@@ -361,6 +361,36 @@ impl AsyncWrite for Reluctant {
     }
 }
 
+/// A transport that answers reads with a `WouldBlock` *error* instead of `Pending`
+/// (a misbehaving adaptor: it registers no waker).
+struct ErrWouldBlock(BoxIo);
+
+impl AsyncRead for ErrWouldBlock {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Poll::Ready(Err(io::ErrorKind::WouldBlock.into()))
+    }
+}
+
+impl AsyncWrite for ErrWouldBlock {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, data)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
 /// ASYNC-5: transports that pend and wake later, at both ends: handshake, 64 KiB
 /// each way, detach — nothing stalls.
 pub fn async_5_pending_transports_never_stall(h: &Harness) {
@@ -406,6 +436,17 @@ pub fn async_5_pending_transports_never_stall(h: &Harness) {
         .await;
         c.expect("client detach");
         s.expect("server detach");
+
+        // Only a transport's Pending (which registered the waker) becomes Pending; a
+        // WouldBlock *error* is an error at once, never a wait nobody will end.
+        let (c, _s) = pair(h.kind).await;
+        let err = bounded(
+            "attach over a transport that errs WouldBlock",
+            connect(h.client_ctx(), "localhost", ErrWouldBlock(c)),
+        )
+        .await
+        .expect_err("a transport that fails every read");
+        assert_eq!(err.kind(), ErrorKind::Syscall, "{err}");
     });
 }
 

@@ -26,6 +26,30 @@ pub(super) fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
+/// The `WouldBlock` an adapter gives for the transport's `Poll::Pending` (the
+/// transport registered the waker), told apart from a `WouldBlock` error the
+/// transport itself returned (which registers nothing, and must not become `Pending`).
+fn pending() -> io::Error {
+    io::Error::new(io::ErrorKind::WouldBlock, Pended)
+}
+
+/// The marker inside [`pending`]'s error.
+#[derive(Debug)]
+struct Pended;
+
+impl std::fmt::Display for Pended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the transport is not ready (Poll::Pending)")
+    }
+}
+
+impl std::error::Error for Pended {}
+
+/// Whether `e` is [`pending`]'s: the transport said `Poll::Pending`.
+pub(super) fn is_pending(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<Pended>())
+}
+
 /// The transport's read half, lent to `Conn` for one poll.
 pub(super) struct Reader<'a, 'b, T> {
     pub(super) io: &'a mut T,
@@ -38,7 +62,7 @@ impl<T: AsyncRead + Unpin> Read for Reader<'_, '_, T> {
         match Pin::new(&mut *self.io).poll_read(self.cx, &mut buf) {
             Poll::Ready(Ok(())) => Ok(buf.filled().len()),
             Poll::Ready(Err(e)) => Err(e),
-            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+            Poll::Pending => Err(pending()),
         }
     }
 }
@@ -54,14 +78,14 @@ impl<T: AsyncWrite + Unpin> Write for Writer<'_, '_, T> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         match Pin::new(&mut *self.io).poll_write(self.cx, data) {
             Poll::Ready(result) => result,
-            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+            Poll::Pending => Err(pending()),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match Pin::new(&mut *self.io).poll_flush(self.cx) {
             Poll::Ready(result) => result,
-            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+            Poll::Pending => Err(pending()),
         }
     }
 }
@@ -132,7 +156,7 @@ where
         match result {
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            Err(e) if is_pending(&e) => {
                 // The transport registered the waker; the deadline wakes us too.
                 if let Some(deadline) = conn.poll_timeout() {
                     if timer.poll_until(deadline, cx).is_ready() {

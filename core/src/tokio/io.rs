@@ -7,7 +7,7 @@ use std::task::{ready, Context, Poll};
 
 use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, ReadBuf};
 
-use super::drive::{send_what_is_left, Reader, Writer};
+use super::drive::{is_pending, send_what_is_left, Reader, Writer};
 use super::stream::SocketStream;
 use crate::accessors::{closed_error, detach_under_way};
 use crate::conn::Phase;
@@ -62,7 +62,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> SocketStream<T> {
                     return Poll::Ready(Ok(0));
                 }
                 Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Poll::Pending,
+                Err(e) if is_pending(&e) => return Poll::Pending,
                 Err(e) => return Poll::Ready(Err(io_error(Error::transport(e)))),
             }
         }
@@ -145,7 +145,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> AsyncBufRead for SocketStream<T> {
                     let transport = this.transport.as_mut().ok_or_else(closed_error)?;
                     match this.conn.receive_from(&mut Reader { io: transport, cx }) {
                         Ok(_) => {}
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Poll::Pending,
+                        Err(e) if is_pending(&e) => return Poll::Pending,
                         Err(e) => return Poll::Ready(Err(io_error(Error::transport(e)))),
                     }
                 }
