@@ -58,6 +58,10 @@ pub fn hs_4_eof_mid_handshake(h: &Harness) {
     let server_thread = spawn(move || {
         let mut first = [0u8; 5];
         server.read_exact(&mut first).expect("ClientHello header");
+        // The whole record first: a client still writing its flight (split by injected
+        // faults) would see a broken pipe, not the end of stream this case is about.
+        let len = usize::from(u16::from_be_bytes([first[3], first[4]]));
+        crate::harness::read_exact(&mut server, len);
         killers.server.kill();
         first
     });
