@@ -178,7 +178,7 @@ cases! {
     sec::sec_1_no_legacy_versions ["SEC-1"] [];
     sec::sec_2_client_hello_offers_nothing_weak ["SEC-2"] [];
     sec::sec_4_garbage_from_the_peer ["SEC-4"] [];
-    sec::sec_5_oversized_record ["SEC-5"] [];
+    sec::sec_5_oversized_record ["SEC-5", "REL-7"] [];
     sec::sec_8_no_secrets_in_debug ["SEC-8"] [];
     proto::proto_13_exporter ["PROTO-13", "PROTO-16"] [Exporter];
     proto::proto_12_key_log ["PROTO-12"] [KeyLog, Tls12, Tls13];

@@ -201,8 +201,9 @@ pub fn sec_4_garbage_from_the_peer(h: &Harness) {
     }
 }
 
-/// SEC-5: a record longer than any TLS version allows is refused with Failure,
-/// without waiting for (or allocating) the claimed length.
+/// SEC-5, REL-7: a record longer than any TLS version allows is refused with Failure,
+/// without waiting for (or allocating) the claimed length, and with an alert — the
+/// one the library sends for it — on the wire and in `alert()`.
 pub fn sec_5_oversized_record(h: &Harness) {
     let (mut client, mut server, _k) = h.plain_pair();
     client
@@ -216,6 +217,24 @@ pub fn sec_5_oversized_record(h: &Harness) {
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "it waited for the claimed length"
+    );
+    let mut answer = [0u8; 7];
+    client.read_exact(&mut answer).expect("the alert");
+    let sent = unitls_core::Alert::from_clear_text_record(&answer)
+        .unwrap_or_else(|| panic!("REL-7: no alert on the wire: {answer:02x?}"));
+    assert_eq!(
+        err.alert(),
+        Some(sent),
+        "REL-7: alert() is not the wire's: {err}"
+    );
+    // The OpenSSL family sends record_overflow; rustls answers an over-long header
+    // with decode_error (its deframer's MessageTooLarge).
+    assert!(
+        matches!(
+            sent,
+            unitls_core::Alert::RecordOverflow | unitls_core::Alert::DecodeError
+        ),
+        "{sent}"
     );
 }
 

@@ -68,6 +68,17 @@ pub(crate) fn is_sslv2_client_hello(sent: &[u8]) -> bool {
     matches!(sent, [first, _, 1, ..] if first & 0x80 != 0)
 }
 
+/// Whether `sent` starts with a TLS record header whose length is over the largest
+/// any version allows (a TLS peer that is lying, or broken; not a non-TLS one).
+pub(crate) fn is_oversized_header(sent: &[u8]) -> bool {
+    match sent {
+        [content_type, 3, _, hi, lo, ..] if (20..=24).contains(content_type) => {
+            usize::from(u16::from_be_bytes([*hi, *lo])) > MAX_BODY_LEN
+        }
+        _ => false,
+    }
+}
+
 /// A fatal `protocol_version` alert in clear text, for a peer refused before any
 /// version was agreed (record version TLS 1.0, as clients expect before the hellos).
 pub(crate) const PROTOCOL_VERSION_ALERT: [u8; 7] = [21, 3, 1, 0, 2, 2, 70];

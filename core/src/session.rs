@@ -49,7 +49,9 @@ pub trait Session: Send {
     /// `DeferredRole`).
     fn set_role(&mut self, role: Role, server_name: Option<&ServerName>) -> Result<()>;
 
-    /// Processes one whole record received from the peer.
+    /// Processes one whole record received from the peer. One exception: a record
+    /// header claiming more than any TLS version allows comes alone (its body is
+    /// never read), so that the library refuses it with its own alert.
     fn read_tls(&mut self, record: &[u8]) -> Result<()>;
 
     /// Writes pending ciphertext to `out`; returns the octets written.

@@ -340,6 +340,18 @@ impl TlsState {
                     .with_alert(crate::Alert::ProtocolVersion),
                 )
             }
+            _ if crate::record::is_oversized_header(unread) && self.session.is_some() => {
+                // The library refuses the header itself and sends `record_overflow`
+                // (encrypted once keys are in use, which core cannot do); nothing is
+                // read or allocated to the claimed length (SPEC SEC-5, REL-7).
+                match self
+                    .session_mut()
+                    .read_tls(&unread[..crate::record::HEADER_LEN])
+                {
+                    Err(refused) => self.fail(refused),
+                    Ok(()) => self.fail(err),
+                }
+            }
             _ => self.fail(err),
         }
     }

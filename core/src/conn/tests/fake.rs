@@ -123,6 +123,14 @@ impl Session for FakeSession {
 
     fn read_tls(&mut self, whole: &[u8]) -> Result<()> {
         assert!(whole.len() >= 5, "core hands whole records only");
+        let claimed = usize::from(u16::from_be_bytes([whole[3], whole[4]]));
+        if whole.len() == 5 && claimed > 16_384 + 2_048 {
+            // An over-long header comes alone: refuse it, as libraries do.
+            return Err(
+                Error::new(ErrorKind::Failure, "fake engine: record too long")
+                    .with_alert(crate::Alert::RecordOverflow),
+            );
+        }
         let body = &whole[5..];
         assert_eq!(
             usize::from(u16::from_be_bytes([whole[3], whole[4]])),
