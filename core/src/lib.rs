@@ -40,6 +40,8 @@ mod context;
 mod ctx;
 mod detach;
 mod error;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 mod group;
 mod hello;
 mod identity;

@@ -27,6 +27,8 @@ mod prepare;
 mod session_slot;
 mod tls;
 
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 

@@ -2,14 +2,11 @@
 //! fake engine and in-memory wires on a fake clock — no TLS library, no socket, no
 //! sleeping; each runs in milliseconds.
 
-mod fake;
-mod pair;
-
 use std::io::ErrorKind as IoKind;
 use std::time::Duration;
 
-use fake::{client_hello, close_notify, data, record};
-use pair::{fake_tls, End, Pair};
+use super::testing::fake::{client_hello, close_notify, data, record};
+use super::testing::pair::{self, fake_tls, End, Pair};
 
 use super::{Need, Phase, Progress};
 use crate::{ErrorKind, RetryPolicy, Side};

@@ -12,14 +12,14 @@ use crate::{NativeHooks, Result, Side, VersionRange};
 
 /// One direction of the connection: octets written and not read yet.
 #[derive(Default)]
-pub(super) struct Wire {
-    pub(super) bytes: VecDeque<u8>,
+pub(crate) struct Wire {
+    pub(crate) bytes: VecDeque<u8>,
     /// The writer closed it: EOF once drained.
-    pub(super) closed: bool,
+    pub(crate) closed: bool,
     /// At most this many octets per read (`0`: no limit).
-    pub(super) max_read: usize,
+    pub(crate) max_read: usize,
     /// At most this many octets per write (`0`: no limit).
-    pub(super) max_write: usize,
+    pub(crate) max_write: usize,
 }
 
 impl Read for Wire {
@@ -62,41 +62,41 @@ impl Write for Wire {
 }
 
 /// A fake clock: starts at a real instant, moves only when told.
-pub(super) struct Clock {
+pub(crate) struct Clock {
     start: Instant,
     elapsed: Duration,
 }
 
 impl Clock {
-    pub(super) fn new() -> Clock {
+    pub(crate) fn new() -> Clock {
         Clock {
             start: Instant::now(),
             elapsed: Duration::ZERO,
         }
     }
 
-    pub(super) fn now(&self) -> Instant {
+    pub(crate) fn now(&self) -> Instant {
         self.start + self.elapsed
     }
 
-    pub(super) fn advance(&mut self, by: Duration) {
+    pub(crate) fn advance(&mut self, by: Duration) {
         self.elapsed += by;
     }
 
     /// Moves to `instant` if it is later.
-    pub(super) fn advance_to(&mut self, instant: Instant) {
+    pub(crate) fn advance_to(&mut self, instant: Instant) {
         if instant > self.now() {
             self.elapsed = instant - self.start;
         }
     }
 
-    pub(super) fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.elapsed
     }
 }
 
 /// A TLS state for the fake backend.
-pub(super) fn fake_tls(side: Side, handshake_timeout: Option<Duration>) -> TlsState {
+pub(crate) fn fake_tls(side: Side, handshake_timeout: Option<Duration>) -> TlsState {
     let pending = Pending {
         config: OwnedConfig::Protocol(VersionRange::FLEXIBLE),
         hooks: NativeHooks::default(),
@@ -108,25 +108,25 @@ pub(super) fn fake_tls(side: Side, handshake_timeout: Option<Duration>) -> TlsSt
 
 /// Which end of a [`Pair`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum End {
+pub(crate) enum End {
     Client,
     Server,
 }
 
 /// A client and a server `Conn`, the wires between them and one clock.
-pub(super) struct Pair {
-    pub(super) client: Conn,
-    pub(super) server: Conn,
+pub(crate) struct Pair {
+    pub(crate) client: Conn,
+    pub(crate) server: Conn,
     /// Client → server.
-    pub(super) to_server: Wire,
+    pub(crate) to_server: Wire,
     /// Server → client.
-    pub(super) to_client: Wire,
-    pub(super) clock: Clock,
+    pub(crate) to_client: Wire,
+    pub(crate) clock: Clock,
 }
 
 impl Pair {
     /// Both ends plain.
-    pub(super) fn plain() -> Pair {
+    pub(crate) fn plain() -> Pair {
         Pair {
             client: Conn::default(),
             server: Conn::default(),
@@ -137,7 +137,7 @@ impl Pair {
     }
 
     /// Both ends attached (client and server), not handshaken.
-    pub(super) fn attached() -> Pair {
+    pub(crate) fn attached() -> Pair {
         let mut pair = Pair::plain();
         pair.client.attach(fake_tls(Side::Client, None));
         pair.server.attach(fake_tls(Side::Server, None));
@@ -145,14 +145,14 @@ impl Pair {
     }
 
     /// Both ends attached and handshaken.
-    pub(super) fn established() -> Pair {
+    pub(crate) fn established() -> Pair {
         let mut pair = Pair::attached();
         pair.handshake_both().expect("fake handshake");
         pair
     }
 
     /// The conn of `end` with the wire it reads and the wire it writes.
-    pub(super) fn end(&mut self, end: End) -> (&mut Conn, &mut Wire, &mut Wire) {
+    pub(crate) fn end(&mut self, end: End) -> (&mut Conn, &mut Wire, &mut Wire) {
         match end {
             End::Client => (&mut self.client, &mut self.to_client, &mut self.to_server),
             End::Server => (&mut self.server, &mut self.to_server, &mut self.to_client),
@@ -160,7 +160,7 @@ impl Pair {
     }
 
     /// Runs `op` on `end` once and does the one I/O it asks for; `Some` when done.
-    pub(super) fn step<R>(
+    pub(crate) fn step<R>(
         &mut self,
         end: End,
         op: impl FnOnce(&mut Conn, Instant) -> Result<Progress<R>>,
@@ -184,7 +184,7 @@ impl Pair {
     }
 
     /// Steps both handshakes in turn until both are done (at most 50 rounds).
-    pub(super) fn handshake_both(&mut self) -> Result<()> {
+    pub(crate) fn handshake_both(&mut self) -> Result<()> {
         let (mut client_done, mut server_done) = (false, false);
         for _ in 0..50 {
             if !client_done {
@@ -201,7 +201,7 @@ impl Pair {
     }
 
     /// Writes `data` from `end` and puts it on the wire.
-    pub(super) fn send(&mut self, end: End, data: &[u8]) {
+    pub(crate) fn send(&mut self, end: End, data: &[u8]) {
         let now = self.clock.now();
         let (conn, _, outbox) = self.end(end);
         assert_eq!(conn.writable(now).expect("writable"), Progress::Done(()));
@@ -214,7 +214,7 @@ impl Pair {
 
     /// Reads what `end` can get now: `Ok(Some(octets))`, `Ok(None)` if it would
     /// block; a clean close is `Some(empty)`.
-    pub(super) fn read_now(&mut self, end: End, max: usize) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn read_now(&mut self, end: End, max: usize) -> Result<Option<Vec<u8>>> {
         let mut buf = vec![0u8; max];
         for _ in 0..10 {
             let got = self.step(end, |c, now| c.read(&mut buf, now))?;

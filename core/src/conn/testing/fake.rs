@@ -14,13 +14,13 @@ use crate::{
 };
 
 /// The fake backend's registry name.
-pub(super) const NAME: &str = "fake";
+pub(crate) const NAME: &str = "fake";
 
 /// Makes [`FakeSession`]s.
-pub(super) struct FakeBackend;
+pub(crate) struct FakeBackend;
 
 /// The one fake backend.
-pub(super) static FAKE: FakeBackend = FakeBackend;
+pub(crate) static FAKE: FakeBackend = FakeBackend;
 
 impl Backend for FakeBackend {
     fn name(&self) -> &'static str {
@@ -50,7 +50,7 @@ const HANDSHAKE: u8 = 22;
 const APPLICATION_DATA: u8 = 23;
 
 /// The fake engine's state.
-pub(super) struct FakeSession {
+pub(crate) struct FakeSession {
     role: Option<Role>,
     handshaking: bool,
     started: bool,
@@ -61,7 +61,7 @@ pub(super) struct FakeSession {
 }
 
 /// One whole record of the fake protocol.
-pub(super) fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
+pub(crate) fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
     let mut out = vec![content_type, 3, 3];
     out.extend_from_slice(&(body.len() as u16).to_be_bytes());
     out.extend_from_slice(body);
@@ -69,17 +69,17 @@ pub(super) fn record(content_type: u8, body: &[u8]) -> Vec<u8> {
 }
 
 /// The fake close_notify record.
-pub(super) fn close_notify() -> Vec<u8> {
+pub(crate) fn close_notify() -> Vec<u8> {
     record(ALERT, &[1, 0])
 }
 
 /// A fake application-data record.
-pub(super) fn data(body: &[u8]) -> Vec<u8> {
+pub(crate) fn data(body: &[u8]) -> Vec<u8> {
     record(APPLICATION_DATA, body)
 }
 
 /// The fake ClientHello.
-pub(super) fn client_hello() -> Vec<u8> {
+pub(crate) fn client_hello() -> Vec<u8> {
     record(HANDSHAKE, b"CH")
 }
 
