@@ -34,6 +34,7 @@ pub mod impl_registry;
 pub mod init;
 pub mod interop;
 pub mod key;
+pub mod lifecycle;
 pub mod process;
 pub mod proto;
 pub mod rec;
@@ -508,13 +509,23 @@ fn seed_of(backend: &str, id: &str) -> u64 {
         })
 }
 
-/// Instantiates the whole suite for one backend: one `#[test]` per case.
+/// Instantiates the whole suite for one backend: one `#[test]` per case, and
+/// `rel_3_lifecycle_paths` ([`lifecycle`], which `cargo xtask leaks` runs under
+/// valgrind).
 ///
 /// `$backend` is the registry name, `$register` an expression that registers the
 /// backend, `$natives` a `&'static dyn NativeFixtures` for the backend's own types.
 #[macro_export]
 macro_rules! conformance_suite {
     ($backend:expr, $register:expr, $natives:expr) => {
+        /// REL-3: every lifecycle path once (what `cargo xtask leaks` runs under
+        /// valgrind, one process per backend).
+        #[test]
+        fn rel_3_lifecycle_paths() {
+            $register;
+            $crate::lifecycle::run($backend, $natives);
+        }
+
         $crate::__suite_tests! {
             ($backend, $register, $natives)
             impl_1_2_registry_lists_backend impl_4_default_only_available ctx_1_side_1_defaults

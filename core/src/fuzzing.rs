@@ -68,13 +68,11 @@ pub fn conn_established(input: &[u8]) {
     let Some((&control, peer)) = input.split_first() else {
         return;
     };
-    let mut run = Run::new(control, &[]);
-    run.conn.attach(fake_tls(Side::Client, None));
     // The fake server's answer, then the peer's octets.
     let mut script = fake::record(22, b"SH");
     script.extend_from_slice(peer);
-    run.inbox.bytes.extend(&script);
-    run.peer = script;
+    let mut run = Run::new(control, &script);
+    run.conn.attach(fake_tls(Side::Client, None));
     let done = run.drive(|c, now| c.handshake(now));
     assert!(matches!(done, Ok(Some(()))), "the fake handshake: {done:?}");
     run.outbox.bytes.clear();
@@ -129,7 +127,10 @@ impl Run {
             match op(&mut self.conn, now)? {
                 Progress::Done(value) => return Ok(Some(value)),
                 Progress::Blocked(Need::Write) => {
-                    let sent = self.conn.send_to(&mut self.outbox).expect("a wire takes all");
+                    let sent = self
+                        .conn
+                        .send_to(&mut self.outbox)
+                        .expect("a wire takes all");
                     assert!(sent > 0, "Blocked(Write) with nothing to write");
                 }
                 Progress::Blocked(Need::Read) => match self.conn.receive_from(&mut self.inbox) {
@@ -174,7 +175,10 @@ impl Run {
                 Ok(Some(0)) => {
                     // close_notify: a clean end, again and again (SPEC REC-1).
                     let again = self.drive(|c, now| c.read(&mut buf, now));
-                    assert!(matches!(again, Ok(Some(0))), "after close_notify: {again:?}");
+                    assert!(
+                        matches!(again, Ok(Some(0))),
+                        "after close_notify: {again:?}"
+                    );
                     return;
                 }
                 Ok(Some(n)) => assert!(n <= buf.len()),
@@ -233,7 +237,12 @@ mod tests {
     fn drivers_reach_every_path() {
         // A server handshake, data, close_notify.
         let mut input = vec![0x20];
-        input.extend(records(&[(22, b"CH"), (22, b"FIN"), (23, b"hi"), (21, &[1, 0])]));
+        input.extend(records(&[
+            (22, b"CH"),
+            (22, b"FIN"),
+            (23, b"hi"),
+            (21, &[1, 0]),
+        ]));
         conn_handshake(&input);
         // Detach with the peer's close_notify and plaintext after it.
         let mut input = vec![0x40 | 0x20 | 0x02];
@@ -246,3 +255,6 @@ mod tests {
         conn_established(&[0x80]);
     }
 }
+
+#[cfg(test)]
+mod regressions;

@@ -8,6 +8,9 @@
 //!   the report's `validation` section;
 //! - [`bench`]: the comparison benches' lines (`$UNITLS_BENCH_FILE`) and the report's
 //!   `performance` section (also the snapshot `docs/report.json`);
+//! - [`fuzz`]: the figures of the last `cargo xtask fuzz` run (`target/unitls-fuzz.json`);
+//! - [`leaks`]: valgrind's leak summary per backend from the last `cargo xtask leaks`
+//!   run (`target/unitls-leaks.json`);
 //! - [`peer`]: the events `unitls-peer` prints, one per line, read by the interop matrix;
 //! - [`report`]: `report.json` itself (schema [`report::SCHEMA`]) and `interop.json`.
 //!
@@ -19,6 +22,8 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod fuzz;
+pub mod leaks;
 pub mod outcome;
 pub mod peer;
 pub mod report;

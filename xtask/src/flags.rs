@@ -9,7 +9,7 @@ use lexopt::Parser;
 /// Every task: its name, its synopsis, and what it does (lines, unindented). The usage
 /// texts are made from this table: all of it for `cargo xtask --help`, one row for
 /// `cargo xtask <task> --help`.
-const TASKS: [(&str, &str, &str); 8] = [
+const TASKS: [(&str, &str, &str); 10] = [
     (
         "prereqs",
         "prereqs",
@@ -54,6 +54,24 @@ const TASKS: [(&str, &str, &str); 8] = [
          crypto ceiling; merges a `performance` section into\n\
          DIR/report.json, report.md and index.html (--quick: the short\n\
          plan for CI; --snapshot: also docs/report.json, for codegen)",
+    ),
+    (
+        "fuzz",
+        "fuzz [--smoke] [--target NAME]... [--seconds N] [--jobs N]",
+        "build the fuzz targets of fuzz/ with coverage instrumentation\n\
+         (plain cargo, stable compiler, into <target dir>/fuzz) and run\n\
+         them with libFuzzer, N seconds each (default 60), all at once\n\
+         (--jobs: N at a time); writes target/unitls-fuzz.json\n\
+         (--smoke: CI's run, the Conn targets and the rustls server's\n\
+         first flight, 30 s each)",
+    ),
+    (
+        "leaks",
+        "leaks [--backend NAME]...",
+        "every lifecycle path (attach, detach, close, Drop, failed\n\
+         attach, handshake timeout, hostile peer) under valgrind\n\
+         memcheck, one process per backend; fails on a definitely-lost\n\
+         byte; writes target/unitls-leaks.json",
     ),
     (
         "codegen",
@@ -118,6 +136,13 @@ pub(crate) enum Task {
     },
     /// `report`: the comparison benchmarks.
     Report(crate::report_perf::ReportArgs),
+    /// `fuzz`: the fuzz targets.
+    Fuzz(crate::fuzz::FuzzArgs),
+    /// `leaks`: the lifecycle paths under valgrind, for these backends (empty: all).
+    Leaks {
+        /// The backends (`--backend`, repeatable).
+        backends: Vec<String>,
+    },
     /// `codegen`.
     Codegen {
         /// Compare instead of rewriting.
@@ -225,9 +250,10 @@ fn peer(parser: &mut Parser) -> Result<Parsed, String> {
 }
 
 /// The tasks made of options only: `prereqs`, `test`, `conformance`, `interop`, `report`,
-/// `codegen`.
+/// `fuzz`, `leaks`, `codegen`.
 fn options(task: &str, parser: &mut Parser) -> Result<Parsed, String> {
     let mut conformance = ConformanceArgs::default();
+    let mut fuzz = crate::fuzz::FuzzArgs::default();
     let mut report = crate::report_perf::ReportArgs::default();
     let mut check = false;
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
@@ -247,6 +273,11 @@ fn options(task: &str, parser: &mut Parser) -> Result<Parsed, String> {
             ("report", Long("snapshot")) => report.snapshot = true,
             ("report", Long("backend")) => report.backends.push(value(parser, "backend")?),
             ("report", Long("out")) => report.out = Some(value(parser, "out")?.into()),
+            ("fuzz", Long("smoke")) => fuzz.smoke = true,
+            ("fuzz", Long("target")) => fuzz.targets.push(value(parser, "target")?),
+            ("fuzz", Long("seconds")) => fuzz.seconds = Some(number(parser, "seconds")?),
+            ("fuzz", Long("jobs")) => fuzz.jobs = Some(number(parser, "jobs")?),
+            ("leaks", Long("backend")) => conformance.backends.push(value(parser, "backend")?),
             ("codegen", Long("check")) => check = true,
             (_, other) => return Err(unexpected(other, Some(task))),
         }
@@ -257,6 +288,10 @@ fn options(task: &str, parser: &mut Parser) -> Result<Parsed, String> {
         "conformance" => Task::Conformance(conformance),
         "interop" => Task::Interop(conformance),
         "report" => Task::Report(report),
+        "fuzz" => Task::Fuzz(fuzz),
+        "leaks" => Task::Leaks {
+            backends: conformance.backends,
+        },
         _ => Task::Codegen { check },
     }))
 }
@@ -269,6 +304,18 @@ fn value(parser: &mut Parser, flag: &str) -> Result<String, String> {
         .and_then(|value| value.into_string().ok())
         .filter(|value| !value.is_empty())
         .ok_or_else(|| format!("`--{flag}` needs a value"))
+}
+
+/// The value of `--flag` as a positive number.
+fn number<N: std::str::FromStr + Default + PartialEq>(
+    parser: &mut Parser,
+    flag: &str,
+) -> Result<N, String> {
+    let text = value(parser, flag)?;
+    match text.parse::<N>() {
+        Ok(n) if n != N::default() => Ok(n),
+        _ => Err(format!("`--{flag}` needs a positive number, not `{text}`")),
+    }
 }
 
 /// The message for an argument the task does not take.
@@ -318,6 +365,37 @@ mod tests {
                 snapshot: true,
             }))
         );
+    }
+
+    #[test]
+    fn fuzz_and_leaks_options() {
+        assert_eq!(
+            parse_str("fuzz --smoke"),
+            Ok(Task::Fuzz(crate::fuzz::FuzzArgs {
+                smoke: true,
+                ..Default::default()
+            }))
+        );
+        assert_eq!(
+            parse_str(
+                "fuzz --target conn_handshake --target=conn_established --seconds 600 --jobs 1"
+            ),
+            Ok(Task::Fuzz(crate::fuzz::FuzzArgs {
+                smoke: false,
+                targets: vec!["conn_handshake".into(), "conn_established".into()],
+                seconds: Some(600),
+                jobs: Some(1),
+            }))
+        );
+        assert!(parse_str("fuzz --seconds 0").is_err());
+        assert!(parse_str("fuzz --seconds ten").is_err());
+        assert_eq!(
+            parse_str("leaks --backend boring"),
+            Ok(Task::Leaks {
+                backends: vec!["boring".into()],
+            })
+        );
+        assert_eq!(parse_str("leaks"), Ok(Task::Leaks { backends: vec![] }));
     }
 
     #[test]

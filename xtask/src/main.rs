@@ -14,6 +14,8 @@
 //!   end, built per backend by `peer`; `running` bounds every child process), which
 //!   `interop` runs alone;
 //! - `peer`: builds `unitls-peer` for one backend and runs it;
+//! - `fuzz`: builds the fuzz targets of `fuzz/` and runs them with libFuzzer;
+//! - `leaks`: the lifecycle paths under valgrind memcheck, one process per backend;
 //! - `codegen`: the generated sections of README.md.
 //!
 //! `tidy` is not a task but tests: the repository's invariants (file length, docs,
@@ -22,7 +24,9 @@
 mod codegen;
 mod conformance;
 mod flags;
+mod fuzz;
 mod interop;
+mod leaks;
 mod libtest;
 mod outcome;
 mod peer;
@@ -71,6 +75,8 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             });
         }
+        flags::Task::Fuzz(args) => fuzz::run(&args),
+        flags::Task::Leaks { backends } => leaks::run(&backends),
         flags::Task::Codegen { check } => codegen::run(check),
         flags::Task::Report(args) => report_perf::run(&args),
     };

@@ -224,7 +224,7 @@ pub(crate) fn built_executable(
 }
 
 /// The executable of target `target` if `line` is cargo's JSON message of its artifact.
-fn artifact_executable(line: &str, target: &str) -> Option<PathBuf> {
+pub(crate) fn artifact_executable(line: &str, target: &str) -> Option<PathBuf> {
     let message: serde_json::Value = serde_json::from_str(line).ok()?;
     if message.get("reason")?.as_str()? != "compiler-artifact" {
         return None;
