@@ -7,15 +7,18 @@
 //! names: attach, echo and detach; close; Drop; a failed attach; a handshake timeout;
 //! a hostile peer (garbage instead of a ClientHello, garbage records after the
 //! handshake). Blocking mode over loopback TCP, no injected faults: valgrind makes the
-//! process 20–50 times slower, so each path runs once.
+//! process 20–50 times slower, so each path runs once, and every wait is bounded by
+//! [`PATIENCE`] rather than the suite's shorter waits.
 
 use std::io::{Read, Write};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use unitls_core::{AttachOptions, DetachOptions, ErrorKind, Source, TrustSource};
 
+use crate::conn::Conn;
 use crate::fixtures::pki;
-use crate::harness::{echo, read_exact, send, spawn, Killer};
+use crate::harness::{echo, read_exact, send, Killer, Killers};
 use crate::{Harness, NativeFixtures, TransportKind};
 
 /// The paths [`run`] goes through, as the leak report names them.
@@ -29,8 +32,47 @@ pub const PATHS: [&str; 7] = [
     "hostile peer after the handshake",
 ];
 
-/// Deadlines of the failing paths: short, but generous under valgrind.
+/// The handshake deadline of the timeout path.
 const SHORT: Duration = Duration::from_millis(500);
+
+/// The bound on every other wait: a read, the other end's thread, a hostile peer's
+/// handshake (under valgrind a context or a handshake takes seconds).
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// Runs `f` on a thread; [`join`] takes its result.
+fn in_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> mpsc::Receiver<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx
+}
+
+/// The result of [`in_thread`], waiting at most [`PATIENCE`].
+fn join<T>(thread: mpsc::Receiver<T>) -> T {
+    thread
+        .recv_timeout(PATIENCE)
+        .expect("the other end's thread finished (or it panicked)")
+}
+
+/// Plain streams whose reads wait at most [`PATIENCE`].
+fn patient_pair(h: &Harness) -> (Conn, Conn, Killers) {
+    let (mut client, mut server, killers) = h.plain_pair();
+    for end in [&mut client, &mut server] {
+        end.set_read_timeout(Some(PATIENCE)).expect("read timeout");
+    }
+    (client, server, killers)
+}
+
+/// A client and a server attached to each other over [`patient_pair`].
+fn connected(h: &Harness) -> (Conn, Conn, Killers) {
+    let (mut client, mut server, killers) = patient_pair(h);
+    let server_opts = h.server_opts();
+    let server_thread = in_thread(move || server.attach_ssl(server_opts).map(|()| server));
+    client.attach_ssl(h.client_opts()).expect("client attach");
+    let server = join(server_thread).expect("server attach");
+    (client, server, killers)
+}
 
 /// Runs every path of [`PATHS`] on `backend`, in order; panics on a wrong outcome.
 pub fn run(backend: &'static str, natives: &'static dyn NativeFixtures) {
@@ -45,9 +87,9 @@ pub fn run(backend: &'static str, natives: &'static dyn NativeFixtures) {
 }
 
 fn attach_echo_detach(h: &Harness) {
-    let (mut client, mut server, _k) = h.connected();
+    let (mut client, mut server, _k) = connected(h);
     echo(&mut client, &mut server, b"lifecycle");
-    let server_thread = spawn(move || {
+    let server_thread = in_thread(move || {
         assert_eq!(server.read(&mut [0u8; 8]).expect("clean EOF"), 0);
         server
             .detach_ssl(DetachOptions::default())
@@ -60,13 +102,13 @@ fn attach_echo_detach(h: &Harness) {
         .expect("client detach")
         .expect("was attached");
     assert!(detached.peer_closed);
-    let mut server = server_thread.join();
+    let mut server = join(server_thread);
     send(&mut client, b"plain");
     assert_eq!(read_exact(&mut server, 5), b"plain");
 }
 
 fn close(h: &Harness) {
-    let (mut client, mut server, _k) = h.connected();
+    let (mut client, mut server, _k) = connected(h);
     echo(&mut client, &mut server, b"then close");
     client.close().expect("client close");
     assert_eq!(server.read(&mut [0u8; 8]).expect("clean EOF"), 0);
@@ -74,7 +116,7 @@ fn close(h: &Harness) {
 }
 
 fn drop_both(h: &Harness) {
-    let (mut client, mut server, _k) = h.connected();
+    let (mut client, mut server, _k) = connected(h);
     echo(&mut client, &mut server, b"then drop");
     drop(client);
     assert_eq!(server.read(&mut [0u8; 8]).expect("clean EOF"), 0);
@@ -82,9 +124,9 @@ fn drop_both(h: &Harness) {
 }
 
 fn failed_attach(h: &Harness) {
-    let (mut client, mut server, _k) = h.plain_pair();
-    let server_opts = h.server_opts().handshake_timeout(Duration::from_secs(5));
-    let server_thread = spawn(move || server.attach_ssl(server_opts).is_err());
+    let (mut client, mut server, _k) = patient_pair(h);
+    let server_opts = h.server_opts().handshake_timeout(PATIENCE);
+    let server_thread = in_thread(move || server.attach_ssl(server_opts).is_err());
     let untrusted = h
         .client_builder()
         .trust_only([TrustSource::Pem(Source::memory(pki().other_ca_pem.clone()))])
@@ -102,11 +144,11 @@ fn failed_attach(h: &Harness) {
         None,
         "a failed attach leaves the stream plain"
     );
-    assert!(server_thread.join(), "the server sees the refusal");
+    assert!(join(server_thread), "the server sees the refusal");
 }
 
 fn handshake_timeout(h: &Harness) {
-    let (mut client, _silent, _k) = h.plain_pair();
+    let (mut client, _silent, _k) = patient_pair(h);
     let err = client
         .attach_ssl(h.client_opts().handshake_timeout(SHORT))
         .expect_err("a silent server");
@@ -115,19 +157,19 @@ fn handshake_timeout(h: &Harness) {
 }
 
 fn hostile_before_handshake(h: &Harness) {
-    let (mut client, mut server, killers) = h.plain_pair();
+    let (mut client, mut server, killers) = patient_pair(h);
     client
         .write_all(b"\x8f\x13\x00\xfe\x42\x99 not a ClientHello")
         .expect("write");
     killers.client.kill();
     let err = server
-        .attach_ssl(h.server_opts().handshake_timeout(SHORT))
+        .attach_ssl(h.server_opts().handshake_timeout(PATIENCE))
         .expect_err("garbage accepted");
     assert!(err.kind().is_failure(), "{err}");
 }
 
 fn hostile_after_handshake(h: &Harness) {
-    let (_client, mut server, killers) = h.connected();
+    let (_client, mut server, killers) = connected(h);
     // The client's socket, written to behind its TLS session's back.
     let Killer::Tcp(mut raw) = killers.client else {
         panic!("the lifecycle paths run over TCP");

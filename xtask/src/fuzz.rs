@@ -99,6 +99,10 @@ pub(crate) fn run(args: &FuzzArgs) -> Result<()> {
         targets: results.iter().map(|(figures, _)| figures.clone()).collect(),
     };
     let file = root.join(FUZZ_FILE);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
     std::fs::write(&file, unitls_model::to_pretty(&run))
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     println!("\n{}", table(&run.targets));
@@ -198,6 +202,11 @@ fn build(
         _ => RUSTFLAGS.to_string(),
     };
     command.env("RUSTFLAGS", &flags);
+    // libfuzzer-sys compiles libFuzzer (C++) with `c++` unless CXX says otherwise; a
+    // machine with clang but no g++ has no `c++`.
+    if std::env::var_os("CXX").is_none() && !on_path("c++") && on_path("clang++") {
+        command.env("CXX", "clang++");
+    }
     let shown = format!("RUSTFLAGS='{flags}' {}", display(&command));
     println!("$ {shown}");
     let mut found: Vec<(&'static str, PathBuf)> = Vec::new();
@@ -219,6 +228,12 @@ fn build(
                 .ok_or_else(|| format!("the build reported no executable for {target}").into())
         })
         .collect()
+}
+
+/// Whether `program` is on `PATH`.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 /// Runs a batch of targets at once for `seconds`; each one's figures and failure.

@@ -70,9 +70,11 @@ pub(crate) fn run(wanted: &[String]) -> Result<()> {
                 check.failure = Some(finished.describe());
             }
             if !check.passed {
+                let lines = &finished.stdout[finished.stdout.len().saturating_sub(40)..];
                 eprintln!(
-                    "--- {backend} under valgrind ({}):\n{}",
+                    "--- {backend} under valgrind ({}):\n{}\n{}",
                     finished.describe(),
+                    lines.join("\n"),
                     finished.stderr_tail(60)
                 );
             }
@@ -88,6 +90,10 @@ pub(crate) fn run(wanted: &[String]) -> Result<()> {
         backends: checks,
     };
     let file = root.join(LEAKS_FILE);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
     std::fs::write(&file, unitls_model::to_pretty(&run))
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     println!("\n{}", table(&run.backends));

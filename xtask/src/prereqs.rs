@@ -26,7 +26,7 @@ struct Prerequisite {
 }
 
 /// Every prerequisite, in the order they are reported.
-const PREREQUISITES: [Prerequisite; 8] = [
+const PREREQUISITES: [Prerequisite; 9] = [
     Prerequisite {
         name: "cc",
         why: "the C compiler that build scripts (aws-lc-rs, openssl-sys, boring-sys) call",
@@ -68,6 +68,12 @@ const PREREQUISITES: [Prerequisite; 8] = [
         why: "libclang for bindgen (boring backend)",
         packages: &["libclang-dev"],
         present: libclang_present,
+    },
+    Prerequisite {
+        name: "valgrind",
+        why: "memcheck over the lifecycle paths: cargo xtask leaks (SPEC REL-3)",
+        packages: &["valgrind"],
+        present: || on_path("valgrind"),
     },
     Prerequisite {
         name: "libssl-dev",

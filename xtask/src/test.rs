@@ -15,6 +15,9 @@
 //! `unitls-boring` on its own, whose BoringSSL the tests built already in the same
 //! `target/`.
 //!
+//! The leak check (`cargo xtask leaks`: the lifecycle paths under valgrind, per
+//! backend) and a short fuzzing run (`cargo xtask fuzz --smoke`) follow the tests.
+//!
 //! Each stage is timed; the task ends with a table of the times and fails when the whole
 //! run took longer than [`BUDGET`], so a change that makes CI slower shows what it costs.
 
@@ -63,6 +66,15 @@ fn run_stages(stages: &mut Stages) -> Result<()> {
     // so the whole workspace can be tested in one invocation.
     stages.run("cargo test --workspace", || {
         run_shown(cargo(&root).args(["test", "--workspace"]))
+    })?;
+    // Right after the tests, whose binaries it runs under valgrind (nothing rebuilt).
+    stages.run("leaks (valgrind, every backend)", || crate::leaks::run(&[]))?;
+    // Its own instrumented build (target/fuzz), then 30 s per target, all at once.
+    stages.run("fuzz --smoke", || {
+        crate::fuzz::run(&crate::fuzz::FuzzArgs {
+            smoke: true,
+            ..Default::default()
+        })
     })?;
     // The facade's `tokio` feature is on in that run (the peer, a member, asks for
     // it): the tokio examples and the quickstart's async example are tested there.

@@ -1,7 +1,7 @@
 //! Inputs the fuzz targets found crashing (SPEC REL-6), replayed as unit tests: each
 //! must now run to an allowed outcome. The hex is the input file libFuzzer wrote.
 
-use super::{conn_established, conn_handshake};
+use super::conn_established;
 
 /// Decodes the hex of an input.
 fn input(hex: &str) -> Vec<u8> {
