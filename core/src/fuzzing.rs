@@ -26,11 +26,41 @@ const READ_SIZES: [usize; 8] = [0, 1, 2, 3, 5, 17, 300, 4096];
 /// goes silent, so it costs nothing.
 const DEADLINE: Duration = Duration::from_secs(1);
 
+/// How a driven connection ended (the fuzz targets ignore it; the drivers' own tests
+/// check that each path is reached).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// Nothing to drive: the input was empty.
+    Empty,
+    /// Waiting for octets that will not come, with no deadline to wake it.
+    Waiting,
+    /// The handshake failed, with this kind.
+    HandshakeFailed(ErrorKind),
+    /// Reads ended with the peer's close_notify.
+    ClosedCleanly,
+    /// A read failed, with this kind.
+    ReadFailed(ErrorKind),
+    /// Detach finished: whether the peer's close_notify ended it, the application data
+    /// handed back, and the plaintext left to read after it.
+    Detached {
+        /// The peer's close_notify came.
+        peer_closed: bool,
+        /// `Detached::unread_application_data`.
+        application_data: Vec<u8>,
+        /// What the plain stream reads next.
+        plaintext: Vec<u8>,
+    },
+    /// Detach failed, with this kind.
+    DetachFailed(ErrorKind),
+    /// shutdown_write failed, with this kind.
+    ShutdownFailed(ErrorKind),
+}
+
 /// A peer's octets, then the handshake, reads and a detach of a `Conn` that was plain
 /// (client or server, with the octets arriving before or after attach).
-pub fn conn_handshake(input: &[u8]) {
+pub fn conn_handshake(input: &[u8]) -> Ending {
     let Some((&control, peer)) = input.split_first() else {
-        return;
+        return Ending::Empty;
     };
     let role = if control & 1 == 0 {
         Role::Server
@@ -49,24 +79,24 @@ pub fn conn_handshake(input: &[u8]) {
     run.conn.attach(fake_tls(side, Some(DEADLINE)));
     match run.drive(|c, now| c.handshake(now)) {
         Ok(Some(())) => assert_eq!(run.conn.phase(), Phase::Open),
-        Ok(None) => return,
+        Ok(None) => return Ending::Waiting,
         Err(err) => {
             if err.kind() != ErrorKind::HandshakeTimeout {
                 // A failed handshake stays failed (SPEC REC-8).
                 let again = run.drive(|c, now| c.handshake(now));
                 assert!(again.is_err(), "a failed handshake went on: {err}");
             }
-            return;
+            return Ending::HandshakeFailed(err.kind());
         }
     }
-    run.established(control);
+    run.established(control)
 }
 
 /// A peer's octets after a completed handshake: reads, or a detach (with a retry
 /// policy, or none as `close` does), or shutdown_write then reads.
-pub fn conn_established(input: &[u8]) {
+pub fn conn_established(input: &[u8]) -> Ending {
     let Some((&control, peer)) = input.split_first() else {
-        return;
+        return Ending::Empty;
     };
     // The fake server's answer, then the peer's octets.
     let mut script = fake::record(22, b"SH");
@@ -76,7 +106,7 @@ pub fn conn_established(input: &[u8]) {
     let done = run.drive(|c, now| c.handshake(now));
     assert!(matches!(done, Ok(Some(()))), "the fake handshake: {done:?}");
     run.outbox.bytes.clear();
-    run.established(control);
+    run.established(control)
 }
 
 /// One `Conn`, its wires and its clock.
@@ -150,7 +180,7 @@ impl Run {
     }
 
     /// After the handshake: bits 6–7 of the control octet pick what happens.
-    fn established(&mut self, control: u8) {
+    fn established(&mut self, control: u8) -> Ending {
         match control >> 6 {
             0 => self.read_all(),
             1 => self.detach(Some(RetryPolicy {
@@ -158,17 +188,16 @@ impl Run {
                 interval: Duration::from_millis(10),
             })),
             2 => self.detach(None),
-            _ => {
-                let shut = self.drive(|c, now| c.shutdown_write(now));
-                if shut.is_ok() {
-                    self.read_all();
-                }
-            }
+            _ => match self.drive(|c, now| c.shutdown_write(now)) {
+                Ok(Some(())) => self.read_all(),
+                Ok(None) => Ending::Waiting,
+                Err(err) => Ending::ShutdownFailed(err.kind()),
+            },
         }
     }
 
     /// Reads until the end of the stream, an error or silence; checks REC-1 and REC-8.
-    fn read_all(&mut self) {
+    fn read_all(&mut self) -> Ending {
         let mut buf = [0u8; 700];
         loop {
             match self.drive(|c, now| c.read(&mut buf, now)) {
@@ -179,15 +208,15 @@ impl Run {
                         matches!(again, Ok(Some(0))),
                         "after close_notify: {again:?}"
                     );
-                    return;
+                    return Ending::ClosedCleanly;
                 }
                 Ok(Some(n)) => assert!(n <= buf.len()),
-                Ok(None) => return,
+                Ok(None) => return Ending::Waiting,
                 Err(err) => {
                     // Sticky (SPEC REC-8).
                     let again = self.drive(|c, now| c.read(&mut buf, now));
                     assert!(again.is_err(), "a read after {err} went on: {again:?}");
-                    return;
+                    return Ending::ReadFailed(err.kind());
                 }
             }
         }
@@ -196,27 +225,35 @@ impl Run {
     /// Detaches; the connection is plain whatever the outcome, and when the peer's
     /// close_notify ended it, what the peer sent after it is the plaintext that is
     /// left, intact (SPEC DETACH-9).
-    fn detach(&mut self, retry: Option<RetryPolicy>) {
+    fn detach(&mut self, retry: Option<RetryPolicy>) -> Ending {
         let now = self.clock.now();
-        let started = self.conn.start_detach(retry, now, Vec::new());
-        let detached = match started {
-            Ok(Some(detached)) => Ok(Some(detached)),
-            Ok(None) => self.drive(|c, now| c.detach_step(now)),
+        let detached = match self.conn.start_detach(retry, now, Vec::new()) {
+            Ok(Some(detached)) => Ok(detached),
+            Ok(None) => match self.drive(|c, now| c.detach_step(now)) {
+                Ok(Some(detached)) => Ok(detached),
+                // Only a policy's checks wait, and they have instants to wake at.
+                Ok(None) => panic!("a detach waits with no check ahead"),
+                Err(err) => Err(err),
+            },
             Err(err) => Err(err),
         };
-        if let Ok(None) = detached {
-            return; // no retry policy ends without waiting; with one, the clock ran
-        }
         assert_eq!(self.conn.phase(), Phase::Plain, "{detached:?}");
-        if let Ok(Some(detached)) = detached {
-            if detached.peer_closed {
-                let mut left = self.conn.buffered().to_vec();
-                left.extend(self.inbox.bytes.iter());
-                assert!(
-                    self.peer.ends_with(&left),
-                    "the octets after close_notify changed: {left:?}"
-                );
-            }
+        let detached = match detached {
+            Ok(detached) => detached,
+            Err(err) => return Ending::DetachFailed(err.kind()),
+        };
+        let mut plaintext = self.conn.buffered().to_vec();
+        plaintext.extend(self.inbox.bytes.iter());
+        if detached.peer_closed {
+            assert!(
+                self.peer.ends_with(&plaintext),
+                "the octets after close_notify changed: {plaintext:?}"
+            );
+        }
+        Ending::Detached {
+            peer_closed: detached.peer_closed,
+            application_data: detached.unread_application_data,
+            plaintext,
         }
     }
 }
@@ -234,8 +271,7 @@ mod tests {
     }
 
     #[test]
-    fn drivers_reach_every_path() {
-        // A server handshake, data, close_notify.
+    fn a_server_handshake_then_data_then_close_notify() {
         let mut input = vec![0x20];
         input.extend(records(&[
             (22, b"CH"),
@@ -243,16 +279,68 @@ mod tests {
             (23, b"hi"),
             (21, &[1, 0]),
         ]));
-        conn_handshake(&input);
-        // Detach with the peer's close_notify and plaintext after it.
+        assert_eq!(conn_handshake(&input), Ending::ClosedCleanly);
+        // One octet per read, the ClientHello buffered before attach (STARTTLS).
+        input[0] = 0x20 | 0x10 | 0x02;
+        assert_eq!(conn_handshake(&input), Ending::ClosedCleanly);
+    }
+
+    #[test]
+    fn a_client_handshake_and_failures() {
+        let mut input = vec![0x21];
+        input.extend(records(&[(22, b"SH"), (23, b"hi")]));
+        // EOF without close_notify after the data: truncation (REC-2).
+        assert_eq!(
+            conn_handshake(&input),
+            Ending::ReadFailed(ErrorKind::Syscall)
+        );
+        // A silent server: the deadline, on the fake clock (HS-3).
+        assert_eq!(
+            conn_handshake(&[0x01]),
+            Ending::HandshakeFailed(ErrorKind::HandshakeTimeout)
+        );
+        // Not TLS at all (SEC-4).
+        assert_eq!(
+            conn_handshake(b"\x20GET / HTTP/1.1\r\n\r\n"),
+            Ending::HandshakeFailed(ErrorKind::Failure)
+        );
+        assert_eq!(conn_handshake(&[]), Ending::Empty);
+    }
+
+    #[test]
+    fn detach_keeps_data_and_the_plaintext_after_close_notify() {
         let mut input = vec![0x40 | 0x20 | 0x02];
         input.extend(records(&[(23, b"last"), (21, &[1, 0])]));
         input.extend(b"EHLO plain");
-        conn_established(&input);
-        // Silence: the deadline, on the fake clock.
-        conn_handshake(&[0x01]);
-        conn_established(&[0xC0, 0xFF]);
-        conn_established(&[0x80]);
+        assert_eq!(
+            conn_established(&input),
+            Ending::Detached {
+                peer_closed: true,
+                application_data: b"last".to_vec(),
+                plaintext: b"EHLO plain".to_vec(),
+            }
+        );
+        // No answer: the policy's checks run out on the fake clock (DETACH-5).
+        assert_eq!(
+            conn_established(&[0x40]),
+            Ending::DetachFailed(ErrorKind::Failure)
+        );
+        // No policy (close, Drop): done at once.
+        assert!(matches!(
+            conn_established(&[0x80]),
+            Ending::Detached {
+                peer_closed: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn shutdown_write_then_reads() {
+        let mut input = vec![0xC0 | 0x20];
+        input.extend(records(&[(23, b"after"), (21, &[1, 0])]));
+        assert_eq!(conn_established(&input), Ending::ClosedCleanly);
+        assert_eq!(conn_established(&[0xC0]), Ending::Waiting);
     }
 }
 

@@ -4,5 +4,7 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|input: &[u8]| {
-    unitls_fuzz::checked(|| unitls_core::fuzzing::conn_established(input));
+    unitls_fuzz::checked(|| {
+        unitls_core::fuzzing::conn_established(input);
+    });
 });
