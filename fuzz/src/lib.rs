@@ -74,6 +74,8 @@ pub enum Backend {
     Rustls,
     /// unitls-openssl (feature `openssl` of this crate).
     Openssl,
+    /// unitls-native-tls (feature `native-tls` of this crate).
+    NativeTls,
 }
 
 impl Backend {
@@ -81,6 +83,7 @@ impl Backend {
         match self {
             Backend::Rustls => "rustls",
             Backend::Openssl => "openssl",
+            Backend::NativeTls => "native-tls",
         }
     }
 
@@ -91,6 +94,10 @@ impl Backend {
             Backend::Openssl => unitls_openssl::register(),
             #[cfg(not(feature = "openssl"))]
             Backend::Openssl => panic!("built without the `openssl` feature"),
+            #[cfg(feature = "native-tls")]
+            Backend::NativeTls => unitls_native_tls::register(),
+            #[cfg(not(feature = "native-tls"))]
+            Backend::NativeTls => panic!("built without the `native-tls` feature"),
         }
     }
 }

@@ -10,7 +10,8 @@
 //! works too where cargo-fuzz is installed. The build has its own target directory
 //! (`<target dir>/fuzz`) and its own features: rustls with ring, so aws-lc and
 //! BoringSSL are never built with instrumentation; the OpenSSL targets link the system
-//! libssl, uninstrumented.
+//! libssl (and the native-tls targets the same, through native-tls), uninstrumented;
+//! BoringSSL has no target: the fuzz build would compile it from source again.
 //!
 //! `--smoke` is CI's run: the two `Conn` targets and the rustls server's first flight,
 //! [`SMOKE_SECONDS`] each, all at once. A crash fails the task and names the input
@@ -26,14 +27,16 @@ use crate::running::Running;
 use crate::workspace::{self, cargo, check_status, display, each_stdout_line};
 use crate::Result;
 
-/// Every target of `fuzz/`, and whether it needs the crate's `openssl` feature.
-pub(crate) const TARGETS: [(&str, bool); 6] = [
-    ("conn_handshake", false),
-    ("conn_established", false),
-    ("rustls_server_first_flight", false),
-    ("rustls_client_first_flight", false),
-    ("openssl_server_first_flight", true),
-    ("openssl_client_first_flight", true),
+/// Every target of `fuzz/`, and the feature of the crate it needs (`""`: none).
+pub(crate) const TARGETS: [(&str, &str); 8] = [
+    ("conn_handshake", ""),
+    ("conn_established", ""),
+    ("rustls_server_first_flight", ""),
+    ("rustls_client_first_flight", ""),
+    ("openssl_server_first_flight", "openssl"),
+    ("openssl_client_first_flight", "openssl"),
+    ("native_tls_server_first_flight", "native-tls"),
+    ("native_tls_client_first_flight", "native-tls"),
 ];
 
 /// What `--smoke` runs.
@@ -188,11 +191,14 @@ fn build(
     command.args(["--target", &host_triple()?]);
     command.arg("--target-dir").arg(dir);
     command.arg("--message-format=json-render-diagnostics");
-    let openssl = targets
+    let mut features: Vec<&str> = TARGETS
         .iter()
-        .any(|t| TARGETS.iter().any(|(name, needs)| name == t && *needs));
-    if openssl {
-        command.args(["--features", "openssl"]);
+        .filter(|(name, needs)| !needs.is_empty() && targets.contains(name))
+        .map(|(_, needs)| *needs)
+        .collect();
+    features.dedup();
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
     }
     for target in targets {
         command.args(["--bin", target]);
@@ -447,9 +453,13 @@ Base64: QhQD/A==
                 .find_map(|l| l.strip_prefix("name = "))
                 .unwrap()
                 .trim_matches('"');
-            bins.push((name, block.contains("required-features = [\"openssl\"]")));
+            let needs = block
+                .lines()
+                .find_map(|l| l.strip_prefix("required-features = [\""))
+                .map_or("", |rest| rest.trim_end_matches("\"]"));
+            bins.push((name, needs));
         }
-        let listed: Vec<(&str, bool)> = TARGETS.to_vec();
+        let listed: Vec<(&str, &str)> = TARGETS.to_vec();
         assert_eq!(bins, listed);
     }
 }

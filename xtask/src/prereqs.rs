@@ -292,6 +292,7 @@ mod tests {
                 "cmake",
                 "clang",
                 "libclang-dev",
+                "valgrind",
                 "libssl-dev"
             ]
         );
