@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`, SPEC REL-6):
-//! arbitrary peer octets into one [`Conn`](crate::conn) over the scripted fake engine
+//! arbitrary peer octets into one `Conn` (`conn/`) over the scripted fake engine
 //! core's own tests use, on in-memory wires and a fake clock, so that a run is
 //! deterministic and all the code under test is core's (record framing, the hello
 //! readers, the handshake, read and detach rules).
