@@ -9,6 +9,8 @@ pub const CHECKED_ELSEWHERE: &[(&str, &str)] = &[
     ("IMPL-7", "cargo xtask test: the facade refuses boring+openssl with a compile_error naming the clash; backends/openssl/tests/interop.rs serves rustls, OpenSSL and native-tls concurrently in one process"),
     ("INIT-4", "backends/rustls/tests/process_state.rs: no process-default CryptoProvider is installed, and the application may install its own"),
     ("OWN-1", "backends/*/tests/process_state.rs: live-session counts return to their prior value after detach, close, Drop and a failed attach (a test binary of its own: the counters are process-wide)"),
+    ("REL-3", "cargo xtask leaks: every lifecycle path (conformance/src/lifecycle.rs, the test rel_3_lifecycle_paths of each backend) under valgrind memcheck, one process per backend, no definitely-lost byte (CI: a stage of cargo xtask test)"),
+    ("REL-6", "cargo xtask fuzz: libFuzzer targets in fuzz/ feed arbitrary peer octets to attach (client and server), the established read path and detach (core/src/fuzzing.rs over the fake engine) and to real first flights of rustls, OpenSSL and native-tls, checking no panic, no hang, no allocation above 128 KiB (CI: fuzz --smoke)"),
     ("CB-4", "backends/rustls/tests/native.rs cb_6_callbacks_get_rustls_types: ALPN and a verifier set in the context hook govern the handshake"),
     ("INTEROP-1", "cargo xtask conformance, interop matrix (peer binary per backend); in-process pairs in backends/{openssl,boring}/tests/interop.rs"),
     ("INTEROP-2", "cargo xtask conformance, interop matrix: TLS 1.2 and TLS 1.3 pinned at both ends"),
