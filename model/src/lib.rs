@@ -8,6 +8,9 @@
 //!   the report's `validation` section;
 //! - [`bench`]: the comparison benches' lines (`$UNITLS_BENCH_FILE`) and the report's
 //!   `performance` section (also the snapshot `docs/report.json`);
+//! - [`integration`]: what `unitls-integrations` finds running tokio-postgres and hyper
+//!   over unitls against real servers (`$UNITLS_INTEGRATION_FILE`), and the report's
+//!   `integrations` section;
 //! - [`peer`]: the events `unitls-peer` prints, one per line, read by the interop matrix;
 //! - [`report`]: `report.json` itself (schema [`report::SCHEMA`]) and `interop.json`.
 //!
@@ -19,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod integration;
 pub mod outcome;
 pub mod peer;
 pub mod report;
