@@ -13,6 +13,8 @@
 //! - `conformance` also runs the interop matrix (`interop`, one `unitls-peer` process per
 //!   end, built per backend by `peer`; `running` bounds every child process), which
 //!   `interop` runs alone;
+//! - `conformance` and `test` run the dependent crates against real servers
+//!   (`integrations`: `unitls-integrations` once per backend);
 //! - `peer`: builds `unitls-peer` for one backend and runs it;
 //! - `codegen`: the generated sections of README.md.
 //!
@@ -22,6 +24,7 @@
 mod codegen;
 mod conformance;
 mod flags;
+mod integrations;
 mod interop;
 mod libtest;
 mod outcome;

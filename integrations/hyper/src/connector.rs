@@ -149,9 +149,8 @@ mod tests {
     async fn other_schemes_are_refused() {
         let context = unitls::create_client_context().build().unwrap();
         let mut connector = HttpsConnector::with_context(context);
-        let error = match connector.call("ftp://localhost/".parse().unwrap()).await {
-            Ok(_) => panic!("an ftp:// URI was connected"),
-            Err(error) => error,
+        let Err(error) = connector.call("ftp://localhost/".parse().unwrap()).await else {
+            panic!("an ftp:// URI was connected");
         };
         assert!(error.to_string().contains("not ftp://"), "{error}");
     }
