@@ -24,6 +24,7 @@ pub(crate) const SCENARIOS: &[(&str, &[&str])] = &[
     (HTTP2_TLS12, &["INTEG-3"]),
     (PLAIN, &["INTEG-3"]),
     (UNTRUSTED, &["INTEG-3"]),
+    (DEFAULT_VERIFIES, &["INTEG-3"]),
 ];
 
 const HTTP1: &str = "GET over HTTP/1.1 (ALPN http/1.1)";
@@ -31,6 +32,7 @@ const HTTP2_TLS13: &str = "GET over HTTP/2 by ALPN, TLS 1.3";
 const HTTP2_TLS12: &str = "GET over HTTP/2 by ALPN, TLS 1.2";
 const PLAIN: &str = "plain http:// passes through";
 const UNTRUSTED: &str = "untrusted CA: refused";
+const DEFAULT_VERIFIES: &str = "HttpsConnector::new() verifies: private CA refused";
 
 /// Runs every scenario against `server`.
 pub(crate) async fn run(server: &Nginx, pki: &PkiFiles, recorder: &mut Recorder<'_>) {
@@ -95,6 +97,17 @@ pub(crate) async fn run(server: &Nginx, pki: &PkiFiles, recorder: &mut Recorder<
                 .map_err(|e| unexpected(&e))?;
             let uri = https.parse().map_err(|e| Ending::Fail(format!("{e}")))?;
             Ok(expect_refused(client(context).get(uri).await))
+        })
+        .await;
+
+    recorder
+        .run(DEFAULT_VERIFIES, &["INTEG-3"], async {
+            // The default trusts the system's roots only, not the suite's private CA.
+            let connector = HttpsConnector::new().map_err(|e| unexpected(&e))?;
+            let client: Client<HttpsConnector, Empty<Bytes>> =
+                Client::builder(TokioExecutor::new()).build(connector);
+            let uri = https.parse().map_err(|e| Ending::Fail(format!("{e}")))?;
+            Ok(expect_refused(client.get(uri).await))
         })
         .await;
 }

@@ -19,6 +19,7 @@ use crate::servers::postgres::{Postgres, MD5_USER, PASSWORD, SCRAM_USER};
 pub(crate) const SCENARIOS: &[(&str, &[&str])] = &[
     (VERIFY_FULL, &["INTEG-1"]),
     (REQUIRE_UNVERIFIED, &["INTEG-1"]),
+    (DEFAULT_VERIFIES, &["INTEG-1"]),
     (WRONG_CA, &["INTEG-1"]),
     (WRONG_HOST, &["INTEG-1"]),
     (SCRAM_PLUS, &["INTEG-2"]),
@@ -27,6 +28,7 @@ pub(crate) const SCENARIOS: &[(&str, &[&str])] = &[
 
 const VERIFY_FULL: &str = "verify-full (chain + host name), queries";
 const REQUIRE_UNVERIFIED: &str = "libpq require: encrypted, not verified";
+const DEFAULT_VERIFIES: &str = "MakeUnitlsConnect::new() verifies: private CA refused";
 const WRONG_CA: &str = "verify-full, untrusted CA: refused";
 const WRONG_HOST: &str = "verify-full, wrong host name: refused";
 const SCRAM_PLUS: &str = "SCRAM-SHA-256-PLUS, channel_binding=require";
@@ -70,6 +72,21 @@ pub(crate) async fn run(server: &Postgres, pki: &PkiFiles, recorder: &mut Record
             )?;
             let client = connect(server, &scram(ChannelBinding::Prefer), ctx).await;
             queries(client.map_err(|e| unexpected(&e))?).await
+        })
+        .await;
+
+    recorder
+        .run(DEFAULT_VERIFIES, &["INTEG-1"], async {
+            // The default connector trusts the system's roots only; the server's chain
+            // ends at the suite's private CA, so a verifying default must refuse it.
+            Ok(expect_refused(
+                connect_with(
+                    server,
+                    &scram(ChannelBinding::Prefer),
+                    MakeUnitlsConnect::new(),
+                )
+                .await,
+            ))
         })
         .await;
 
@@ -145,11 +162,21 @@ fn context(builder: unitls::ContextBuilder) -> Result<Arc<unitls::AbstractContex
     builder.build().map_err(|e| unexpected(&e))
 }
 
-/// A connected client (its connection task spawned) with `sslmode=require`.
+/// A connected client (its connection task spawned) with `sslmode=require` and
+/// `context`.
 async fn connect(
     server: &Postgres,
     login: &Login<'_>,
     context: Arc<unitls::AbstractContext>,
+) -> Result<Client, tokio_postgres::Error> {
+    connect_with(server, login, MakeUnitlsConnect::with_context(context)).await
+}
+
+/// A connected client (its connection task spawned) with `sslmode=require` over `tls`.
+async fn connect_with(
+    server: &Postgres,
+    login: &Login<'_>,
+    tls: MakeUnitlsConnect,
 ) -> Result<Client, tokio_postgres::Error> {
     let (client, connection) = tokio_postgres::Config::new()
         .host(login.host)
@@ -161,7 +188,7 @@ async fn connect(
         .ssl_mode(SslMode::Require)
         .channel_binding(login.binding)
         .connect_timeout(std::time::Duration::from_secs(10))
-        .connect(MakeUnitlsConnect::with_context(context))
+        .connect(tls)
         .await?;
     tokio::spawn(connection);
     Ok(client)
