@@ -74,11 +74,11 @@ pub(crate) fn run_as_when_root(user: &str) -> Result<Option<RunAs>, String> {
 
 /// A fresh directory for one server under the system temp dir, owned by `owner`.
 pub(crate) fn server_dir(name: &str, owner: Option<RunAs>) -> Result<PathBuf, String> {
-    let dir = std::env::temp_dir().join(format!(
-        "unitls-{name}-{}-{}",
-        std::process::id(),
-        free_port().unwrap_or(0)
-    ));
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("unitls-{name}-{}-{n}", std::process::id()));
+    // A directory left by an earlier process that had our PID.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     give(&dir, owner)?;
     Ok(dir)
