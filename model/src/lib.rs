@@ -11,6 +11,9 @@
 //! - [`fuzz`]: the figures of the last `cargo xtask fuzz` run (`target/unitls-fuzz.json`);
 //! - [`leaks`]: valgrind's leak summary per backend from the last `cargo xtask leaks`
 //!   run (`target/unitls-leaks.json`);
+//! - [`integration`]: what `unitls-integrations` finds running tokio-postgres and hyper
+//!   over unitls against real servers (`$UNITLS_INTEGRATION_FILE`), and the report's
+//!   `integrations` section;
 //! - [`peer`]: the events `unitls-peer` prints, one per line, read by the interop matrix;
 //! - [`report`]: `report.json` itself (schema [`report::SCHEMA`]) and `interop.json`.
 //!
@@ -23,6 +26,7 @@
 
 pub mod bench;
 pub mod fuzz;
+pub mod integration;
 pub mod leaks;
 pub mod outcome;
 pub mod peer;

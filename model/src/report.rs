@@ -84,6 +84,10 @@ pub struct Conformance {
     pub interop_counts: InteropCounts,
     /// How long the interop matrix took.
     pub interop_duration_secs: f64,
+    /// Dependent crates against real servers, every backend (SPEC INTEG); empty in
+    /// reports made before the section existed.
+    #[serde(default)]
+    pub integrations: Vec<crate::integration::IntegrationRecord>,
 }
 
 /// The SPEC file.

@@ -67,7 +67,11 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
     let validation = validation::run(&out, &names, args.limbo.as_deref())
         .map_err(|e| format!("certificate validation: {e}"))?;
 
-    let coverage = Coverage::compute(spec::spec_path(&root), &runs);
+    // tokio-postgres and hyper over each backend against real servers (SPEC INTEG).
+    println!();
+    let integrations = crate::integrations::run(&root, &out, &selected);
+
+    let coverage = Coverage::compute(spec::spec_path(&root), &runs, &integrations.cited());
     let report = Report {
         generated_at: rfc3339(SystemTime::now()),
         command: reproduce_command(args),
@@ -78,6 +82,7 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
         coverage,
         interop,
         validation,
+        integrations,
     };
     let mut record = report.to_record();
     // A performance section `cargo xtask report` wrote stays.
@@ -103,6 +108,7 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
         report.interop.counts_text(),
         report.interop.duration.as_secs_f64()
     );
+    println!("integrations: {}", report.integrations.counts_text());
     println!("uncovered: {}", report.coverage.note());
     println!("report: {}", out.join("index.html").display());
     println!("        {}", out.join("report.md").display());
@@ -122,6 +128,9 @@ pub(crate) fn run(args: &ConformanceArgs) -> Result<()> {
         .collect();
     for failure in report.validation.failures() {
         failed.push(format!("certificate validation: {failure}"));
+    }
+    for failure in &report.integrations.failures {
+        failed.push(format!("integrations: {failure}"));
     }
     let interop_fails = report.interop.count(outcome::Outcome::Fail);
     if interop_fails > 0 {

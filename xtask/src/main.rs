@@ -13,6 +13,8 @@
 //! - `conformance` also runs the interop matrix (`interop`, one `unitls-peer` process per
 //!   end, built per backend by `peer`; `running` bounds every child process), which
 //!   `interop` runs alone;
+//! - `conformance` and `test` run the dependent crates against real servers
+//!   (`integrations`: `unitls-integrations` once per backend);
 //! - `peer`: builds `unitls-peer` for one backend and runs it;
 //! - `fuzz`: builds the fuzz targets of `fuzz/` and runs them with libFuzzer;
 //! - `leaks`: the lifecycle paths under valgrind memcheck, one process per backend;
@@ -25,6 +27,7 @@ mod codegen;
 mod conformance;
 mod flags;
 mod fuzz;
+mod integrations;
 mod interop;
 mod leaks;
 mod libtest;

@@ -26,7 +26,7 @@ struct Prerequisite {
 }
 
 /// Every prerequisite, in the order they are reported.
-const PREREQUISITES: [Prerequisite; 9] = [
+const PREREQUISITES: [Prerequisite; 12] = [
     Prerequisite {
         name: "cc",
         why: "the C compiler that build scripts (aws-lc-rs, openssl-sys, boring-sys) call",
@@ -81,7 +81,37 @@ const PREREQUISITES: [Prerequisite; 9] = [
         packages: &["libssl-dev"],
         present: || succeeds(Command::new("pkg-config").args(["--exists", "openssl"])),
     },
+    Prerequisite {
+        name: "postgresql",
+        why: "a real PostgreSQL server for unitls-postgres (SPEC INTEG-1, INTEG-2); the \
+              integrations run a throw-away cluster of their own, never the package's",
+        packages: &["postgresql"],
+        present: postgresql_present,
+    },
+    Prerequisite {
+        name: "nginx",
+        why: "a real HTTPS server (HTTP/1.1 and HTTP/2) for unitls-hyper's client (SPEC INTEG-3)",
+        packages: &["nginx"],
+        present: || on_path("nginx") || Path::new("/usr/sbin/nginx").is_file(),
+    },
+    Prerequisite {
+        name: "curl",
+        why: "a real HTTP client (HTTP/1.1 and HTTP/2) for unitls-hyper's server (SPEC INTEG-3)",
+        packages: &["curl"],
+        present: || on_path("curl"),
+    },
 ];
+
+/// Whether PostgreSQL's `initdb` is on PATH or in Debian's
+/// `/usr/lib/postgresql/<version>/bin` (not on PATH there).
+fn postgresql_present() -> bool {
+    on_path("initdb")
+        || fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|version| version.path().join("bin").join("initdb").is_file())
+}
 
 /// Runs the task: checks, installs what is missing if it can, checks again.
 pub(crate) fn run() -> Result<()> {
@@ -293,7 +323,10 @@ mod tests {
                 "clang",
                 "libclang-dev",
                 "valgrind",
-                "libssl-dev"
+                "libssl-dev",
+                "postgresql",
+                "nginx",
+                "curl"
             ]
         );
     }

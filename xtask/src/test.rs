@@ -81,6 +81,11 @@ fn run_stages(stages: &mut Stages) -> Result<()> {
     // After the tests: the OpenSSL-family crates and BoringSSL are built by then.
     let boring = workspace::member_backends(&root)?.contains(&"boring");
     stages.run("cargo doc (intra-doc links)", || docs(&root, boring))?;
+    // tokio-postgres and hyper over every backend, against PostgreSQL, nginx and curl
+    // started on loopback (SPEC INTEG); one build per backend, like the suite.
+    stages.run("integrations (real servers)", || {
+        crate::integrations::test(&root)
+    })?;
     if root.join(FEATURE_SELECTION).is_file() {
         stages.run("feature-selection example", || {
             run_shown(cargo(&root).args([

@@ -28,10 +28,11 @@ pub(crate) struct Coverage {
 }
 
 impl Coverage {
-    /// Reads the SPEC at `path` and checks it against every case's citations.
-    pub(crate) fn compute(path: PathBuf, runs: &[BackendRun]) -> Self {
+    /// Reads the SPEC at `path` and checks it against every case's citations and
+    /// `also_cited` (the IDs checks outside the suite cite, such as the integrations).
+    pub(crate) fn compute(path: PathBuf, runs: &[BackendRun], also_cited: &[String]) -> Self {
         match fs::read_to_string(&path) {
-            Ok(text) => Self::from_text(path, &text, runs),
+            Ok(text) => Self::from_text(path, &text, runs, also_cited),
             Err(e) => Coverage {
                 error: Some(if e.kind() == std::io::ErrorKind::NotFound {
                     "not found".to_owned()
@@ -49,7 +50,12 @@ impl Coverage {
     }
 
     /// The coverage of the SPEC `text` (read from `path`).
-    pub(super) fn from_text(path: PathBuf, text: &str, runs: &[BackendRun]) -> Self {
+    pub(super) fn from_text(
+        path: PathBuf,
+        text: &str,
+        runs: &[BackendRun],
+        also_cited: &[String],
+    ) -> Self {
         let ids = spec::requirement_ids(text);
         let listing =
             fs::read_to_string(spec::elsewhere_path(&crate::workspace::root())).unwrap_or_default();
@@ -59,6 +65,7 @@ impl Coverage {
             .iter()
             .flat_map(|run| &run.cases)
             .flat_map(|case| &case.spec)
+            .chain(also_cited)
             .map(String::as_str)
             .collect();
         let unknown = spec::unknown(&ids, &cited)
@@ -108,7 +115,7 @@ mod tests {
 
     #[test]
     fn a_missing_spec_is_said() {
-        let coverage = Coverage::compute(PathBuf::from("/nonexistent/shared/SPEC.md"), &[]);
+        let coverage = Coverage::compute(PathBuf::from("/nonexistent/shared/SPEC.md"), &[], &[]);
         assert!(coverage.requirements.is_none());
         assert!(coverage.uncovered.is_empty());
         assert!(coverage.note().contains("could not be read (not found)"));

@@ -244,6 +244,7 @@ impl Report {
         }
         html.push_str(&self.interop.to_html());
         html.push_str(&self.validation.to_html());
+        html.push_str(&self.integrations.to_html());
         html.push_str("</body>\n</html>\n");
         html
     }

@@ -157,6 +157,7 @@ impl Report {
         }
         md.push_str(&self.interop.to_markdown());
         md.push_str(&self.validation.to_markdown());
+        md.push_str(&self.integrations.to_markdown());
         md
     }
 }

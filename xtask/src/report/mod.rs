@@ -4,13 +4,14 @@
 //!
 //! One file per concept: `backend_run.rs` (one backend's test process and its cases),
 //! `coverage.rs` (the SPEC requirements no case cites), `machine.rs` (where the report
-//! was made), `schema.rs` (report.json), `markdown.rs` (report.md), `html.rs`
+//! was made), `schema.rs` (report.json), `integrations.rs` (the dependent crates' section), `markdown.rs` (report.md), `html.rs`
 //! (index.html), `text.rs` (the text helpers the renderings share); this file holds the
 //! report itself.
 
 mod backend_run;
 mod coverage;
 mod html;
+mod integrations;
 mod machine;
 mod markdown;
 mod schema;
@@ -46,6 +47,8 @@ pub(crate) struct Report {
     pub(crate) interop: Matrix,
     /// The x509-limbo certificate-validation comparison.
     pub(crate) validation: crate::validation::ValidationReport,
+    /// The dependent crates against real servers (empty if they did not run).
+    pub(crate) integrations: crate::integrations::Integrations,
 }
 
 impl Report {

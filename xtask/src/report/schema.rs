@@ -64,6 +64,7 @@ impl Report {
                 unsupported: self.interop.count(Outcome::Unsupported),
             },
             interop_duration_secs: secs(self.interop.duration),
+            integrations: self.integrations.records.clone(),
         };
         model::Report {
             schema: SCHEMA.to_owned(),

@@ -48,7 +48,7 @@ fn run(name: &'static str, success: bool, cases: Vec<CaseResult>) -> BackendRun 
 /// A report over `backends` and a small SPEC.
 fn report(backends: Vec<BackendRun>) -> Report {
     let spec = "**ATTACH-1** — a\n**PROTO-9** — b\n**KEY-2** — c\n**KEY-3** — d\n";
-    let coverage = Coverage::from_text(PathBuf::from("/x/shared/SPEC.md"), spec, &backends);
+    let coverage = Coverage::from_text(PathBuf::from("/x/shared/SPEC.md"), spec, &backends, &[]);
     Report {
         generated_at: "2025-01-01T00:00:00Z".into(),
         command: "cargo xtask conformance".into(),
@@ -65,6 +65,7 @@ fn report(backends: Vec<BackendRun>) -> Report {
         coverage,
         interop: Matrix::default(),
         validation: Default::default(),
+        integrations: Default::default(),
     }
 }
 
