@@ -29,6 +29,7 @@ pub mod ctx;
 pub mod detach;
 pub mod elsewhere;
 pub mod err;
+pub mod hostile;
 pub mod hs;
 pub mod impl_registry;
 pub mod init;
@@ -200,6 +201,15 @@ cases! {
     tokio_mode::async_7_cancellation_loses_nothing ["ASYNC-7"] [];
     tokio_mode::async_8_handshake_deadline ["HS-1", "ASYNC-2"] [];
     tokio_load::async_9_thousand_connections ["REL-4", "ASYNC-2"] [];
+    hostile::rel_5_random_octets_are_not_tls ["REL-5", "SEC-4"] [];
+    hostile::rel_5_legacy_hellos_get_protocol_version ["REL-5", "REL-7", "SEC-1"] [];
+    hostile::rel_5_truncated_record_then_eof ["REL-5", "REC-2", "HS-4", "ERR-3"] [];
+    hostile::rel_5_oversized_records ["REL-5", "SEC-5", "REL-7"] [];
+    hostile::rel_5_garbage_after_handshake ["REL-5", "REL-7"] [];
+    hostile::rel_5_reset_mid_record ["REL-5", "ERR-3"] [];
+    hostile::rel_5_stalling_peers_time_out ["REL-5", "SEC-6", "HS-3"] [];
+    hostile::rel_5_silence_after_handshake_is_a_read_timeout ["REL-5", "ERR-8"] [];
+    hostile::rel_5_server_keeps_serving ["REL-5", "HS-1"] [];
 }
 
 /// Cases that run only over clean transports, each with the reason: REL-1 exempts
@@ -213,6 +223,10 @@ pub const NOT_FAULTED: &[(&str, &str)] = &[
     (
         "stream_9_nonblocking_transport",
         "runs over non-blocking transports of its own, calling again itself",
+    ),
+    (
+        "rel_5_silence_after_handshake_is_a_read_timeout",
+        "measures the user's read timeout",
     ),
     (
         "async_9_thousand_connections",
@@ -551,7 +565,11 @@ macro_rules! conformance_suite {
             async_3_cancelled_attach_and_detach async_4_shutdown_sends_close_notify
             async_5_pending_transports_never_stall async_6_drop_never_blocks
             async_7_cancellation_loses_nothing async_8_handshake_deadline
-            async_9_thousand_connections
+            async_9_thousand_connections rel_5_random_octets_are_not_tls
+            rel_5_legacy_hellos_get_protocol_version rel_5_truncated_record_then_eof
+            rel_5_oversized_records rel_5_garbage_after_handshake rel_5_reset_mid_record
+            rel_5_stalling_peers_time_out rel_5_silence_after_handshake_is_a_read_timeout
+            rel_5_server_keeps_serving
         }
     };
 }

@@ -20,24 +20,6 @@ const CONNECTIONS: usize = 1000;
 /// The longest one runtime's run may take.
 const LIMIT: Duration = Duration::from_secs(180);
 
-/// Makes sure the process may hold two sockets per connection (the soft limit of
-/// open files is often 1,024): raised towards the hard limit, never lowered.
-fn enough_open_files() {
-    use rustix::process::{getrlimit, setrlimit, Resource};
-    let want = (4 * CONNECTIONS) as u64;
-    let limit = getrlimit(Resource::Nofile);
-    if limit.current.is_some_and(|current| current < want) {
-        let raised = limit.maximum.map_or(want, |max| max.min(want));
-        let _ = setrlimit(
-            Resource::Nofile,
-            rustix::process::Rlimit {
-                current: Some(raised),
-                maximum: limit.maximum,
-            },
-        );
-    }
-}
-
 /// The server ends arrive on this channel (accepted TCP sockets or duplex ends).
 async fn connections(kind: TransportKind) -> (Vec<BoxIo>, tokio::sync::mpsc::Receiver<BoxIo>) {
     let (sender, receiver) = tokio::sync::mpsc::channel(CONNECTIONS);
@@ -81,7 +63,7 @@ async fn connections(kind: TransportKind) -> (Vec<BoxIo>, tokio::sync::mpsc::Rec
 /// and closes with close_notify; no error, none lost — on a current-thread and a
 /// multi-thread runtime.
 pub fn async_9_thousand_connections(h: &Harness) {
-    enough_open_files();
+    crate::harness::enough_open_files(4 * CONNECTIONS as u64);
     for multi_thread in [false, true] {
         crate::tokio_mode::run_within(multi_thread, LIMIT, load(h));
     }

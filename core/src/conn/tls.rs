@@ -310,6 +310,15 @@ impl TlsState {
             }
         }
         let len = record.len();
+        let legacy_client = self.role == Some(Role::Server)
+            && self
+                .handshake
+                .as_deref()
+                .is_some_and(|h| h.hello.offers_only_legacy());
+        if legacy_client {
+            rbuf.consume(len);
+            return Err(self.refuse_legacy_client());
+        }
         let result = match plaintext {
             Some(buf) => session.get_mut().read_tls_into(record, buf),
             None => session.get_mut().read_tls(record).map(|()| 0),
@@ -354,6 +363,27 @@ impl TlsState {
             }
             _ => self.fail(err),
         }
+    }
+
+    /// Refuses a ClientHello that offers only TLS 1.0 or 1.1 with a clear-text
+    /// `protocol_version` alert, as the SSL 2.0-format hello is refused: libraries
+    /// answer it unevenly (rustls checks for signature_algorithms, an extension such
+    /// clients never send, and answers `handshake_failure`), and RFC 8446 §4.2.1 asks
+    /// for `protocol_version` (SPEC SEC-1, REL-5, REL-7).
+    fn refuse_legacy_client(&mut self) -> Error {
+        if let Some(handshake) = self.handshake.as_deref_mut() {
+            handshake
+                .out
+                .extend_from_slice(&crate::record::PROTOCOL_VERSION_ALERT);
+        }
+        self.fail(
+            Error::new(
+                ErrorKind::VersionOrCipherMismatch,
+                "the client offers only TLS 1.0 or 1.1, and TLS 1.2 is the oldest version \
+                 allowed",
+            )
+            .with_alert(crate::Alert::ProtocolVersion),
+        )
     }
 
     /// What a backend's library may let through, checked once by core when the
