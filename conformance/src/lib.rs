@@ -13,6 +13,7 @@
 //! ([`faults`], SPEC REL-1), under a watchdog, with bounded waits.
 #![forbid(unsafe_code)]
 
+pub mod alone;
 mod conn;
 pub mod faults;
 pub mod fixtures;
@@ -26,15 +27,18 @@ pub mod attach;
 pub mod bench;
 pub mod close;
 pub mod ctx;
+pub mod cycles;
 pub mod detach;
 pub mod elsewhere;
 pub mod err;
+pub mod figures;
 pub mod hostile;
 pub mod hs;
 pub mod impl_registry;
 pub mod init;
 pub mod interop;
 pub mod key;
+pub mod load;
 pub mod process;
 pub mod proto;
 pub mod rec;
@@ -210,6 +214,9 @@ cases! {
     hostile::rel_5_stalling_peers_time_out ["REL-5", "SEC-6", "HS-3"] [];
     hostile::rel_5_silence_after_handshake_is_a_read_timeout ["REL-5", "ERR-8"] [];
     hostile::rel_5_server_keeps_serving ["REL-5", "HS-1"] [];
+    load::rel_4_thousand_blocking_connections ["REL-4"] [];
+    cycles::rel_2_attach_echo_detach_memory_flat ["REL-2"] [];
+    cycles::rel_2_connect_close_memory_flat ["REL-2"] [];
 }
 
 /// Cases that run only over clean transports, each with the reason: REL-1 exempts
@@ -223,6 +230,14 @@ pub const NOT_FAULTED: &[(&str, &str)] = &[
     (
         "stream_9_nonblocking_transport",
         "runs over non-blocking transports of its own, calling again itself",
+    ),
+    (
+        "rel_2_attach_echo_detach_memory_flat",
+        "measures resident memory in a process of its own, over the run's clean transports",
+    ),
+    (
+        "rel_2_connect_close_memory_flat",
+        "measures resident memory in a process of its own, over the run's clean transports",
     ),
     (
         "rel_5_silence_after_handshake_is_a_read_timeout",
@@ -272,6 +287,11 @@ pub const NOT_FAULTED: &[(&str, &str)] = &[
 /// touch). Every other case runs in the tokio mode too ([`run_case`]); one that makes
 /// no tokio stream there fails, so this list stays true.
 pub const BLOCKING_ONLY: &[(&str, &str)] = &[
+    (
+        "rel_4_thousand_blocking_connections",
+        "the blocking half of REL-4, a thread per connection (the tokio half: \
+         async_9_thousand_connections)",
+    ),
     (
         "close_4_drop_gives_clean_eof",
         "SPEC CLOSE-4 is Sync-only (async: ASYNC-6)",
@@ -414,6 +434,8 @@ pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id:
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no conformance case named {id}"));
+    // A child process started to run one run of this case alone does only that.
+    alone::run_if_child(backend, natives, case);
     let runs = runs_of(case);
     let mut cited = case.spec.to_vec();
     if runs.iter().any(|(_, faults)| faults.is_some()) {
@@ -569,7 +591,8 @@ macro_rules! conformance_suite {
             rel_5_legacy_hellos_get_protocol_version rel_5_truncated_record_then_eof
             rel_5_oversized_records rel_5_garbage_after_handshake rel_5_reset_mid_record
             rel_5_stalling_peers_time_out rel_5_silence_after_handshake_is_a_read_timeout
-            rel_5_server_keeps_serving
+            rel_5_server_keeps_serving rel_4_thousand_blocking_connections
+            rel_2_attach_echo_detach_memory_flat rel_2_connect_close_memory_flat
         }
     };
 }

@@ -51,7 +51,8 @@ pub trait Session: Send {
 
     /// Processes one whole record received from the peer. One exception: a record
     /// header claiming more than any TLS version allows comes alone (its body is
-    /// never read), so that the library refuses it with its own alert.
+    /// never read), through [`read_tls_into`](Session::read_tls_into), so that the
+    /// library refuses it with its own alert.
     fn read_tls(&mut self, record: &[u8]) -> Result<()>;
 
     /// Writes pending ciphertext to `out`; returns the octets written.

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bench::Performance;
 use crate::outcome::{Deviation, Mode, Outcome};
+use crate::reliability::ReliabilitySection;
 use crate::validation::ValidationSection;
 
 /// The report's schema name; bump it when a field changes meaning.
@@ -88,6 +89,10 @@ pub struct Conformance {
     /// reports made before the section existed.
     #[serde(default)]
     pub integrations: Vec<crate::integration::IntegrationRecord>,
+    /// Hostile peers, load and memory over cycles, per backend (absent in reports
+    /// made before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reliability: Option<ReliabilitySection>,
 }
 
 /// The SPEC file.

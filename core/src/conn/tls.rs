@@ -352,13 +352,16 @@ impl TlsState {
             _ if crate::record::is_oversized_header(unread) && self.session.is_some() => {
                 // The library refuses the header itself and sends `record_overflow`
                 // (encrypted once keys are in use, which core cannot do); nothing is
-                // read or allocated to the claimed length (SPEC SEC-5, REL-7).
+                // read or allocated to the claimed length (SPEC SEC-5, REL-7). Given as
+                // a read, so that a library that only looks at records when asked for
+                // plaintext (the OpenSSL family, once established) looks at it now.
+                let mut scratch = [0u8; 16];
                 match self
                     .session_mut()
-                    .read_tls(&unread[..crate::record::HEADER_LEN])
+                    .read_tls_into(&unread[..crate::record::HEADER_LEN], &mut scratch)
                 {
                     Err(refused) => self.fail(refused),
-                    Ok(()) => self.fail(err),
+                    Ok(_) => self.fail(err),
                 }
             }
             _ => self.fail(err),
