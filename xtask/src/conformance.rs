@@ -26,7 +26,7 @@ use crate::libtest::{OutputParser, TestStatus};
 use crate::outcome::{self, OutcomeLog};
 use crate::report::{BackendRun, Coverage, Machine, Report};
 use crate::workspace::{self, cargo, display};
-use crate::{codegen, interop, prereqs, spec, validation, Result};
+use crate::{codegen, interop, prereqs, reliability, spec, validation, Result};
 
 /// The environment variable that tells the runner where to append its verdicts.
 const OUTCOME_ENV: &str = "UNITLS_OUTCOME_FILE";
@@ -169,6 +169,12 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(format!("cannot delete {}: {e}", outcome_file.display()).into()),
     }
+    let reliability_file = out.join(format!("reliability-{name}.jsonl"));
+    match fs::remove_file(&reliability_file) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot delete {}: {e}", reliability_file.display()).into()),
+    }
     let package = workspace::backend_package(name);
     let mut command = cargo(root);
     command
@@ -183,12 +189,23 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         ])
         .env(OUTCOME_ENV, &outcome_file)
         // The full run injects faults over TCP too, not only over memory (SPEC REL-1).
-        .env(FAULTS_OVER_TCP_ENV, "1");
+        .env(FAULTS_OVER_TCP_ENV, "1")
+        // Load and memory figures for the report (SPEC REL-2, REL-4), memory over
+        // the full 10,000 cycles.
+        .env(reliability::RELIABILITY_ENV, &reliability_file)
+        .env(
+            reliability::CYCLES_ENV,
+            reliability::FULL_CYCLES.to_string(),
+        );
     let shown = display(&command);
     println!("==> {name}: {shown}");
     println!(
-        "    ({OUTCOME_ENV}={}, {FAULTS_OVER_TCP_ENV}=1)",
-        outcome_file.display()
+        "    ({OUTCOME_ENV}={}, {FAULTS_OVER_TCP_ENV}=1, {}={}, {}={})",
+        outcome_file.display(),
+        reliability::RELIABILITY_ENV,
+        reliability_file.display(),
+        reliability::CYCLES_ENV,
+        reliability::FULL_CYCLES
     );
     let started = Instant::now();
     let mut parser = OutputParser::default();
@@ -228,6 +245,10 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
     for warning in &log.warnings {
         eprintln!("!!! {name}: {warning}");
     }
+    let (figures, reliability_warnings) = reliability::read(name, &reliability_file);
+    for warning in &reliability_warnings {
+        eprintln!("!!! {name}: {warning}");
+    }
     let cases = outcome::merge(&parser.finish(), &log.cases);
     if !status.success() && cases.iter().all(|c| c.outcome != outcome::Outcome::Fail) {
         eprintln!("!!! {name}: `{shown}` failed ({status}) without a failed case; see above");
@@ -243,6 +264,8 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         outcome_file,
         warnings: log.warnings,
         cases,
+        reliability: figures,
+        reliability_warnings,
     })
 }
 

@@ -30,6 +30,7 @@ mod libtest;
 mod outcome;
 mod peer;
 mod prereqs;
+mod reliability;
 mod report;
 mod report_perf;
 mod running;

@@ -33,6 +33,10 @@ pub(crate) struct BackendRun {
     pub(crate) warnings: Vec<String>,
     /// Every case, sorted by id.
     pub(crate) cases: Vec<CaseResult>,
+    /// The load and memory figures the process wrote (SPEC REL-2, REL-4).
+    pub(crate) reliability: Vec<unitls_model::reliability::ReliabilityLine>,
+    /// Lines of the reliability file that could not be used, and why.
+    pub(crate) reliability_warnings: Vec<String>,
 }
 
 impl BackendRun {

@@ -155,6 +155,7 @@ impl Report {
                 self.coverage.unknown.join(", ")
             );
         }
+        md.push_str(&self.reliability_markdown());
         md.push_str(&self.interop.to_markdown());
         md.push_str(&self.validation.to_markdown());
         md.push_str(&self.integrations.to_markdown());

@@ -65,6 +65,7 @@ impl Report {
             },
             interop_duration_secs: secs(self.interop.duration),
             integrations: self.integrations.records.clone(),
+            reliability: Some(self.reliability()),
         };
         model::Report {
             schema: SCHEMA.to_owned(),
