@@ -19,6 +19,9 @@ const SILENT: usize = 200;
 /// The well-behaved clients served while the hostile peers misbehave.
 const GOOD: usize = 3;
 
+/// What each well-behaved client sends, and gets back.
+const GOOD_MESSAGE: &[u8; 32] = b"served despite the hostile peers";
+
 /// What the server made of one connection.
 #[derive(Debug)]
 enum Served {
@@ -178,15 +181,13 @@ pub fn rel_5_server_keeps_serving(h: &Harness) {
         client
             .attach_ssl(h.client_opts())
             .unwrap_or_else(|e| panic!("good client {i}: {e}"));
-        let mut echoing = Vec::new();
-        echo_through(
-            &mut client,
-            &mut echoing,
-            b"served despite the hostile peers",
-        );
+        client.write_all(GOOD_MESSAGE).expect("good client write");
+        let mut echoed = [0u8; GOOD_MESSAGE.len()];
+        client.read_exact(&mut echoed).expect("good client echo");
+        assert_eq!(&echoed, GOOD_MESSAGE, "good client {i}: the echo");
         client.close().expect("close");
         match served.join() {
-            Served::Echoed(n) if n == 32 => {}
+            Served::Echoed(n) if n == GOOD_MESSAGE.len() => {}
             other => panic!("good client {i}: the server gave {other:?}"),
         }
     }
@@ -246,12 +247,4 @@ pub fn rel_5_server_keeps_serving(h: &Harness) {
         );
         drop(peer.join());
     }
-}
-
-/// Writes `message` and reads its echo back (the server side is [`serve_one`]).
-fn echo_through(client: &mut crate::harness::Conn, scratch: &mut Vec<u8>, message: &[u8]) {
-    client.write_all(message).expect("good client write");
-    scratch.resize(message.len(), 0);
-    client.read_exact(scratch).expect("good client echo");
-    assert_eq!(&scratch[..], message, "the echo");
 }
