@@ -7,7 +7,9 @@
 //! SPEC §0 (pass, fail, unsupported, deviation) and appends its verdict to the file
 //! named by `UNITLS_OUTCOME_FILE` ([`crate::outcome`]); libtest's plain output is
 //! read while it streams, for progress and for failures that never reached the runner
-//! ([`crate::libtest`]). The report ([`crate::report`]) goes to `report.json` (schema
+//! ([`crate::libtest`]). Load and memory figures (SPEC REL-2, REL-4) come as lines in
+//! the file named by `UNITLS_RELIABILITY_FILE` ([`crate::reliability`]), the memory
+//! cases doing the full 10,000 cycles (`UNITLS_MEMORY_CYCLES`). The report ([`crate::report`]) goes to `report.json` (schema
 //! `unitls-report/2`), `report.md` and a self-contained `index.html`, with the SPEC
 //! requirements no case cites ([`crate::spec`]). Then the interop matrix runs
 //! ([`crate::interop`]): every client backend × server backend, and the `openssl` tool,

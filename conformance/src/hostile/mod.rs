@@ -41,7 +41,7 @@ pub use serve::rel_5_server_keeps_serving;
 use peers::{reset_on_close, tcp_pair, Bad, Tamper, TamperHandle, Tampering};
 
 /// The handshake deadline of the end under test.
-pub const DEADLINE: Duration = Duration::from_millis(1500);
+pub const DEADLINE: Duration = Duration::from_secs(1);
 
 /// How much later than its deadline a timeout may come (generous: shared machines).
 const LATE: Duration = Duration::from_secs(5);
