@@ -79,12 +79,53 @@ enum AfterHandshake {
     Reset,
 }
 
-/// What the server must make of each peer.
-fn expected(served: &Served, check: &dyn Fn(&Error) -> bool) -> bool {
+/// Whether the server's result for a bad peer is a failure that `check` accepts.
+fn refused_with(served: &Served, check: fn(&Error) -> bool) -> bool {
     match served {
         Served::Refused(err) | Served::Broke(err) => check(err),
         Served::Echoed(_) => false,
     }
+}
+
+/// What the server must answer `bad` with (the row cases' expectations).
+fn refusal(bad: Bad) -> fn(&Error) -> bool {
+    match bad {
+        Bad::RandomOctets(_) | Bad::Oversized => is_failure,
+        Bad::Sslv2Hello | Bad::LegacyClientHello(_) | Bad::LegacyServerHello(_) => is_mismatch,
+        Bad::TruncatedThenEof => is_eof,
+        Bad::Trickle | Bad::SilentMidHandshake => is_handshake_timeout,
+    }
+}
+
+impl AfterHandshake {
+    /// What the server's read must fail with.
+    fn refusal(self) -> fn(&Error) -> bool {
+        match self {
+            AfterHandshake::Garbage | AfterHandshake::Oversized => is_failure,
+            AfterHandshake::Truncated => is_eof,
+            AfterHandshake::Reset => is_reset,
+        }
+    }
+}
+
+fn is_failure(err: &Error) -> bool {
+    err.kind() == ErrorKind::Failure
+}
+
+fn is_mismatch(err: &Error) -> bool {
+    err.kind() == ErrorKind::VersionOrCipherMismatch
+}
+
+fn is_eof(err: &Error) -> bool {
+    err.kind() == ErrorKind::Syscall && err.io_kind() == std::io::ErrorKind::UnexpectedEof
+}
+
+fn is_reset(err: &Error) -> bool {
+    err.kind() == ErrorKind::Syscall && err.io_kind() == std::io::ErrorKind::ConnectionReset
+}
+
+fn is_handshake_timeout(err: &Error) -> bool {
+    err.kind() == ErrorKind::HandshakeTimeout
 }
 
 /// REL-5, HS-1: 200 connections opened and left silent, and one of each hostile peer
@@ -134,10 +175,20 @@ pub fn rel_5_server_keeps_serving(h: &Harness) {
             bad.play(&mut raw, &peer_stop);
             raw
         });
-        hostile.push((format!("{bad:?}"), server(server_end), Some(peer)));
+        hostile.push((
+            format!("{bad:?}"),
+            refusal(bad),
+            server(server_end),
+            Some(peer),
+        ));
     }
     let (mut raw, server_end, killers) = tcp_pair(h);
-    hostile.push(("a reset mid-hello".into(), server(server_end), None));
+    hostile.push((
+        "a reset mid-hello".into(),
+        is_reset,
+        server(server_end),
+        None,
+    ));
     raw.write_all(&super::peers::legacy_client_hello(3)[..30])
         .expect("half a hello");
     reset_on_close(killers.client);
@@ -211,43 +262,18 @@ pub fn rel_5_server_keeps_serving(h: &Harness) {
         }
     }
     drop(silent_ends);
-    for (what, served, peer) in hostile {
+    for (what, check, served, peer) in hostile {
         let served = served.join();
-        let ok = match what.as_str() {
-            w if w.starts_with("RandomOctets") || w == "Oversized" => {
-                expected(&served, &|e| e.kind() == ErrorKind::Failure)
-            }
-            "Sslv2Hello" | "LegacyClientHello(1)" | "LegacyClientHello(2)" => {
-                expected(&served, &|e| e.kind() == ErrorKind::VersionOrCipherMismatch)
-            }
-            "TruncatedThenEof" => expected(&served, &|e| {
-                e.kind() == ErrorKind::Syscall && e.io_kind() == std::io::ErrorKind::UnexpectedEof
-            }),
-            "Trickle" | "SilentMidHandshake" => {
-                expected(&served, &|e| e.kind() == ErrorKind::HandshakeTimeout)
-            }
-            _ => expected(&served, &|e| {
-                e.kind() == ErrorKind::Syscall && e.io_kind() == std::io::ErrorKind::ConnectionReset
-            }),
-        };
-        assert!(ok, "{what}: the server gave {served:?}");
+        assert!(
+            refused_with(&served, check),
+            "{what}: the server gave {served:?}"
+        );
         drop(peer.map(Joiner::join));
     }
     for (what, served, peer) in after {
         let served = served.join();
-        let ok = match what {
-            AfterHandshake::Garbage | AfterHandshake::Oversized => {
-                expected(&served, &|e| e.kind() == ErrorKind::Failure)
-            }
-            AfterHandshake::Truncated => expected(&served, &|e| {
-                e.kind() == ErrorKind::Syscall && e.io_kind() == std::io::ErrorKind::UnexpectedEof
-            }),
-            AfterHandshake::Reset => expected(&served, &|e| {
-                e.kind() == ErrorKind::Syscall && e.io_kind() == std::io::ErrorKind::ConnectionReset
-            }),
-        };
         assert!(
-            ok,
+            refused_with(&served, what.refusal()),
             "{what:?} after a valid handshake: the server gave {served:?}"
         );
         drop(peer.join());

@@ -97,6 +97,7 @@ impl Report {
                 );
             }
         }
+        md.push('\n');
         md
     }
 
@@ -197,6 +198,11 @@ fn backend_reliability(run: &BackendRun) -> BackendReliability {
             ReliabilityLine::Memory(figures) => memory.push(figures.clone()),
         }
     }
+    let mode_order = |mode: Mode| Mode::ALL.iter().position(|m| *m == mode);
+    load.sort_by(|a, b| (mode_order(a.mode), &a.setup).cmp(&(mode_order(b.mode), &b.setup)));
+    memory.sort_by(|a, b| {
+        (mode_order(a.mode), &a.setup, &a.cycle).cmp(&(mode_order(b.mode), &b.setup, &b.cycle))
+    });
     BackendReliability {
         backend: run.name.to_owned(),
         hostile: hostile(run),
@@ -289,7 +295,8 @@ fn longest_runs(memory: &[MemoryFigures]) -> Vec<&MemoryFigures> {
 /// Colours of the chart's series.
 const COLOURS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
-/// A small SVG line chart of resident memory (MiB) over cycles, one line per run.
+/// A small SVG line chart of resident memory (MiB, from zero) over cycles, one line
+/// per run, labelled with its kind of cycle.
 pub(super) fn memory_chart(runs: &[&MemoryFigures]) -> String {
     const W: f64 = 420.0;
     const H: f64 = 160.0;
@@ -298,8 +305,9 @@ pub(super) fn memory_chart(runs: &[&MemoryFigures]) -> String {
     const TOP: f64 = 8.0;
     let points = runs.iter().flat_map(|r| r.samples.iter());
     let max_cycle = points.clone().map(|s| s.cycle).max().unwrap_or(1).max(1) as f64;
-    let min_kib = points.clone().map(|s| s.rss_kib).min().unwrap_or(0) as f64;
-    let max_kib = (points.map(|s| s.rss_kib).max().unwrap_or(0) as f64).max(min_kib + 1024.0);
+    // From zero, with headroom: growth shows against the whole footprint.
+    let min_kib = 0.0;
+    let max_kib = (points.map(|s| s.rss_kib).max().unwrap_or(0) as f64 * 1.25).max(1024.0);
     let x = |cycle: usize| LEFT + (W - LEFT - 8.0) * cycle as f64 / max_cycle;
     let y = |kib: u64| TOP + (H - TOP - BOTTOM) * (max_kib - kib as f64) / (max_kib - min_kib);
     let mut svg = format!(
@@ -333,7 +341,7 @@ pub(super) fn memory_chart(runs: &[&MemoryFigures]) -> String {
              <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>",
             path.join(" "),
             LEFT + 8.0,
-            TOP + 20.0 + 12.0 * i as f64,
+            H - BOTTOM - 6.0 - 12.0 * i as f64,
             escape(&run.cycle)
         );
     }
