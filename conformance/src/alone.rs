@@ -116,6 +116,8 @@ pub fn in_child(
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
+                let _ = std::fs::remove_file(&out);
+                let _ = std::fs::remove_file(&err_path);
                 return Err(format!("the child did not finish within {limit:?}"));
             }
             Err(e) => return Err(format!("waiting for the child: {e}")),
