@@ -4,7 +4,7 @@
 //!
 //! The case's body calls [`in_child`], which runs the test binary again with
 //! `--exact <case id>` and [`ALONE_ENV`] naming the run; the child's [`run_case`]
-//! sees it ([`run_if_child`]), runs that one run's body — which knows it is the child
+//! sees it (`run_if_child`), runs that one run's body — which knows it is the child
 //! by [`is_child`] — and exits. The child writes its results as lines to the file
 //! named by [`ALONE_OUT_ENV`].
 //!

@@ -14,7 +14,7 @@
 //! | a TCP reset mid-record | Syscall (`ConnectionReset`) | [`rel_5_reset_mid_record`] |
 //! | one octet a second; silence mid-handshake | HandshakeTimeout at the deadline | [`rel_5_stalling_peers_time_out`] |
 //! | silence after the handshake | the user's read timeout (`Timeout`), session usable | [`rel_5_silence_after_handshake_is_a_read_timeout`] |
-//! | 200 connections opened and left silent, and all the above at once | each its error; good clients served meanwhile | [`rel_5_server_keeps_serving`] |
+//! | 200 connections opened and left silent, and all the above at once (deadline 2 s) | each its error; good clients served meanwhile | [`rel_5_server_keeps_serving`] |
 //!
 //! A record longer than the protocol allows is refused by the library itself (core hands
 //! it the header alone, without reading or allocating the claimed length): the OpenSSL
