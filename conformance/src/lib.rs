@@ -18,6 +18,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod harness;
 mod natives;
+mod need;
 pub mod outcome;
 
 pub mod abs;
@@ -53,6 +54,7 @@ use std::time::Duration;
 pub use faults::FaultMode;
 pub use harness::{Harness, TransportKind};
 pub use natives::{Log, NativeFixtures};
+pub use need::Need;
 use unitls_core::Capability;
 
 /// One conformance case.
@@ -62,8 +64,9 @@ pub struct Case {
     pub id: &'static str,
     /// The SPEC IDs the case checks.
     pub spec: &'static [&'static str],
-    /// The capabilities it needs.
-    pub needs: &'static [Capability],
+    /// The capabilities it needs, each for the roles the backend under test plays
+    /// in the case (both, when it is paired with itself).
+    pub needs: &'static [Need],
     /// The body; panics mean failure.
     pub run: fn(&Harness),
 }
@@ -85,12 +88,12 @@ impl Case {
 pub const WATCHDOG: Duration = Duration::from_secs(60);
 
 macro_rules! cases {
-    ($($area:ident :: $case:ident [$($spec:literal),+] [$($cap:ident),*];)+) => {
+    ($($area:ident :: $case:ident [$($spec:literal),+] [$($cap:ident $(: $role:ident)?),*];)+) => {
         /// Every case of the suite, in SPEC order.
         pub static CASES: &[Case] = &[$(Case {
             id: stringify!($case),
             spec: &[$($spec),+],
-            needs: &[$(Capability::$cap),*],
+            needs: &[$(Need { capability: Capability::$cap, roles: need::roles!($($role)?) }),*],
             run: $area::$case,
         }),+];
     };

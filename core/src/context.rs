@@ -329,11 +329,12 @@ impl AbstractContext {
     /// `Unsupported` if backend `name` with `capabilities` cannot honour the options
     /// (for backends).
     pub fn check_capabilities(&self, name: &'static str, capabilities: Capabilities) -> Result<()> {
+        let role = Some(self.options.role);
         for cap in self.options.required_capabilities(&self.material()) {
-            capabilities.require(cap, name)?;
+            capabilities.require(cap, role, name)?;
         }
         if self.options.hooks.has_connection_for(name) {
-            capabilities.require(Capability::UserSession, name)?;
+            capabilities.require(Capability::UserSession, role, name)?;
         }
         Ok(())
     }

@@ -66,7 +66,7 @@ mod verify;
 // core's own imports short without exporting anything twice.
 pub use alert::Alert;
 pub use attach::{AttachOptions, HandshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT};
-pub use capability::{Capabilities, Capability};
+pub use capability::{Capabilities, Capability, Lack, Roles};
 pub use certificate::{tls_server_end_point, PeerCertificate};
 pub use cipher::CipherSuite;
 pub use context::{

@@ -21,6 +21,7 @@
 
 mod codegen;
 mod conformance;
+mod declared;
 mod flags;
 mod interop;
 mod libtest;

@@ -10,8 +10,9 @@
 //! ```
 //!
 //! native-tls has no per-connection object before the handshake, cannot request
-//! client certificates, select cipher suites or report resumption: those capabilities
-//! are not declared, and asking for them is `Unsupported`. The context hook
+//! client certificates, select cipher suites or report resumption, and its server
+//! does not negotiate TLS 1.3: those capabilities are not declared for those roles
+//! (`CAPABILITIES` names each limitation), and asking for them is `Unsupported`. The context hook
 //! receives the connector or acceptor builder ([`NativeTlsBuilder`]).
 #![forbid(unsafe_code)]
 
@@ -28,7 +29,7 @@ use unitls_core::backend::{
     SessionRequest,
 };
 use unitls_core::{
-    Capabilities, Capability, Error, ImplementationInfo, ProtocolVersion, Result, Role,
+    Capabilities, Capability, Error, ImplementationInfo, Lack, ProtocolVersion, Result, Role,
     VersionRange,
 };
 
@@ -75,18 +76,80 @@ impl NativeTypes for NativeTls {
     type Connection = NoConnection;
 }
 
-/// What native-tls can do through unitls (SPEC §2).
-///
-/// No `Tls13`: on OpenSSL platforms native-tls builds its server from rust-openssl's
-/// `mozilla_intermediate` profile, which sets `SSL_OP_NO_TLSv1_3`, so a native-tls
-/// server never negotiates TLS 1.3 (its client can, against other servers).
-pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
-    Capability::Tls12,
-    Capability::Alpn,
-    Capability::ServerAlpn,
-    Capability::Sni,
-    Capability::EncryptedKeys,
-    Capability::Pkcs12,
+/// What native-tls can do through unitls (SPEC §2), per role: its client negotiates
+/// TLS 1.3 (except on Apple systems), its server does not; every gap names the
+/// library limitation that forces it.
+pub const CAPABILITIES: Capabilities = Capabilities::all_except(&[
+    Lack::server(
+        Capability::Tls13,
+        "native-tls 0.2 builds its OpenSSL acceptor from rust-openssl's mozilla_intermediate \
+         profile, which sets SSL_OP_NO_TLSv1_3",
+    ),
+    #[cfg(target_vendor = "apple")]
+    Lack::client(
+        Capability::Tls13,
+        "native-tls 0.2 on Security.framework (SecureTransport) does not negotiate TLS 1.3",
+    ),
+    Lack::both(
+        Capability::ServerSniAccess,
+        "native-tls 0.2's TlsAcceptor serves the one identity it was built with: it has no \
+         server-name callback",
+    ),
+    Lack::server(
+        Capability::ClientAuth,
+        "native-tls 0.2's TlsAcceptorBuilder cannot request or verify client certificates",
+    ),
+    Lack::client(
+        Capability::ClientAuth,
+        "native-tls 0.2 has no certificate-request callback: a TlsConnector presents the one \
+         identity it was built with",
+    ),
+    Lack::both(
+        Capability::Resumption,
+        "native-tls 0.2 keeps no client session cache and its TlsStream cannot say whether a \
+         session was resumed",
+    ),
+    Lack::both(
+        Capability::CipherSelection,
+        "native-tls 0.2's builders have no cipher-suite setting",
+    ),
+    Lack::both(
+        Capability::Tls13CipherSelection,
+        "native-tls 0.2's builders have no cipher-suite setting",
+    ),
+    Lack::both(
+        Capability::GroupSelection,
+        "native-tls 0.2 has no key-exchange group setting and does not report the group",
+    ),
+    Lack::both(
+        Capability::DeferredRole,
+        "native-tls 0.2 makes its stream with connect() or accept(): nothing exists before \
+         the role",
+    ),
+    Lack::both(
+        Capability::UserSession,
+        "native-tls 0.2 has no per-connection object before the handshake (connect() and \
+         accept() start it)",
+    ),
+    Lack::both(Capability::KeyLog, "native-tls 0.2 has no key-log hook"),
+    Lack::both(
+        Capability::Exporter,
+        "native-tls 0.2 has no keying-material exporter (only tls_server_end_point)",
+    ),
+    Lack::both(
+        Capability::PeerChain,
+        "native-tls 0.2's TlsStream::peer_certificate gives the leaf alone (core cannot read \
+         the chain: TLS 1.3 encrypts it)",
+    ),
+    Lack::both(
+        Capability::VerifyCallback,
+        "native-tls 0.2 has no verify callback and does not report its own verification \
+         result",
+    ),
+    Lack::both(
+        Capability::VerifyTime,
+        "native-tls 0.2 verifies against the current time only",
+    ),
 ]);
 
 /// Requirements native-tls cannot meet and core cannot make up for (SPEC §0).
@@ -225,6 +288,10 @@ impl Backend for NativeTlsBackend {
 
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
+    }
+
+    fn precedence(&self) -> u32 {
+        40
     }
 
     fn deviations(&self) -> &'static [Deviation] {

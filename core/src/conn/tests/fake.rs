@@ -31,6 +31,10 @@ impl Backend for FakeBackend {
         Capabilities::from_list(&[Capability::DeferredRole])
     }
 
+    fn precedence(&self) -> u32 {
+        u32::MAX
+    }
+
     fn info(&self) -> ImplementationInfo {
         ImplementationInfo {
             name: NAME,
