@@ -24,7 +24,7 @@ pub use crate::native::{
 pub use crate::registry::{register, registered};
 pub use crate::session::{Session, SessionInfo};
 pub use crate::trust::Trust;
-pub use crate::verify::VerifyCallback;
+pub use crate::verify::{callback_rejection, decide_peer, PeerDecision, Tolerance, VerifyCallback};
 
 /// An ungated requirement a backend's library cannot meet and core cannot
 /// compensate for (SPEC §0 "deviation"), with the limitation named.

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use openssl::ssl::{Ssl, SslContext, SslVersion};
-use unitls_core::backend::{Session, SessionInfo};
+use unitls_core::backend::{callback_rejection, decide_peer, PeerDecision, Session, SessionInfo};
 use unitls_core::{
     AbstractContext, CipherSuite, Error, ErrorKind, NativeSession, PeerCertificate,
-    ProtocolVersion, Result, Role, ServerName, Verdict, VerifyInput, VerifyReason, VerifyResult,
+    ProtocolVersion, Result, Role, ServerName, VerifyReason, VerifyResult,
 };
 
 use crate::connect::prepare_role;
@@ -126,8 +126,9 @@ impl OpenSslSession {
         map(step_error, &self.error_context())
     }
 
-    /// Runs the neutral verify callback once the handshake is done (SPEC VERIFY-11);
-    /// a rejection closes the connection before any application data (VERIFY-13).
+    /// Runs the neutral verify callback once the handshake is done (SPEC VERIFY-11):
+    /// core decides; a rejection closes the connection before any application data
+    /// (VERIFY-13).
     fn run_verify_callback(&self) -> Result<()> {
         let Some(options) = self
             .options
@@ -135,7 +136,7 @@ impl OpenSslSession {
             .map(AbstractContext::options)
             .filter(|o| o.verify_callback.is_some())
         else {
-            return Ok(());
+            return Ok(()); // OpenSSL's verify callback decided during the handshake
         };
         let chain: Vec<PeerCertificate> = self
             .peer_chain()
@@ -151,14 +152,20 @@ impl OpenSslSession {
             .as_ref()
             .and_then(|v| v.result())
             .unwrap_or(VerifyResult::Invalid(VerifyReason::NoCertificate));
-        let input = VerifyInput::new(&chain, self.reference_name.as_deref(), built_in);
-        match options.run_verify_callback(&input)? {
-            Some(Verdict::Reject) => Err(Error::verification(
-                VerifyReason::CallbackRejected,
-                "the verify callback rejected the peer",
+        let decision = decide_peer(
+            Some(options),
+            built_in,
+            || chain,
+            self.reference_name.as_deref(),
+        )?;
+        match decision {
+            PeerDecision::Accept => Ok(()),
+            PeerDecision::RefuseByCallback => Err(callback_rejection().with_backend(NAME)),
+            PeerDecision::RefuseBuiltIn(reason) => Err(Error::verification(
+                reason,
+                "the built-in checks refused the peer",
             )
             .with_backend(NAME)),
-            _ => Ok(()),
         }
     }
 
