@@ -43,6 +43,11 @@ impl ClientHelloReader {
         self.handshake = Vec::new();
     }
 
+    /// Whether any handshake record of the client was offered yet.
+    pub(crate) fn started(&self) -> bool {
+        self.done || !self.handshake.is_empty()
+    }
+
     /// The host name the client sent, once the ClientHello was seen.
     pub(crate) fn server_name(&self) -> Option<&str> {
         self.server_name.as_deref()

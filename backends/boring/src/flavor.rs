@@ -40,9 +40,6 @@ pub(crate) unsafe fn set_bio_callbacks(
     }
 }
 
-/// Whether a server without certificate must be refused before the handshake: BoringSSL starts the handshake without a certificate and fails later without an alert.
-pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = true;
-
 /// The library and its version, for `implementation_info`.
 pub(crate) fn library() -> String {
     "BoringSSL (boring crate 4, built from source)".to_string()

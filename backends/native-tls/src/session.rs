@@ -19,13 +19,10 @@ use crate::{NativeTlsContext, NAME};
 /// Largest plaintext handed to native-tls at once: four records.
 const WRITE_CHUNK: usize = 4 * 16_384;
 
-/// A fatal `handshake_failure` alert in clear text (TLS 1.2 record framing).
-const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
-
 enum State {
     Handshaking(MidHandshakeTlsStream<MemoryIo>),
     Ready(TlsStream<MemoryIo>),
-    /// A server without identity: the first ClientHello is answered with an alert.
+    /// A server without identity: core refuses the first ClientHello (SPEC SNI-11).
     NoIdentity,
     Failed,
 }
@@ -120,20 +117,21 @@ impl Session for NativeTlsSession {
                 }
             },
             State::NoIdentity => {
-                self.io
-                    .lock()
-                    .outgoing
-                    .extend_from_slice(&HANDSHAKE_FAILURE_ALERT);
+                // Core refuses the ClientHello before any record reaches a server
+                // without identity (`lacks_identity`, SPEC SNI-11).
                 return Err(Error::new(
-                    ErrorKind::X509Lookup,
-                    "the server has no certificate to present",
+                    ErrorKind::Failure,
+                    "a native-tls server without identity was fed a record",
                 )
-                .with_backend(NAME)
-                .with_alert(unitls_core::Alert::HandshakeFailure));
+                .with_backend(NAME));
             }
             other => self.state = other,
         }
         Ok(())
+    }
+
+    fn lacks_identity(&self) -> bool {
+        matches!(self.state, State::NoIdentity)
     }
 
     fn write_tls(&mut self, out: &mut dyn Write) -> io::Result<usize> {

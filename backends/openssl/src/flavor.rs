@@ -40,9 +40,6 @@ pub(crate) unsafe fn set_bio_callbacks(
     }
 }
 
-/// Whether a server without certificate must be refused before the handshake: OpenSSL refuses a ClientHello it has no certificate for, with an alert.
-pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = false;
-
 /// The library and its version, for `implementation_info`.
 pub(crate) fn library() -> String {
     openssl::version::version().to_string()

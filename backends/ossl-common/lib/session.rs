@@ -17,9 +17,6 @@ use crate::error::{map, Context};
 use crate::verify::VerifyState;
 use crate::{Native, NAME};
 
-/// A fatal `handshake_failure` alert in clear text (TLS 1.2 record framing).
-const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
-
 /// Largest plaintext handed to `SSL_write` at once: four records.
 const WRITE_CHUNK: usize = 4 * 16_384;
 
@@ -198,26 +195,6 @@ impl Session for OpenSslSession {
     }
 
     fn read_tls(&mut self, record: &[u8]) -> Result<()> {
-        if crate::flavor::CHECK_SERVER_IDENTITY_FIRST
-            && !self.selects_by_name
-            && self.role == Some(Role::Server)
-            && !self.established
-            // The key first: SSL_get_certificate makes BoringSSL parse the leaf into
-            // an X509 on every call, the key is a pointer.
-            && self.engine.ssl().private_key().is_none()
-            && self.engine.ssl().certificate().is_none()
-        {
-            // BoringSSL would answer with a ServerHello and fail later, at
-            // CertificateVerify, without any alert: refuse the ClientHello instead, with
-            // a clear-text handshake_failure alert (SPEC SNI-11).
-            self.engine.push_out(&HANDSHAKE_FAILURE_ALERT);
-            return Err(Error::new(
-                ErrorKind::X509Lookup,
-                "the server has no certificate to present",
-            )
-            .with_backend(NAME)
-            .with_alert(unitls_core::Alert::HandshakeFailure));
-        }
         if self.established {
             // Kept, and decrypted by the next read_plaintext.
             self.engine.feed(record);
@@ -235,6 +212,19 @@ impl Session for OpenSslSession {
             }
             Step::Failed(stack) => Err(self.fail(stack)),
         }
+    }
+
+    fn lacks_identity(&self) -> bool {
+        // BoringSSL would answer with a ServerHello and fail later, at
+        // CertificateVerify, without any alert; OpenSSL fails with "no shared
+        // cipher". Core refuses the ClientHello instead, for both (SPEC SNI-11).
+        self.role == Some(Role::Server)
+            && !self.selects_by_name
+            && !self.established
+            // The key first: SSL_get_certificate makes BoringSSL parse the leaf into
+            // an X509 on every call, the key is a pointer.
+            && self.engine.ssl().private_key().is_none()
+            && self.engine.ssl().certificate().is_none()
     }
 
     fn write_tls(&mut self, out: &mut dyn Write) -> io::Result<usize> {
