@@ -17,6 +17,7 @@ use crate::{
     ServerName, VersionRange,
 };
 
+pub use crate::cert_request::ClientCertCallback;
 pub use crate::context::{ContextOptions, KeyLogCallback, Material, SniCallback};
 pub use crate::native::{
     run_user_callback, ConnectionHook, ContextHook, Hook, NativeHooks, NativeTypes,

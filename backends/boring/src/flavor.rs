@@ -142,3 +142,15 @@ pub(crate) type InfoCallback = unsafe extern "C" fn(*const openssl_sys::SSL, c_i
 pub(crate) use openssl_sys::{
     SSL_CTX_get_info_callback, SSL_get_info_callback, SSL_set_info_callback,
 };
+
+// The client certificate callback (SPEC KEY-9, `cert_request.rs`): boring-sys
+// declares both calls.
+pub(crate) use openssl_sys::{SSL_CTX_set_client_cert_cb, SSL_get_client_CA_list};
+
+/// Appends `cert` to the chain of the connection's current certificate.
+pub(crate) fn add_chain_cert(
+    ssl: &mut openssl::ssl::SslRef,
+    cert: openssl::x509::X509,
+) -> std::result::Result<(), openssl::error::ErrorStack> {
+    ssl.add_chain_cert(&cert)
+}

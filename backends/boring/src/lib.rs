@@ -19,6 +19,8 @@
 mod alert_log;
 #[path = "../../ossl-common/lib/backend.rs"]
 mod backend;
+#[path = "../../ossl-common/lib/cert_request.rs"]
+mod cert_request;
 #[path = "../../ossl-common/lib/config.rs"]
 mod config;
 #[path = "../../ossl-common/lib/connect.rs"]

@@ -155,3 +155,31 @@ extern "C" {
     pub(crate) fn SSL_CTX_get_info_callback(ctx: *mut openssl_sys::SSL_CTX)
         -> Option<InfoCallback>;
 }
+
+/// The client certificate callback's type (`SSL_CTX_set_client_cert_cb`).
+pub(crate) type ClientCertCb = unsafe extern "C" fn(
+    *mut openssl_sys::SSL,
+    *mut *mut openssl_sys::X509,
+    *mut *mut openssl_sys::EVP_PKEY,
+) -> c_int;
+
+// Two libssl calls openssl-sys does not declare (SPEC KEY-9, `cert_request.rs`).
+extern "C" {
+    /// Installs the callback run when a server asks for a client certificate.
+    pub(crate) fn SSL_CTX_set_client_cert_cb(
+        ctx: *mut openssl_sys::SSL_CTX,
+        cb: Option<ClientCertCb>,
+    );
+    /// On a client: the CA names of the server's CertificateRequest.
+    pub(crate) fn SSL_get_client_CA_list(
+        ssl: *const openssl_sys::SSL,
+    ) -> *mut openssl_sys::stack_st_X509_NAME;
+}
+
+/// Appends `cert` to the chain of the connection's current certificate.
+pub(crate) fn add_chain_cert(
+    ssl: &mut openssl::ssl::SslRef,
+    cert: openssl::x509::X509,
+) -> std::result::Result<(), openssl::error::ErrorStack> {
+    ssl.add_chain_cert(cert)
+}

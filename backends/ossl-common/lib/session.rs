@@ -120,6 +120,9 @@ impl OpenSslSession {
     }
 
     fn fail(&self, step_error: openssl::error::ErrorStack) -> Error {
+        if let Some(callback_failed) = crate::cert_request::failure(self.engine.ssl()) {
+            return callback_failed; // it stopped the handshake (SPEC KEY-9)
+        }
         map(step_error, &self.error_context())
     }
 

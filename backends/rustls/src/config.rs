@@ -288,11 +288,14 @@ pub(crate) fn abstract_client(
         .map_err(|e| config_error(e, "protocol versions or cipher suites"))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier));
-    let mut config = match &material.identity {
-        Some(identity) => builder
+    let mut config = match (&material.identity, &options.client_cert_callback) {
+        (Some(identity), _) => builder
             .with_client_auth_cert(identity.chain().to_vec(), identity.key().clone_key())
             .map_err(|e| config_error(e, "client identity"))?,
-        None => builder.with_no_client_auth(),
+        (None, Some(_)) => builder.with_client_cert_resolver(Arc::new(
+            crate::cert_request::ByRequest::new(options.clone(), Arc::clone(&provider)),
+        )),
+        (None, None) => builder.with_no_client_auth(),
     };
     config.alpn_protocols = options.alpn.clone();
     if !options.resumption {

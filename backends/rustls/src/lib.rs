@@ -13,6 +13,7 @@
 //! being built), the connection hook the `rustls::Connection`.
 #![forbid(unsafe_code)]
 
+mod cert_request;
 mod config;
 mod error;
 mod session;

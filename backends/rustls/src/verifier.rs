@@ -35,6 +35,8 @@ pub(crate) struct VerifySlot(
     // The resolved key itself (shared with the config), not a copy of its leaf: a
     // server connection holds a pointer, not the certificate's octets.
     Mutex<Option<Arc<CertifiedKey>>>,
+    // The certificate-request callback's failure (SPEC KEY-9), reported once.
+    Mutex<Option<unitls_core::Error>>,
 );
 
 impl VerifySlot {
@@ -50,6 +52,22 @@ impl VerifySlot {
             .and_then(|key| key.cert.first())
             .map(|leaf| leaf.to_vec())
     }
+}
+
+impl VerifySlot {
+    /// The certificate-request callback's failure, if it failed (taken).
+    pub(crate) fn take_request_failure(&self) -> Option<unitls_core::Error> {
+        self.2.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Records the certificate-request callback's failure for the connection being fed.
+pub(crate) fn record_request_failure(err: unitls_core::Error) {
+    CURRENT.with(|c| {
+        if let Some(slot) = c.borrow().as_ref() {
+            *slot.2.lock().unwrap_or_else(PoisonError::into_inner) = Some(err);
+        }
+    });
 }
 
 /// Records the leaf a server resolver chose for the connection being fed.
