@@ -16,11 +16,16 @@ use crate::{
 /// The fake backend's registry name.
 pub(super) const NAME: &str = "fake";
 
-/// Makes [`FakeSession`]s.
-pub(super) struct FakeBackend;
+/// Makes [`FakeSession`]s; `identity: false` makes servers without one.
+pub(super) struct FakeBackend {
+    identity: bool,
+}
 
-/// The one fake backend.
-pub(super) static FAKE: FakeBackend = FakeBackend;
+/// The fake backend.
+pub(super) static FAKE: FakeBackend = FakeBackend { identity: true };
+
+/// The fake backend whose servers have no identity (SPEC SNI-11).
+pub(super) static FAKE_WITHOUT_IDENTITY: FakeBackend = FakeBackend { identity: false };
 
 impl Backend for FakeBackend {
     fn name(&self) -> &'static str {
@@ -44,7 +49,9 @@ impl Backend for FakeBackend {
     }
 
     fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>> {
-        Ok(Box::new(FakeSession::new(request.role)))
+        let mut session = FakeSession::new(request.role);
+        session.lacks_identity = !self.identity;
+        Ok(Box::new(session))
     }
 }
 
@@ -62,6 +69,7 @@ pub(super) struct FakeSession {
     plaintext: VecDeque<u8>,
     peer_closed: bool,
     failed: bool,
+    lacks_identity: bool,
 }
 
 /// One whole record of the fake protocol.
@@ -97,6 +105,7 @@ impl FakeSession {
             plaintext: VecDeque::new(),
             peer_closed: false,
             failed: false,
+            lacks_identity: false,
         };
         if let Some(role) = role {
             session.start(role);
@@ -192,6 +201,10 @@ impl Session for FakeSession {
 
     fn is_handshaking(&self) -> bool {
         self.handshaking
+    }
+
+    fn lacks_identity(&self) -> bool {
+        self.lacks_identity && self.role == Some(Role::Server)
     }
 
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {
