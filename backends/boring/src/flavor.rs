@@ -154,3 +154,13 @@ pub(crate) fn add_chain_cert(
 ) -> std::result::Result<(), openssl::error::ErrorStack> {
     ssl.add_chain_cert(&cert)
 }
+
+/// Stores `data` on the context being built (boring deprecates `set_ex_data`, which
+/// leaks what it replaces).
+pub(crate) fn set_context_ex_data<T>(
+    builder: &mut SslContextBuilder,
+    index: openssl::ex_data::Index<openssl::ssl::SslContext, T>,
+    data: T,
+) {
+    let _ = builder.replace_ex_data(index, data);
+}

@@ -183,3 +183,12 @@ pub(crate) fn add_chain_cert(
 ) -> std::result::Result<(), openssl::error::ErrorStack> {
     ssl.add_chain_cert(cert)
 }
+
+/// Stores `data` on the context being built.
+pub(crate) fn set_context_ex_data<T>(
+    builder: &mut SslContextBuilder,
+    index: openssl::ex_data::Index<openssl::ssl::SslContext, T>,
+    data: T,
+) {
+    builder.set_ex_data(index, data);
+}

@@ -42,7 +42,7 @@ pub(crate) fn install(builder: &mut SslContextBuilder, options: &ContextOptions)
     if options.client_cert_callback.is_none() {
         return;
     }
-    builder.set_ex_data(options_index(), Arc::new(options.clone()));
+    flavor::set_context_ex_data(builder, options_index(), Arc::new(options.clone()));
     // SAFETY: the builder's SSL_CTX is valid; `client_cert_cb` has the signature
     // OpenSSL and BoringSSL call it with, and reads the options stored just above.
     unsafe { flavor::SSL_CTX_set_client_cert_cb(builder.as_ptr(), Some(client_cert_cb)) };

@@ -377,7 +377,11 @@ fn sni_11_server_without_identity_is_refused_by_core() {
     // The alert waits to go out (the shells send it after a failure), in clear
     // text, and the client fails on it.
     while pair.server.send_to(&mut pair.to_client).unwrap() > 0 {}
-    assert!(pair.to_client.bytes.iter().eq([21, 3, 3, 0, 2, 2, 40].iter()));
+    assert!(pair
+        .to_client
+        .bytes
+        .iter()
+        .eq([21, 3, 3, 0, 2, 2, 40].iter()));
     let mut client_failed = None;
     for _ in 0..10 {
         if let Err(e) = pair.step(End::Client, |c, now| c.handshake(now)) {
