@@ -11,7 +11,7 @@ pub const CHECKED_ELSEWHERE: &[(&str, &str)] = &[
     ("OWN-1", "backends/*/tests/process_state.rs: live-session counts return to their prior value after detach, close, Drop and a failed attach (a test binary of its own: the counters are process-wide)"),
     ("SEC-7", "backends/*/tests/sslkeylogfile.rs: with SSLKEYLOGFILE set before the backend starts (a test binary of its own) and no key-log callback, handshakes of every version write nothing to that file"),
     ("CB-4", "backends/rustls/tests/native.rs cb_6_callbacks_get_rustls_types: ALPN and a verifier set in the context hook govern the handshake"),
-    ("INTEROP-1", "cargo xtask conformance, interop matrix (peer binary per backend); in-process pairs in backends/{openssl,boring}/tests/interop.rs"),
+    ("INTEROP-1", "cargo xtask conformance, interop matrix (peer binary per backend); in-process pairs in backends/{openssl,boring,native-tls}/tests/interop.rs (each version each end declares for its role: native-tls's client at TLS 1.3 too)"),
     ("INTEROP-2", "cargo xtask conformance, interop matrix: TLS 1.2 and TLS 1.3 pinned at both ends"),
     ("INTEROP-3", "cargo xtask conformance, interop matrix: ALPN variant"),
     ("INTEROP-4", "cargo xtask conformance, interop matrix: required client authentication variant"),
