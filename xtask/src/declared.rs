@@ -77,6 +77,14 @@ impl Declared {
                 .any(|l| l.applies_here && l.capability == capability && l.roles.includes(role))
     }
 
+    /// Why `capability` is not declared for `role` on this platform, as written.
+    pub(crate) fn reason(&self, capability: &str, role: Role) -> Option<&str> {
+        self.lacks
+            .iter()
+            .find(|l| l.applies_here && l.capability == capability && l.roles.includes(role))
+            .map(|l| l.reason.as_str())
+    }
+
     /// The roles `capability` is declared for on this platform, `None` if neither.
     pub(crate) fn roles(&self, capability: &str) -> Option<Roles> {
         match (

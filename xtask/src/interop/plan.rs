@@ -247,12 +247,19 @@ pub(super) fn gate(
     let mut missing = Vec::new();
     let mut need = |role: Role, (name, caps): (&str, &Caps), capability: &str| {
         if !caps.has(capability, role) {
+            let why = match caps {
+                Caps::Declared(declared) => declared
+                    .reason(capability, role)
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+                Caps::All => String::new(),
+            };
             let role = match role {
                 Role::Client => "client",
                 Role::Server => "server",
             };
             missing.push(format!(
-                "{role} {name} does not declare {capability} for the {role} role"
+                "{role} {name} does not declare {capability} for the {role} role{why}"
             ));
         }
     };
@@ -319,7 +326,9 @@ mod tests {
                 Version::Tls13
             )
             .as_deref(),
-            Some("server native-tls does not declare Tls13 for the server role")
+            Some(
+                "server native-tls does not declare Tls13 for the server role (the library cannot)"
+            )
         );
         // The client role declares TLS 1.3: a native-tls client's TLS 1.3 cells run.
         assert_eq!(
