@@ -106,8 +106,9 @@ pub const CAPABILITIES: Capabilities = Capabilities::all_except(&[
     ),
     Lack::both(
         Capability::Resumption,
-        "native-tls 0.2 keeps no client session cache and its TlsStream cannot say whether a \
-         session was resumed",
+        "native-tls 0.2 exposes no session setting: its client keeps no session cache, its \
+         server cannot turn resumption off, and its TlsStream cannot say whether a session \
+         was resumed",
     ),
     Lack::both(
         Capability::CipherSelection,

@@ -130,6 +130,10 @@ impl Session for RustlsSession {
         self.conn.is_handshaking()
     }
 
+    fn lacks_identity(&self) -> bool {
+        matches!(&self.context, Some(RustlsContext::Server(config)) if crate::config::lacks_identity(config))
+    }
+
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {
         // Nothing decrypted waits: the reader could only say WouldBlock (or Ok(0)
         // after close_notify); skip it.
