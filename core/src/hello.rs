@@ -43,6 +43,11 @@ impl ClientHelloReader {
         self.handshake = Vec::new();
     }
 
+    /// Whether the ClientHello was read whole (or given up on).
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
     /// Whether any handshake record of the client was offered yet.
     pub(crate) fn started(&self) -> bool {
         self.done || !self.handshake.is_empty()

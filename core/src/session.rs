@@ -73,6 +73,16 @@ pub trait Session: Send {
         false
     }
 
+    /// On a server, once core has read the whole clear-text ClientHello and before
+    /// the record that completed it is fed: the SNI the client sent (SPEC SNI-9). A
+    /// backend whose library cannot choose a certificate by name itself chooses here
+    /// (core's `Material::select_identity`, SPEC SNI-10); an error fails the attach,
+    /// and core answers the client with a clear-text `handshake_failure`.
+    fn client_hello_read(&mut self, sni: Option<&str>) -> Result<()> {
+        let _ = sni;
+        Ok(())
+    }
+
     /// Copies decrypted application data into `buf`; `Ok(0)` when none is waiting.
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize>;
 

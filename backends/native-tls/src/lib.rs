@@ -20,6 +20,8 @@ mod error;
 mod io;
 mod session;
 
+use std::sync::Arc;
+
 use native_tls::{
     Certificate, Identity, Protocol, TlsAcceptor, TlsAcceptorBuilder, TlsConnector,
     TlsConnectorBuilder,
@@ -89,11 +91,6 @@ pub const CAPABILITIES: Capabilities = Capabilities::all_except(&[
     Lack::client(
         Capability::Tls13,
         "native-tls 0.2 on Security.framework (SecureTransport) does not negotiate TLS 1.3",
-    ),
-    Lack::both(
-        Capability::ServerSniAccess,
-        "native-tls 0.2's TlsAcceptor serves the one identity it was built with: it has no \
-         server-name callback",
     ),
     Lack::server(
         Capability::ClientAuth,
@@ -185,12 +182,12 @@ fn max_protocol(range: VersionRange) -> Option<Protocol> {
 }
 
 fn identity(material: &Material) -> Result<Option<Identity>> {
-    let Some(identity) = &material.identity else {
-        return Ok(None);
-    };
+    material.identity.as_ref().map(native_identity).transpose()
+}
+
+fn native_identity(identity: &unitls_core::Identity) -> Result<Identity> {
     let key = identity.key_pkcs8_pem()?;
     Identity::from_pkcs8(identity.chain_pem().as_bytes(), key.as_bytes())
-        .map(Some)
         .map_err(|e| config_error(e, "identity"))
 }
 
@@ -211,6 +208,18 @@ fn abstract_builder(
     material: &Material,
     sni: bool,
 ) -> Result<NativeTlsBuilder> {
+    abstract_builder_for(options, material, material.identity.as_ref(), sni)
+}
+
+/// The builder for `options`, presenting `identity` (a server's default or one of
+/// its identities by name).
+fn abstract_builder_for(
+    options: &ContextOptions,
+    material: &Material,
+    identity: Option<&unitls_core::Identity>,
+    sni: bool,
+) -> Result<NativeTlsBuilder> {
+    let identity = identity.map(native_identity).transpose()?;
     match options.role {
         Role::Client => {
             let mut builder = TlsConnector::builder();
@@ -227,12 +236,12 @@ fn abstract_builder(
                     builder.add_root_certificate(cert);
                 }
             }
-            if let Some(id) = identity(material)? {
+            if let Some(id) = identity {
                 builder.identity(id);
             }
             Ok(NativeTlsBuilder::Connector(builder))
         }
-        Role::Server => Ok(NativeTlsBuilder::Acceptor(match identity(material)? {
+        Role::Server => Ok(NativeTlsBuilder::Acceptor(match identity {
             Some(id) => {
                 let mut builder = TlsAcceptor::builder(id);
                 builder
@@ -243,6 +252,49 @@ fn abstract_builder(
             }
             None => None,
         })),
+    }
+}
+
+/// A server choosing its certificate by the client's SNI (SPEC SNI-10): native-tls's
+/// acceptor serves one identity, so there is one acceptor per identity, built once
+/// per native build, and core's selection rules pick one when core has read the
+/// ClientHello (`Session::client_hello_read`).
+pub(crate) struct ByName {
+    options: ContextOptions,
+    material: Arc<Material>,
+    default: Option<TlsAcceptor>,
+    named: Vec<TlsAcceptor>,
+}
+
+impl ByName {
+    /// The acceptor for `sni`; `X509Lookup` when no identity applies or the
+    /// selection callback fails.
+    pub(crate) fn select(&self, sni: Option<&str>) -> Result<TlsAcceptor> {
+        let chosen = self
+            .material
+            .select_identity(&self.options, sni)
+            .map_err(|e| e.with_backend(NAME))?;
+        let is_default = self
+            .material
+            .identity
+            .as_ref()
+            .is_some_and(|d| std::ptr::eq(d, chosen));
+        let acceptor = if is_default {
+            self.default.clone()
+        } else {
+            self.material
+                .by_name
+                .iter()
+                .position(|(_, id)| std::ptr::eq(id, chosen))
+                .and_then(|i| self.named.get(i).cloned())
+        };
+        acceptor.ok_or_else(|| {
+            Error::new(
+                unitls_core::ErrorKind::X509Lookup,
+                "no acceptor for the identity chosen",
+            )
+            .with_backend(NAME)
+        })
     }
 }
 
@@ -265,6 +317,7 @@ fn build(builder: NativeTlsBuilder) -> Result<Option<NativeTlsContext>> {
 struct Built {
     context: Option<NativeTlsContext>,
     nameless: Option<NativeTlsContext>,
+    by_name: Option<Arc<ByName>>,
 }
 
 fn start(
@@ -377,11 +430,44 @@ impl Backend for NativeTlsBackend {
                     let nameless = options.role == Role::Client
                         && (options.danger_accept_invalid_certs
                             || options.danger_accept_invalid_hostnames);
+                    let by_name = if material.selects_by_name(options) {
+                        let acceptor = |identity| -> Result<Option<TlsAcceptor>> {
+                            let mut builder =
+                                abstract_builder_for(options, material, identity, true)?;
+                            hooks.run_context::<NativeTls>("context hook", &mut builder)?;
+                            Ok(match build(builder)? {
+                                Some(NativeTlsContext::Acceptor(a)) => Some(a),
+                                _ => None,
+                            })
+                        };
+                        let named = material
+                            .by_name
+                            .iter()
+                            .map(|(_, id)| {
+                                acceptor(Some(id))?.ok_or_else(|| {
+                                    Error::invalid("native-tls built no acceptor for an identity")
+                                        .with_backend(NAME)
+                                })
+                            })
+                            .collect::<Result<Vec<_>>>()?;
+                        Some(Arc::new(ByName {
+                            options: options.clone(),
+                            material: Arc::clone(material),
+                            default: acceptor(material.identity.as_ref())?,
+                            named,
+                        }))
+                    } else {
+                        None
+                    };
                     Ok(Built {
-                        context: make(true)?,
+                        context: if by_name.is_some() { None } else { make(true)? },
                         nameless: if nameless { make(false)? } else { None },
+                        by_name,
                     })
                 })?;
+                if let (Role::Server, Some(selection)) = (role, &built.by_name) {
+                    return Ok(Box::new(NativeTlsSession::by_name(Arc::clone(selection))));
+                }
                 let context = match (&built.nameless, request.server_name) {
                     (Some(nameless), None) => Some(nameless.clone()),
                     _ => built.context.clone(),
