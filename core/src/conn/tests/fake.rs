@@ -16,16 +16,30 @@ use crate::{
 /// The fake backend's registry name.
 pub(super) const NAME: &str = "fake";
 
-/// Makes [`FakeSession`]s; `identity: false` makes servers without one.
+/// Makes [`FakeSession`]s; `identity: false` makes servers without one,
+/// `chooses_by_name` servers that choose (and fail to) when told the SNI.
 pub(super) struct FakeBackend {
     identity: bool,
+    chooses_by_name: bool,
 }
 
 /// The fake backend.
-pub(super) static FAKE: FakeBackend = FakeBackend { identity: true };
+pub(super) static FAKE: FakeBackend = FakeBackend {
+    identity: true,
+    chooses_by_name: false,
+};
 
 /// The fake backend whose servers have no identity (SPEC SNI-11).
-pub(super) static FAKE_WITHOUT_IDENTITY: FakeBackend = FakeBackend { identity: false };
+pub(super) static FAKE_WITHOUT_IDENTITY: FakeBackend = FakeBackend {
+    identity: false,
+    chooses_by_name: false,
+};
+
+/// The fake backend whose servers find no identity for any name (SPEC SNI-10).
+pub(super) static FAKE_NO_NAME_MATCHES: FakeBackend = FakeBackend {
+    identity: true,
+    chooses_by_name: true,
+};
 
 impl Backend for FakeBackend {
     fn name(&self) -> &'static str {
@@ -51,6 +65,7 @@ impl Backend for FakeBackend {
     fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>> {
         let mut session = FakeSession::new(request.role);
         session.lacks_identity = !self.identity;
+        session.chooses_by_name = self.chooses_by_name;
         Ok(Box::new(session))
     }
 }
@@ -70,6 +85,7 @@ pub(super) struct FakeSession {
     peer_closed: bool,
     failed: bool,
     lacks_identity: bool,
+    chooses_by_name: bool,
 }
 
 /// One whole record of the fake protocol.
@@ -106,6 +122,7 @@ impl FakeSession {
             peer_closed: false,
             failed: false,
             lacks_identity: false,
+            chooses_by_name: false,
         };
         if let Some(role) = role {
             session.start(role);
@@ -205,6 +222,16 @@ impl Session for FakeSession {
 
     fn lacks_identity(&self) -> bool {
         self.lacks_identity && self.role == Some(Role::Server)
+    }
+
+    fn client_hello_read(&mut self, _sni: Option<&str>) -> Result<()> {
+        match self.chooses_by_name {
+            true => Err(Error::new(
+                ErrorKind::X509Lookup,
+                "fake engine: no identity for this name",
+            )),
+            false => Ok(()),
+        }
     }
 
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {

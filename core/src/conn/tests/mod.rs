@@ -392,3 +392,26 @@ fn sni_11_server_without_identity_is_refused_by_core() {
     let client_err = client_failed.expect("the client learns of the refusal");
     assert!(client_err.kind().is_failure(), "{client_err}");
 }
+
+/// SNI-10: a server that chooses its identity when core hands it the SNI (after the
+/// whole ClientHello) and finds none fails with X509Lookup, and core answers the
+/// client with a clear-text handshake_failure.
+#[test]
+fn sni_10_a_choice_by_name_that_fails_is_refused_by_core() {
+    let mut pair = Pair::plain();
+    pair.client.attach(pair::fake_tls(Side::Client, None));
+    pair.server.attach(pair::fake_tls_of(
+        &fake::FAKE_NO_NAME_MATCHES,
+        Side::Server,
+        None,
+    ));
+    let err = pair.handshake_both().expect_err("no identity for the name");
+    assert_eq!(err.kind(), ErrorKind::X509Lookup, "{err}");
+    assert_eq!(err.alert(), Some(crate::Alert::HandshakeFailure));
+    while pair.server.send_to(&mut pair.to_client).unwrap() > 0 {}
+    assert!(pair
+        .to_client
+        .bytes
+        .iter()
+        .eq([21, 3, 3, 0, 2, 2, 40].iter()));
+}
