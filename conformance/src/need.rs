@@ -32,3 +32,27 @@ macro_rules! roles {
     };
 }
 pub(crate) use roles;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unitls_core::{Capabilities, Lack};
+
+    #[test]
+    fn a_need_is_met_per_role() {
+        const LACKS: &[Lack] = &[Lack::server(Capability::Tls13, "the server cannot")];
+        let caps = Capabilities::all_except(LACKS);
+        let need = |roles| Need {
+            capability: Capability::Tls13,
+            roles,
+        };
+        assert!(need(Roles::Client).met_by(caps));
+        assert!(!need(Roles::Server).met_by(caps));
+        assert!(!need(Roles::Both).met_by(caps));
+        assert!(Need {
+            capability: Capability::Tls12,
+            roles: Roles::Both
+        }
+        .met_by(caps));
+    }
+}
