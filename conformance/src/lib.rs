@@ -19,6 +19,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod harness;
 mod natives;
+mod need;
 pub mod outcome;
 
 pub mod abs;
@@ -39,6 +40,7 @@ pub mod impl_registry;
 pub mod init;
 pub mod interop;
 pub mod key;
+pub mod key_request;
 pub mod load;
 pub mod process;
 pub mod proto;
@@ -60,6 +62,7 @@ pub use exemptions::{BLOCKING_ONLY, NOT_FAULTED};
 pub use faults::FaultMode;
 pub use harness::{Harness, TransportKind};
 pub use natives::{Log, NativeFixtures};
+pub use need::Need;
 use unitls_core::Capability;
 
 /// One conformance case.
@@ -69,8 +72,9 @@ pub struct Case {
     pub id: &'static str,
     /// The SPEC IDs the case checks.
     pub spec: &'static [&'static str],
-    /// The capabilities it needs.
-    pub needs: &'static [Capability],
+    /// The capabilities it needs, each for the roles the backend under test plays
+    /// in the case (both, when it is paired with itself).
+    pub needs: &'static [Need],
     /// The body; panics mean failure.
     pub run: fn(&Harness),
 }
@@ -92,12 +96,12 @@ impl Case {
 pub const WATCHDOG: Duration = Duration::from_secs(60);
 
 macro_rules! cases {
-    ($($area:ident :: $case:ident [$($spec:literal),+] [$($cap:ident),*];)+) => {
+    ($($area:ident :: $case:ident [$($spec:literal),+] [$($cap:ident $(: $role:ident)?),*];)+) => {
         /// Every case of the suite, in SPEC order.
         pub static CASES: &[Case] = &[$(Case {
             id: stringify!($case),
             spec: &[$($spec),+],
-            needs: &[$(Capability::$cap),*],
+            needs: &[$(Need { capability: Capability::$cap, roles: need::roles!($($role)?) }),*],
             run: $area::$case,
         }),+];
     };
@@ -153,6 +157,7 @@ cases! {
     key::key_1_rsa_and_ecdsa_serve ["KEY-1"] [];
     key::key_2_pkcs12 ["KEY-2"] [Pkcs12];
     key::key_3_4_encrypted_keys ["KEY-3", "KEY-4"] [EncryptedKeys];
+    key_request::key_9_certificate_request_callback ["KEY-9", "KEY-8"] [ClientAuth];
     key::key_5_6_bad_identities ["KEY-5", "KEY-6", "ABS-1"] [];
     proto::proto_2_3_versions ["PROTO-1", "PROTO-2", "PROTO-3", "CTX-3"] [Tls12, Tls13];
     proto::proto_5_7_cipher_suites ["PROTO-5", "PROTO-6", "PROTO-7", "ERR-7"] [CipherSelection, Tls13CipherSelection];
@@ -414,7 +419,7 @@ macro_rules! conformance_suite {
             verify_1_unknown_issuer verify_4_reasons verify_2_danger_options verify_5_6_names
             verify_7_missing_intermediate verify_8_client_auth_modes verify_11_callback_decides
             sni_9_server_sees_client_sni key_1_rsa_and_ecdsa_serve key_2_pkcs12 key_3_4_encrypted_keys
-            key_5_6_bad_identities proto_2_3_versions proto_5_7_cipher_suites proto_8_10_alpn
+            key_9_certificate_request_callback key_5_6_bad_identities proto_2_3_versions proto_5_7_cipher_suites proto_8_10_alpn
             proto_11_resumption cert_2_4_peer_certificates err_3_errors_round_trip_io
             init_1_fresh_hello_randoms init_2_ensure_initialized_concurrently abs_4_implementation_choice
             abs_6_name abs_7_reset_rereads_files abs_8_only_hooks_of_the_backend_in_use ctx_2_default_verifies

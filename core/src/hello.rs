@@ -52,6 +52,16 @@ impl ClientHelloReader {
         self.legacy_only
     }
 
+    /// Whether the ClientHello was read whole (or given up on).
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Whether any handshake record of the client was offered yet.
+    pub(crate) fn started(&self) -> bool {
+        self.done || !self.handshake.is_empty()
+    }
+
     /// The host name the client sent, once the ClientHello was seen.
     pub(crate) fn server_name(&self) -> Option<&str> {
         self.server_name.as_deref()

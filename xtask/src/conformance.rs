@@ -28,7 +28,7 @@ use crate::libtest::{OutputParser, TestStatus};
 use crate::outcome::{self, OutcomeLog};
 use crate::report::{BackendRun, Coverage, Machine, Report};
 use crate::workspace::{self, cargo, display};
-use crate::{codegen, interop, prereqs, reliability, spec, validation, Result};
+use crate::{interop, prereqs, reliability, spec, validation, Result};
 
 /// The environment variable that tells the runner where to append its verdicts.
 const OUTCOME_ENV: &str = "UNITLS_OUTCOME_FILE";
@@ -261,7 +261,7 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         exit_code: status.code(),
         success: status.success(),
         duration: started.elapsed(),
-        capabilities: codegen::declared_capabilities(root, name).ok(),
+        declared: crate::declared::read(root, name).ok(),
         info: log.info,
         outcome_file,
         warnings: log.warnings,

@@ -23,6 +23,7 @@
 
 mod codegen;
 mod conformance;
+mod declared;
 mod flags;
 mod integrations;
 mod interop;

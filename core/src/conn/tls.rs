@@ -303,7 +303,44 @@ impl TlsState {
         };
         if let Some(handshake) = self.handshake.as_deref_mut() {
             match self.role {
-                Some(Role::Server) => handshake.hello.observe(header.content_type, record),
+                Some(Role::Server)
+                    if !handshake.hello.started()
+                        && header.content_type == crate::record::CONTENT_HANDSHAKE
+                        && session.get().lacks_identity() =>
+                {
+                    // Decided here for every backend (SPEC SNI-11); nothing is fed.
+                    handshake
+                        .out
+                        .extend_from_slice(&crate::record::HANDSHAKE_FAILURE_ALERT);
+                    let len = record.len();
+                    rbuf.consume(len);
+                    return Err(self.fail(
+                        Error::new(
+                            ErrorKind::X509Lookup,
+                            "the server has no certificate to present",
+                        )
+                        .with_alert(crate::Alert::HandshakeFailure),
+                    ));
+                }
+                Some(Role::Server) if !handshake.hello.is_done() => {
+                    handshake.hello.observe(header.content_type, record);
+                    if handshake.hello.is_done() {
+                        let sni = handshake.hello.server_name();
+                        if let Err(err) = session.get_mut().client_hello_read(sni) {
+                            handshake
+                                .out
+                                .extend_from_slice(&crate::record::HANDSHAKE_FAILURE_ALERT);
+                            let len = record.len();
+                            rbuf.consume(len);
+                            let err = match err.alert() {
+                                Some(_) => err,
+                                None => err.with_alert(crate::Alert::HandshakeFailure),
+                            };
+                            return Err(self.fail(err));
+                        }
+                    }
+                }
+                Some(Role::Server) => {}
                 _ => handshake
                     .server_hello
                     .observe_record(header.content_type, record),

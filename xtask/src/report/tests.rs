@@ -30,7 +30,10 @@ fn run(name: &'static str, success: bool, cases: Vec<CaseResult>) -> BackendRun 
         exit_code: Some(if success { 0 } else { 101 }),
         success,
         duration: Duration::from_millis(1500),
-        capabilities: Some(vec!["Tls13".into()]),
+        declared: Some(crate::declared::Declared {
+            all: vec!["Tls13".into()],
+            lacks: Vec::new(),
+        }),
         info: Some(BackendInfo {
             library: "OpenSSL 3.0.19 27 Jan 2026".into(),
             crate_version: format!("unitls-{name} 0.1.0"),
