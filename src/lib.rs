@@ -57,13 +57,14 @@ pub use unitls_core::SocketStream as CoreSocketStream;
 // reads is in `backend`, exported there only.
 pub use unitls_core::{
     duplex, failure_indicator, live_sessions, pki_types, tls_server_end_point, AbstractContext,
-    Alert, AttachOptions, BoxError, Capabilities, Capability, CipherSuite, ClientAuth,
-    ContextBuilder, CtxSpec, DetachOptions, Detached, Error, ErrorKind, FailureIndicator, Group,
-    HandshakeTimeout, Identity, IdentitySource, ImplementationInfo, IntoPartsError, MemoryCloser,
-    MemoryStream, NativeContext, NativeSession, Password, PasswordCallback, PasswordRequest,
-    PeerCertificate, ProtocolVersion, Result, RetryPolicy, Role, Selector, ServerName, Side, Sni,
-    Source, TcpOptions, Transport, TrustSource, Verdict, VerifyInput, VerifyReason, VerifyResult,
-    VersionRange, DEFAULT_HANDSHAKE_TIMEOUT, MAX_PASSWORD_LEN,
+    Alert, AttachOptions, BoxError, Capabilities, Capability, CertificateRequest, CipherSuite,
+    ClientAuth, ContextBuilder, CtxSpec, DetachOptions, Detached, Error, ErrorKind,
+    FailureIndicator, Group, HandshakeTimeout, Identity, IdentitySource, ImplementationInfo,
+    IntoPartsError, Lack, MemoryCloser, MemoryStream, NativeContext, NativeSession, Password,
+    PasswordCallback, PasswordRequest, PeerCertificate, ProtocolVersion, Result, RetryPolicy, Role,
+    Roles, Selector, ServerName, Side, Sni, Source, TcpOptions, Transport, TrustSource, Verdict,
+    VerifyInput, VerifyReason, VerifyResult, VersionRange, DEFAULT_HANDSHAKE_TIMEOUT,
+    MAX_PASSWORD_LEN,
 };
 
 /// The backend interface (unitls-core's `backend` module): what a TLS library crate

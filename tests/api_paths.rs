@@ -8,7 +8,7 @@ use std::any::type_name;
 
 use unitls::backend::{
     Backend, ContextHook, ContextOptions, Deviation, Material, NativeHooks, NativeTypes, Session,
-    SessionConfig, SessionInfo, SessionRequest, Trust, KNOWN_BACKENDS,
+    SessionConfig, SessionInfo, SessionRequest, Trust,
 };
 use unitls::pki_types::{CertificateDer, PrivateKeyDer};
 use unitls::{
@@ -63,5 +63,5 @@ fn backend_interface_is_under_backend() {
     }
     assert!(named::<ContextHook<unitls::rustls::Rustls>>().contains("RustlsConfig"));
     assert_eq!(<unitls::rustls::Rustls as NativeTypes>::NAME, "rustls");
-    assert!(KNOWN_BACKENDS.contains(&unitls::DEFAULT_BACKEND));
+    assert!(unitls::implementations().contains(&unitls::DEFAULT_BACKEND));
 }

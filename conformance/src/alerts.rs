@@ -123,7 +123,7 @@ impl End {
 
 /// The alerts among the clear-text records of `wire` (encrypted records are skipped:
 /// a TLS 1.2 alert record after ChangeCipherSpec is longer than two octets).
-fn clear_text_alerts(wire: &[u8]) -> Vec<Alert> {
+pub(crate) fn clear_text_alerts(wire: &[u8]) -> Vec<Alert> {
     let mut alerts = Vec::new();
     let mut rest = wire;
     while let [_, _, _, hi, lo, ..] = rest {
@@ -292,18 +292,8 @@ pub fn rel_7_tampered_record_alert(h: &Harness) {
     );
 }
 
-/// An SSL 2.0-format ClientHello (SSL 3.0 / TLS 1.0 era clients sent these first):
-/// seven cipher specs, a 16-octet challenge.
-const SSLV2_CLIENT_HELLO: [u8; 48] = [
-    0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10, // header
-    0x01, 0x00, 0x80, 0x07, 0x00, 0xc0, 0x03, 0x00, 0x80, 0x00, 0x00, 0x39, 0x00, 0x00, 0x38, 0x00,
-    0x00, 0x35, 0x00, 0x00, 0x33, // cipher specs
-    0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
-    0x5a, // challenge
-];
-
 /// Reads what `transport` gets until end of stream, [`WAIT`] or 64 KiB.
-fn read_all(transport: &mut BoxTransport) -> Vec<u8> {
+pub(crate) fn read_all(transport: &mut BoxTransport) -> Vec<u8> {
     let _ = transport.set_read_timeout(Some(Duration::from_millis(200)));
     let until = Instant::now() + WAIT;
     let (mut got, mut buf) = (Vec::new(), [0u8; 4096]);
@@ -334,7 +324,9 @@ pub fn rel_7_sslv2_hello_gets_protocol_version(h: &Harness) {
         let _ = server.close();
         result
     });
-    raw_client.write_all(&SSLV2_CLIENT_HELLO).expect("write");
+    raw_client
+        .write_all(&crate::hostile::SSLV2_CLIENT_HELLO)
+        .expect("write");
     let answer = read_all(&mut raw_client);
     let err = server_thread.join().expect_err("an SSLv2 hello accepted");
     assert_eq!(err.kind(), ErrorKind::VersionOrCipherMismatch, "{err}");

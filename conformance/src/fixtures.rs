@@ -38,6 +38,8 @@ pub struct Leaf {
 pub struct Pki {
     /// The root CA, PEM (the only trust anchor of the suite's clients).
     pub ca_pem: String,
+    /// The root CA, DER (its subject name appears in it as sent in CertificateRequest).
+    pub ca_der: Vec<u8>,
     /// An unrelated CA, PEM.
     pub other_ca_pem: String,
     /// Server leaf for `localhost`, `127.0.0.1`, `::1`, issued by the intermediate.
@@ -224,6 +226,7 @@ fn make() -> Pki {
     let server_p12 = pkcs12(&server, &inter_der(&inter));
     Pki {
         ca_pem: root.pem(),
+        ca_der: root.der().to_vec(),
         other_ca_pem: other.pem(),
         server,
         server_rsa,

@@ -305,3 +305,29 @@ pub fn echo(client: &mut (impl Read + Write), server: &mut (impl Read + Write), 
         "server → client"
     );
 }
+
+/// Makes sure the process may hold `want` open files (the soft limit is often 1,024;
+/// the load and hostile-peer cases hold hundreds of sockets, two ends each): the soft
+/// limit is raised towards the hard limit, never lowered. Fails the case with a clear
+/// message when the hard limit is below `want` (raise it, `ulimit -Hn`, to run it).
+pub(crate) fn enough_open_files(want: u64) {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some_and(|current| current < want) {
+        let raised = limit.maximum.map_or(want, |max| max.min(want));
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(raised),
+                maximum: limit.maximum,
+            },
+        );
+    }
+    let now = getrlimit(Resource::Nofile).current;
+    assert!(
+        !matches!(now, Some(current) if current < want),
+        "this case needs {want} open files; the limit is {now:?} and the hard limit \
+         {:?} (raise it with `ulimit -Hn`)",
+        limit.maximum
+    );
+}

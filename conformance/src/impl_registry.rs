@@ -8,7 +8,8 @@ use unitls_core::{
 use crate::Harness;
 
 /// IMPL-1, IMPL-2, IMPL-8, IMPL-9: the registry lists the backend, answers any name,
-/// gives its fixed capabilities and versions.
+/// gives its fixed capabilities (every gap with the library limitation forcing it,
+/// per role) and versions.
 pub fn impl_1_2_registry_lists_backend(h: &Harness) {
     assert!(
         implementations().contains(&h.backend),
@@ -28,6 +29,19 @@ pub fn impl_1_2_registry_lists_backend(h: &Harness) {
         capabilities(h.backend),
         "capabilities are fixed"
     );
+    // Every gap, per role, names the library limitation that forces it.
+    for capability in unitls_core::Capability::ALL {
+        for role in [unitls_core::Role::Client, unitls_core::Role::Server] {
+            if !caps.supports(capability, role) {
+                assert!(
+                    caps.reason(capability, role)
+                        .is_some_and(|r| r.trim().len() > 10),
+                    "{} does not declare {capability} for the {role:?} role without a reason",
+                    h.backend
+                );
+            }
+        }
+    }
     let info = implementation_info(h.backend).expect("info");
     assert_eq!(info.name, h.backend);
     assert!(!info.library.is_empty() && !info.crate_version.is_empty());

@@ -7,14 +7,15 @@ use std::io::{Read, Write};
 
 use unitls_core::{
     create_client_context, create_server_context, AttachOptions, Capability, DetachOptions,
-    IdentitySource, ProtocolVersion, Source, TrustSource,
+    IdentitySource, ProtocolVersion, Role, Source, TrustSource,
 };
 
 use crate::fixtures::pki;
 use crate::harness::{bounded, spawn, TransportKind};
 use crate::Harness;
 
-/// The versions both backends declare.
+/// The versions the client backend declares for its client role and the server
+/// backend for its server role.
 fn shared_versions(client: &str, server: &str) -> Vec<ProtocolVersion> {
     let caps = |name: &str| {
         unitls_core::capabilities(name).unwrap_or_else(|| panic!("{name} is not registered"))
@@ -25,7 +26,7 @@ fn shared_versions(client: &str, server: &str) -> Vec<ProtocolVersion> {
         (ProtocolVersion::Tls13, Capability::Tls13),
     ]
     .into_iter()
-    .filter(|(_, cap)| c.contains(*cap) && s.contains(*cap))
+    .filter(|(_, cap)| c.supports(*cap, Role::Client) && s.supports(*cap, Role::Server))
     .map(|(v, _)| v)
     .collect()
 }

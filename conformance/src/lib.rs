@@ -13,11 +13,13 @@
 //! ([`faults`], SPEC REL-1), under a watchdog, with bounded waits.
 #![forbid(unsafe_code)]
 
+pub mod alone;
 mod conn;
 pub mod faults;
 pub mod fixtures;
 pub mod harness;
 mod natives;
+mod need;
 pub mod outcome;
 
 pub mod abs;
@@ -26,15 +28,21 @@ pub mod attach;
 pub mod bench;
 pub mod close;
 pub mod ctx;
+pub mod cycles;
 pub mod detach;
 pub mod elsewhere;
 pub mod err;
+mod exemptions;
+pub mod figures;
+pub mod hostile;
 pub mod hs;
 pub mod impl_registry;
 pub mod init;
 pub mod interop;
 pub mod key;
+pub mod key_request;
 pub mod lifecycle;
+pub mod load;
 pub mod process;
 pub mod proto;
 pub mod rec;
@@ -51,9 +59,11 @@ pub mod verify;
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub use exemptions::{BLOCKING_ONLY, NOT_FAULTED};
 pub use faults::FaultMode;
 pub use harness::{Harness, TransportKind};
 pub use natives::{Log, NativeFixtures};
+pub use need::Need;
 use unitls_core::Capability;
 
 /// One conformance case.
@@ -63,8 +73,9 @@ pub struct Case {
     pub id: &'static str,
     /// The SPEC IDs the case checks.
     pub spec: &'static [&'static str],
-    /// The capabilities it needs.
-    pub needs: &'static [Capability],
+    /// The capabilities it needs, each for the roles the backend under test plays
+    /// in the case (both, when it is paired with itself).
+    pub needs: &'static [Need],
     /// The body; panics mean failure.
     pub run: fn(&Harness),
 }
@@ -86,12 +97,12 @@ impl Case {
 pub const WATCHDOG: Duration = Duration::from_secs(60);
 
 macro_rules! cases {
-    ($($area:ident :: $case:ident [$($spec:literal),+] [$($cap:ident),*];)+) => {
+    ($($area:ident :: $case:ident [$($spec:literal),+] [$($cap:ident $(: $role:ident)?),*];)+) => {
         /// Every case of the suite, in SPEC order.
         pub static CASES: &[Case] = &[$(Case {
             id: stringify!($case),
             spec: &[$($spec),+],
-            needs: &[$(Capability::$cap),*],
+            needs: &[$(Need { capability: Capability::$cap, roles: need::roles!($($role)?) }),*],
             run: $area::$case,
         }),+];
     };
@@ -147,6 +158,7 @@ cases! {
     key::key_1_rsa_and_ecdsa_serve ["KEY-1"] [];
     key::key_2_pkcs12 ["KEY-2"] [Pkcs12];
     key::key_3_4_encrypted_keys ["KEY-3", "KEY-4"] [EncryptedKeys];
+    key_request::key_9_certificate_request_callback ["KEY-9", "KEY-8"] [ClientAuth];
     key::key_5_6_bad_identities ["KEY-5", "KEY-6", "ABS-1"] [];
     proto::proto_2_3_versions ["PROTO-1", "PROTO-2", "PROTO-3", "CTX-3"] [Tls12, Tls13];
     proto::proto_5_7_cipher_suites ["PROTO-5", "PROTO-6", "PROTO-7", "ERR-7"] [CipherSelection, Tls13CipherSelection];
@@ -201,147 +213,19 @@ cases! {
     tokio_mode::async_7_cancellation_loses_nothing ["ASYNC-7"] [];
     tokio_mode::async_8_handshake_deadline ["HS-1", "ASYNC-2"] [];
     tokio_load::async_9_thousand_connections ["REL-4", "ASYNC-2"] [];
+    hostile::rel_5_random_octets_are_not_tls ["REL-5", "SEC-4"] [];
+    hostile::rel_5_legacy_hellos_get_protocol_version ["REL-5", "REL-7", "SEC-1"] [];
+    hostile::rel_5_truncated_record_then_eof ["REL-5", "REC-2", "HS-4", "ERR-3"] [];
+    hostile::rel_5_oversized_records ["REL-5", "SEC-5", "REL-7"] [];
+    hostile::rel_5_garbage_after_handshake ["REL-5", "REL-7"] [];
+    hostile::rel_5_reset_mid_record ["REL-5", "ERR-3"] [];
+    hostile::rel_5_stalling_peers_time_out ["REL-5", "SEC-6", "HS-3"] [];
+    hostile::rel_5_silence_after_handshake_is_a_read_timeout ["REL-5", "ERR-8"] [];
+    hostile::rel_5_server_keeps_serving ["REL-5", "HS-1"] [];
+    load::rel_4_thousand_blocking_connections ["REL-4"] [];
+    cycles::rel_2_attach_echo_detach_memory_flat ["REL-2"] [];
+    cycles::rel_2_connect_close_memory_flat ["REL-2"] [];
 }
-
-/// Cases that run only over clean transports, each with the reason: REL-1 exempts
-/// the cases that measure time (a timeout of the user's cannot be told from an
-/// injected `WouldBlock` by a helper that calls again).
-pub const NOT_FAULTED: &[(&str, &str)] = &[
-    (
-        "stream_8_read_timeout_keeps_session",
-        "measures the user's read timeout",
-    ),
-    (
-        "stream_9_nonblocking_transport",
-        "runs over non-blocking transports of its own, calling again itself",
-    ),
-    (
-        "async_9_thousand_connections",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_1_lifecycle",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_2_runtimes",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_3_cancelled_attach_and_detach",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_4_shutdown_sends_close_notify",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_5_pending_transports_never_stall",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_6_drop_never_blocks",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_7_cancellation_loses_nothing",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-    (
-        "async_8_handshake_deadline",
-        "tokio mode: its transports are tokio's (the injector wraps blocking ones)",
-    ),
-];
-
-/// The cases that run in the blocking mode only, each with why: what the SPEC marks
-/// *Sync-only*, what is about the blocking API itself, and what does no stream I/O
-/// (contexts, the registry, key files: they run once, not again in a mode they never
-/// touch). Every other case runs in the tokio mode too ([`run_case`]); one that makes
-/// no tokio stream there fails, so this list stays true.
-pub const BLOCKING_ONLY: &[(&str, &str)] = &[
-    (
-        "close_4_drop_gives_clean_eof",
-        "SPEC CLOSE-4 is Sync-only (async: ASYNC-6)",
-    ),
-    (
-        "stream_8_read_timeout_keeps_session",
-        "SPEC STREAM-8 is Sync-only",
-    ),
-    (
-        "stream_1_open_tcp_stream",
-        "the blocking constructor open_tcp_stream (async: ASYNC-8)",
-    ),
-    (
-        "stream_2_3_errors_and_timeouts",
-        "the blocking constructor open_tcp_stream",
-    ),
-    (
-        "stream_4_from_accepted",
-        "the blocking constructor from_accepted (async: ASYNC-8)",
-    ),
-    (
-        "attach_2_constructor_with_options",
-        "the blocking constructor SocketStream::with_options",
-    ),
-    (
-        "stream_6_transports",
-        "the blocking Transport implementations (TcpStream, UnixStream, boxes)",
-    ),
-    (
-        "stream_9_nonblocking_transport",
-        "non-blocking transports under the blocking stream",
-    ),
-    (
-        "rec_4_one_octet_reads",
-        "a transport that gives one octet per read: MemoryStream::set_max_read",
-    ),
-    (
-        "sec_1_no_legacy_versions",
-        "the openssl tool against a from_accepted server",
-    ),
-    (
-        "sec_3_no_client_renegotiation",
-        "the openssl tool against a from_accepted server",
-    ),
-    (
-        "rel_7_verification_alerts",
-        "reads the wire through a blocking tap transport",
-    ),
-    (
-        "rel_7_server_without_identity_alert",
-        "reads the wire through a blocking tap transport",
-    ),
-    (
-        "rel_7_tampered_record_alert",
-        "alters a record through a blocking tap transport",
-    ),
-    (
-        "rel_7_alert_reaches_a_writing_client",
-        "the blocking close's linger over TCP",
-    ),
-    (
-        "impl_1_2_registry_lists_backend",
-        "no stream I/O: the registry",
-    ),
-    (
-        "impl_4_default_only_available",
-        "no stream I/O: the registry",
-    ),
-    ("ctx_1_side_1_defaults", "no stream I/O: option defaults"),
-    ("abs_6_name", "no stream I/O: context names"),
-    (
-        "init_2_ensure_initialized_concurrently",
-        "no stream I/O: library initialisation",
-    ),
-    (
-        "key_5_6_bad_identities",
-        "no stream I/O: identities refused at build()",
-    ),
-    (
-        "sec_8_no_secrets_in_debug",
-        "no stream I/O: Debug output of contexts and identities",
-    ),
-];
 
 /// The runs of one case: both clean transports, then — unless the case is in
 /// [`NOT_FAULTED`] — the in-memory duplex with injected faults, blocking and
@@ -401,6 +285,8 @@ pub fn run_case(backend: &'static str, natives: &'static dyn NativeFixtures, id:
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no conformance case named {id}"));
+    // A child process started to run one run of this case alone does only that.
+    alone::run_if_child(backend, natives, case);
     let runs = runs_of(case);
     let mut cited = case.spec.to_vec();
     if runs.iter().any(|(_, faults)| faults.is_some()) {
@@ -544,7 +430,7 @@ macro_rules! conformance_suite {
             verify_1_unknown_issuer verify_4_reasons verify_2_danger_options verify_5_6_names
             verify_7_missing_intermediate verify_8_client_auth_modes verify_11_callback_decides
             sni_9_server_sees_client_sni key_1_rsa_and_ecdsa_serve key_2_pkcs12 key_3_4_encrypted_keys
-            key_5_6_bad_identities proto_2_3_versions proto_5_7_cipher_suites proto_8_10_alpn
+            key_9_certificate_request_callback key_5_6_bad_identities proto_2_3_versions proto_5_7_cipher_suites proto_8_10_alpn
             proto_11_resumption cert_2_4_peer_certificates err_3_errors_round_trip_io
             init_1_fresh_hello_randoms init_2_ensure_initialized_concurrently abs_4_implementation_choice
             abs_6_name abs_7_reset_rereads_files abs_8_only_hooks_of_the_backend_in_use ctx_2_default_verifies
@@ -562,7 +448,12 @@ macro_rules! conformance_suite {
             async_3_cancelled_attach_and_detach async_4_shutdown_sends_close_notify
             async_5_pending_transports_never_stall async_6_drop_never_blocks
             async_7_cancellation_loses_nothing async_8_handshake_deadline
-            async_9_thousand_connections
+            async_9_thousand_connections rel_5_random_octets_are_not_tls
+            rel_5_legacy_hellos_get_protocol_version rel_5_truncated_record_then_eof
+            rel_5_oversized_records rel_5_garbage_after_handshake rel_5_reset_mid_record
+            rel_5_stalling_peers_time_out rel_5_silence_after_handshake_is_a_read_timeout
+            rel_5_server_keeps_serving rel_4_thousand_blocking_connections
+            rel_2_attach_echo_detach_memory_flat rel_2_connect_close_memory_flat
         }
     };
 }

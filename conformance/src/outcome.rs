@@ -65,8 +65,8 @@ pub fn judge(backend: &str, case: &Case, runs: &[(RunKind, Result<(), String>, b
     let missing: Vec<Capability> = case
         .needs
         .iter()
-        .copied()
-        .filter(|c| !declared.contains(*c))
+        .filter(|n| !n.met_by(declared))
+        .map(|n| n.capability)
         .collect();
     let deviation = unitls_core::backend::registered(backend).and_then(|b| {
         b.deviations()
@@ -82,13 +82,15 @@ pub fn judge(backend: &str, case: &Case, runs: &[(RunKind, Result<(), String>, b
                     .any(|c| text.contains(&format!("Unsupported({c:?})"))) =>
             {
                 Outcome::Unsupported(format!(
-                    "{} not declared; the API answered Unsupported",
-                    names(&missing)
+                    "{} not declared ({}); the API answered Unsupported",
+                    names(&missing),
+                    reasons(declared, &missing)
                 ))
             }
             (Ok(()), _, false) if *fell_back => Outcome::Unsupported(format!(
-                "{} not declared; the documented fallback holds",
-                names(&missing)
+                "{} not declared ({}); the documented fallback holds",
+                names(&missing),
+                reasons(declared, &missing)
             )),
             (Ok(()), _, false) => Outcome::Fail(format!(
                 "failed declaration: passed over {kind:?} although {} is declared missing",
@@ -118,6 +120,21 @@ pub fn judge(backend: &str, case: &Case, runs: &[(RunKind, Result<(), String>, b
 
 fn names(caps: &[Capability]) -> String {
     caps.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// The library limitation the backend names for each missing capability, per role.
+fn reasons(declared: unitls_core::Capabilities, caps: &[Capability]) -> String {
+    let mut reasons: Vec<String> = Vec::new();
+    for cap in caps {
+        for lack in declared.lacks().iter().filter(|l| l.capability == *cap) {
+            reasons.push(format!("{cap}, {}: {}", lack.roles.name(), lack.reason));
+        }
+    }
+    if reasons.is_empty() {
+        "no reason declared".to_owned()
+    } else {
+        reasons.join("; ")
+    }
 }
 
 fn first_line(text: &str) -> &str {

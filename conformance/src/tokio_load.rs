@@ -2,13 +2,15 @@
 //! one tokio server, each then echoing, on a current-thread and a multi-thread
 //! runtime, over loopback TCP (the run's `Tcp`) or tokio duplexes (`Memory`).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 use unitls_core::tokio::{accept, connect};
+use unitls_model::reliability::{LoadFigures, ReliabilityLine};
 
 use crate::harness::TransportKind;
 use crate::tokio_mode::BoxIo;
@@ -19,24 +21,6 @@ const CONNECTIONS: usize = 1000;
 
 /// The longest one runtime's run may take.
 const LIMIT: Duration = Duration::from_secs(180);
-
-/// Makes sure the process may hold two sockets per connection (the soft limit of
-/// open files is often 1,024): raised towards the hard limit, never lowered.
-fn enough_open_files() {
-    use rustix::process::{getrlimit, setrlimit, Resource};
-    let want = (4 * CONNECTIONS) as u64;
-    let limit = getrlimit(Resource::Nofile);
-    if limit.current.is_some_and(|current| current < want) {
-        let raised = limit.maximum.map_or(want, |max| max.min(want));
-        let _ = setrlimit(
-            Resource::Nofile,
-            rustix::process::Rlimit {
-                current: Some(raised),
-                maximum: limit.maximum,
-            },
-        );
-    }
-}
 
 /// The server ends arrive on this channel (accepted TCP sockets or duplex ends).
 async fn connections(kind: TransportKind) -> (Vec<BoxIo>, tokio::sync::mpsc::Receiver<BoxIo>) {
@@ -81,24 +65,32 @@ async fn connections(kind: TransportKind) -> (Vec<BoxIo>, tokio::sync::mpsc::Rec
 /// and closes with close_notify; no error, none lost — on a current-thread and a
 /// multi-thread runtime.
 pub fn async_9_thousand_connections(h: &Harness) {
-    enough_open_files();
+    crate::harness::enough_open_files(4 * CONNECTIONS as u64);
     for multi_thread in [false, true] {
-        crate::tokio_mode::run_within(multi_thread, LIMIT, load(h));
+        crate::tokio_mode::run_within(multi_thread, LIMIT, load(h, multi_thread));
     }
 }
 
-async fn load(h: &Harness) {
+async fn load(h: &Harness, multi_thread: bool) {
+    let started = Instant::now();
+    let handshaken = Arc::new(AtomicUsize::new(0));
+    let all_handshaken = Arc::new(Mutex::new(None));
     let (clients, mut accepted) = connections(h.kind).await;
     let all_open = Arc::new(Barrier::new(2 * CONNECTIONS));
     let server_ctx = h.server_ctx();
     let server_barrier = Arc::clone(&all_open);
+    let (count, at) = (Arc::clone(&handshaken), Arc::clone(&all_handshaken));
     let server = tokio::spawn(async move {
         let mut tasks = JoinSet::new();
         for _ in 0..CONNECTIONS {
             let io = accepted.recv().await.expect("a connection");
             let (ctx, open) = (server_ctx.clone(), Arc::clone(&server_barrier));
+            let (count, at) = (Arc::clone(&count), Arc::clone(&at));
             tasks.spawn(async move {
                 let mut stream = accept(ctx, io).await.expect("server handshake");
+                if count.fetch_add(1, Ordering::SeqCst) + 1 == CONNECTIONS {
+                    *at.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+                }
                 open.wait().await;
                 let mut message = [0u8; 16];
                 stream.read_exact(&mut message).await.expect("server read");
@@ -160,4 +152,30 @@ async fn load(h: &Harness) {
         CONNECTIONS,
         "REL-4: connections lost"
     );
+    let duration = started.elapsed();
+    let to_all = all_handshaken
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .map_or(duration, |at| at - started);
+    let runtime = if multi_thread {
+        "multi-thread"
+    } else {
+        "current-thread"
+    };
+    crate::figures::record(&ReliabilityLine::Load(LoadFigures {
+        backend: h.backend.to_owned(),
+        mode: unitls_model::Mode::Async,
+        setup: format!(
+            "{}, {runtime} runtime",
+            crate::figures::transport_name(h.kind)
+        ),
+        connections: handshaken.load(Ordering::SeqCst),
+        handshakes_per_sec: unitls_model::round(
+            CONNECTIONS as f64 / to_all.as_secs_f64().max(1e-9),
+            1,
+        ),
+        errors: 0, // any error failed the run above
+        lost: 0,
+        duration_secs: unitls_model::round(duration.as_secs_f64(), 3),
+    }));
 }

@@ -15,7 +15,7 @@ use crate::Harness;
 
 /// Attaches a client with `client_opts` to a server presenting `leaf`; returns the
 /// client's result and the server (whatever its own outcome).
-fn try_connect(
+pub(crate) fn try_connect(
     h: &Harness,
     client_opts: AttachOptions,
     server_opts: AttachOptions,
@@ -227,7 +227,7 @@ pub fn verify_7_missing_intermediate(h: &Harness) {
     );
 }
 
-fn client_auth_server(h: &Harness, mode: ClientAuth) -> AttachOptions {
+pub(crate) fn client_auth_server(h: &Harness, mode: ClientAuth) -> AttachOptions {
     let ctx = h
         .server_builder()
         .client_auth(mode)

@@ -140,8 +140,11 @@ macro_rules! tls_accessors {
         }
 
         fn require(&self, capability: $crate::Capability) -> $crate::Result<()> {
-            let backend = self.attached()?.backend();
-            backend.capabilities().require(capability, backend.name())
+            let tls = self.attached()?;
+            let backend = tls.backend();
+            backend
+                .capabilities()
+                .require(capability, tls.role(), backend.name())
         }
 
         fn peer_chain(&self) -> $crate::Result<Option<Vec<$crate::PeerCertificate>>> {

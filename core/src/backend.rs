@@ -17,14 +17,15 @@ use crate::{
     ServerName, VersionRange,
 };
 
+pub use crate::cert_request::ClientCertCallback;
 pub use crate::context::{ContextOptions, KeyLogCallback, Material, SniCallback};
 pub use crate::native::{
     run_user_callback, ConnectionHook, ContextHook, Hook, NativeHooks, NativeTypes,
 };
-pub use crate::registry::{register, registered, KNOWN_BACKENDS};
+pub use crate::registry::{register, registered};
 pub use crate::session::{Session, SessionInfo};
 pub use crate::trust::Trust;
-pub use crate::verify::VerifyCallback;
+pub use crate::verify::{callback_rejection, decide_peer, PeerDecision, Tolerance, VerifyCallback};
 
 /// An ungated requirement a backend's library cannot meet and core cannot
 /// compensate for (SPEC §0 "deviation"), with the limitation named.
@@ -73,6 +74,12 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The capabilities this backend declares, fixed for the process (SPEC IMPL-8).
     fn capabilities(&self) -> Capabilities;
+
+    /// Where this backend stands in the default precedence (SPEC IMPL-3): of the
+    /// registered backends, the one with the lowest value is the default, whatever
+    /// the order they registered in (ties go by name). The four backends of this
+    /// workspace use 10 (rustls), 20 (openssl), 30 (boring) and 40 (native-tls).
+    fn precedence(&self) -> u32;
 
     /// Requirements this backend's library cannot meet (SPEC §0).
     fn deviations(&self) -> &'static [Deviation] {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::Role;
+
 /// One thing a backend may or may not be able to do (SPEC §2).
 ///
 /// Every option that needs a capability fails with
@@ -10,9 +12,9 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Capability {
-    /// Negotiate TLS 1.2 as client and server.
+    /// Negotiate TLS 1.2 (declared per role, as every capability).
     Tls12,
-    /// Negotiate TLS 1.3 as client and server.
+    /// Negotiate TLS 1.3 (declared per role, as every capability).
     Tls13,
     /// Offer ALPN as a client and report the result.
     Alpn,
@@ -22,7 +24,9 @@ pub enum Capability {
     Sni,
     /// Choose the server's certificate by the client's SNI.
     ServerSniAccess,
-    /// Request, require and verify client certificates.
+    /// Server: request, require and verify client certificates; client: run a
+    /// certificate-request callback (SPEC KEY-9). Presenting a client certificate
+    /// needs no capability.
     ClientAuth,
     /// Resume sessions and report it through `resumed()`.
     Resumption,
@@ -114,15 +118,120 @@ impl fmt::Display for Capability {
     }
 }
 
-/// A fixed set of [`Capability`] values: what one backend declares (SPEC IMPL-8).
+/// Which roles a [`Lack`] is for: the client, the server, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Roles {
+    /// The client role only.
+    Client,
+    /// The server role only.
+    Server,
+    /// Both roles.
+    Both,
+}
+
+impl Roles {
+    /// Whether `role` is among these roles.
+    pub const fn includes(self, role: Role) -> bool {
+        matches!(
+            (self, role),
+            (Roles::Both, _) | (Roles::Client, Role::Client) | (Roles::Server, Role::Server)
+        )
+    }
+
+    /// `"client"`, `"server"` or `"both"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Roles::Client => "client",
+            Roles::Server => "server",
+            Roles::Both => "both",
+        }
+    }
+}
+
+/// A capability a backend does not declare for some role, with the library
+/// limitation that forces it (SPEC §2, IMPL-8): what `Unsupported` errors and the
+/// report quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lack {
+    /// The capability not declared.
+    pub capability: Capability,
+    /// The roles it is not declared for.
+    pub roles: Roles,
+    /// The library limitation: crate, version, what it does or lacks.
+    pub reason: &'static str,
+}
+
+impl Lack {
+    /// `capability` is missing for the client role, because of `reason`.
+    pub const fn client(capability: Capability, reason: &'static str) -> Lack {
+        Lack {
+            capability,
+            roles: Roles::Client,
+            reason,
+        }
+    }
+
+    /// `capability` is missing for the server role, because of `reason`.
+    pub const fn server(capability: Capability, reason: &'static str) -> Lack {
+        Lack {
+            capability,
+            roles: Roles::Server,
+            reason,
+        }
+    }
+
+    /// `capability` is missing for both roles, because of `reason`.
+    pub const fn both(capability: Capability, reason: &'static str) -> Lack {
+        Lack {
+            capability,
+            roles: Roles::Both,
+            reason,
+        }
+    }
+}
+
+/// What one backend declares, per role (SPEC IMPL-8): every capability, except those
+/// its [`Lack`]s name for a role, each with the library limitation that forces it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Capabilities(u32);
+pub struct Capabilities {
+    client: u32,
+    server: u32,
+    lacks: &'static [Lack],
+}
 
 impl Capabilities {
-    /// The empty set.
-    pub const NONE: Capabilities = Capabilities(0);
+    /// The empty set (no reasons: for tests and fakes).
+    pub const NONE: Capabilities = Capabilities {
+        client: 0,
+        server: 0,
+        lacks: &[],
+    };
 
-    /// A set holding exactly `list`; usable in constants.
+    /// Every capability for both roles except what `lacks` names; usable in constants.
+    /// Declaring a backend this way puts the reason next to each gap.
+    pub const fn all_except(lacks: &'static [Lack]) -> Capabilities {
+        let all = Capabilities::from_list(&Capability::ALL);
+        let (mut client, mut server) = (all.client, all.server);
+        let mut i = 0;
+        while i < lacks.len() {
+            let lack = lacks[i];
+            if lack.roles.includes(Role::Client) {
+                client &= !lack.capability.bit();
+            }
+            if lack.roles.includes(Role::Server) {
+                server &= !lack.capability.bit();
+            }
+            i += 1;
+        }
+        Capabilities {
+            client,
+            server,
+            lacks,
+        }
+    }
+
+    /// A set holding exactly `list` for both roles, without reasons (for tests and
+    /// fakes; backends declare with [`all_except`](Self::all_except)).
     pub const fn from_list(list: &[Capability]) -> Capabilities {
         let mut bits = 0;
         let mut i = 0;
@@ -130,41 +239,115 @@ impl Capabilities {
             bits |= list[i].bit();
             i += 1;
         }
-        Capabilities(bits)
-    }
-
-    /// Whether `capability` is in the set.
-    pub const fn contains(self, capability: Capability) -> bool {
-        self.0 & capability.bit() != 0
-    }
-
-    /// `Ok` when `capability` is in the set, otherwise the `Unsupported` error for `backend`.
-    pub fn require(self, capability: Capability, backend: &'static str) -> crate::Result<()> {
-        if self.contains(capability) {
-            Ok(())
-        } else {
-            Err(crate::Error::unsupported(capability, backend))
+        Capabilities {
+            client: bits,
+            server: bits,
+            lacks: &[],
         }
     }
 
-    /// The capabilities in the set, in declaration order.
+    /// Whether `capability` is declared for both roles.
+    pub const fn contains(self, capability: Capability) -> bool {
+        self.client & self.server & capability.bit() != 0
+    }
+
+    /// Whether `capability` is declared for `role`.
+    pub const fn supports(self, capability: Capability, role: Role) -> bool {
+        let bits = match role {
+            Role::Client => self.client,
+            Role::Server => self.server,
+        };
+        bits & capability.bit() != 0
+    }
+
+    /// The roles `capability` is declared for, `None` if neither.
+    pub const fn roles(self, capability: Capability) -> Option<Roles> {
+        match (
+            self.supports(capability, Role::Client),
+            self.supports(capability, Role::Server),
+        ) {
+            (true, true) => Some(Roles::Both),
+            (true, false) => Some(Roles::Client),
+            (false, true) => Some(Roles::Server),
+            (false, false) => None,
+        }
+    }
+
+    /// The declared gaps, each with its reason.
+    pub const fn lacks(self) -> &'static [Lack] {
+        self.lacks
+    }
+
+    /// Why `capability` is not declared for `role`, if a reason was given.
+    pub fn reason(self, capability: Capability, role: Role) -> Option<&'static str> {
+        self.lacks
+            .iter()
+            .find(|l| l.capability == capability && l.roles.includes(role))
+            .map(|l| l.reason)
+    }
+
+    /// `Ok` when `capability` is declared for `role` (`None`: the role is not chosen
+    /// yet, so for both), otherwise the `Unsupported` error for `backend`, quoting the
+    /// declared reason.
+    pub fn require(
+        self,
+        capability: Capability,
+        role: Option<Role>,
+        backend: &'static str,
+    ) -> crate::Result<()> {
+        let missing = match role {
+            Some(role) => (!self.supports(capability, role)).then_some(role),
+            None => [Role::Client, Role::Server]
+                .into_iter()
+                .find(|r| !self.supports(capability, *r)),
+        };
+        match missing {
+            None => Ok(()),
+            Some(role) => Err(crate::Error::unsupported_for(
+                capability,
+                role,
+                self.reason(capability, role),
+                backend,
+            )),
+        }
+    }
+
+    /// The capabilities declared for both roles, in declaration order.
     pub fn iter(self) -> impl Iterator<Item = Capability> {
         Capability::ALL
             .into_iter()
             .filter(move |c| self.contains(*c))
     }
 
-    /// The capabilities *not* in the set, in declaration order.
+    /// Every capability declared for at least one role, with those roles.
+    pub fn declared(self) -> impl Iterator<Item = (Capability, Roles)> {
+        Capability::ALL
+            .into_iter()
+            .filter_map(move |c| self.roles(c).map(|r| (c, r)))
+    }
+
+    /// The capabilities *not* declared for both roles, in declaration order.
     pub fn missing(self) -> impl Iterator<Item = Capability> {
         Capability::ALL
             .into_iter()
             .filter(move |c| !self.contains(*c))
     }
+
+    /// Each declared capability as text: its name, with ` (client)` or ` (server)`
+    /// when declared for that role only (`unitls-peer --version`, the report).
+    pub fn describe(self) -> Vec<String> {
+        self.declared()
+            .map(|(c, roles)| match roles {
+                Roles::Both => c.name().to_owned(),
+                one => format!("{} ({})", c.name(), one.name()),
+            })
+            .collect()
+    }
 }
 
 impl fmt::Debug for Capabilities {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter()).finish()
+        f.debug_set().entries(self.describe()).finish()
     }
 }
 
@@ -185,9 +368,36 @@ mod tests {
     #[test]
     fn require_names_the_missing_capability() {
         let err = Capabilities::NONE
-            .require(Capability::Alpn, "test")
+            .require(Capability::Alpn, Some(Role::Client), "test")
             .unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Unsupported(Capability::Alpn));
         assert!(err.to_string().contains("Alpn"), "{err}");
+    }
+
+    #[test]
+    fn lacks_are_per_role_and_quoted() {
+        const LACKS: &[Lack] = &[
+            Lack::server(Capability::Tls13, "the server profile forbids it"),
+            Lack::both(Capability::KeyLog, "no hook"),
+        ];
+        let caps = Capabilities::all_except(LACKS);
+        assert!(caps.supports(Capability::Tls13, Role::Client));
+        assert!(!caps.supports(Capability::Tls13, Role::Server));
+        assert!(!caps.contains(Capability::Tls13));
+        assert_eq!(caps.roles(Capability::Tls13), Some(Roles::Client));
+        assert_eq!(caps.roles(Capability::KeyLog), None);
+        assert!(caps
+            .require(Capability::Tls13, Some(Role::Client), "t")
+            .is_ok());
+        let err = caps
+            .require(Capability::Tls13, None, "t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("server") && err.contains("profile forbids"),
+            "{err}"
+        );
+        assert!(caps.describe().contains(&"Tls13 (client)".to_owned()));
+        assert!(!caps.describe().iter().any(|c| c.starts_with("KeyLog")));
     }
 }

@@ -65,6 +65,9 @@ pub struct ContextOptions {
     pub groups: Option<Vec<Group>>,
     /// Server: the server-name selection callback (SPEC SNI-10).
     pub sni_callback: Option<SniCallback>,
+    /// Client: the certificate-request callback (SPEC KEY-9); run it with
+    /// [`choose_client_identity`](Self::choose_client_identity).
+    pub client_cert_callback: Option<crate::cert_request::ClientCertCallback>,
 }
 
 /// A key-log callback: one NSS key-log line per call
@@ -108,6 +111,7 @@ impl fmt::Debug for ContextOptions {
             .field("key_log", &self.key_log.is_some())
             .field("groups", &self.groups)
             .field("sni_callback", &self.sni_callback.is_some())
+            .field("client_cert_callback", &self.client_cert_callback.is_some())
             .finish()
     }
 }
@@ -146,7 +150,8 @@ impl ContextOptions {
                 needed.push(Capability::Tls13CipherSelection);
             }
         }
-        if self.client_auth != ClientAuth::Never {
+        if self.client_auth != ClientAuth::Never || self.client_cert_callback.is_some() {
+            // Server: request and verify; client: the certificate-request callback.
             needed.push(Capability::ClientAuth);
         }
         if self.verify_callback.is_some() {
@@ -172,6 +177,16 @@ impl ContextOptions {
             needed.push(Capability::ServerSniAccess);
         }
         needed
+    }
+
+    /// Runs the certificate-request callback, if any, on the CA names a server sent
+    /// (SPEC KEY-9): the identity to present, or `None`; the callback's error or
+    /// panic is `X509Lookup`.
+    pub fn choose_client_identity(&self, ca_names: &[Vec<u8>]) -> Result<Option<Identity>> {
+        match &self.client_cert_callback {
+            Some(callback) => crate::cert_request::run(callback, ca_names),
+            None => Ok(None),
+        }
     }
 
     /// Runs the verify callback, if any, on a built-in result; `None` keeps the
@@ -329,11 +344,12 @@ impl AbstractContext {
     /// `Unsupported` if backend `name` with `capabilities` cannot honour the options
     /// (for backends).
     pub fn check_capabilities(&self, name: &'static str, capabilities: Capabilities) -> Result<()> {
+        let role = Some(self.options.role);
         for cap in self.options.required_capabilities(&self.material()) {
-            capabilities.require(cap, name)?;
+            capabilities.require(cap, role, name)?;
         }
         if self.options.hooks.has_connection_for(name) {
-            capabilities.require(Capability::UserSession, name)?;
+            capabilities.require(Capability::UserSession, role, name)?;
         }
         Ok(())
     }
@@ -438,6 +454,7 @@ impl ContextBuilder {
                 key_log: None,
                 groups: None,
                 sni_callback: None,
+                client_cert_callback: None,
             },
             min_version: ProtocolVersion::Tls12,
             max_version: ProtocolVersion::Tls13,
@@ -543,6 +560,24 @@ impl ContextBuilder {
     ) -> Self {
         self.role_only(Role::Server, "sni_callback");
         self.options.sni_callback = Some(Arc::new(callback));
+        self
+    }
+
+    /// Client: a callback run when the server asks for a certificate: given the
+    /// certificate authorities the server accepts, the identity to present (loaded
+    /// beforehand, e.g. with [`IdentitySource::load`]), or `None` to present none; an
+    /// error fails the handshake with X509Lookup (SPEC KEY-9). It replaces
+    /// [`identity`](Self::identity): giving both is `InvalidArgument`. Needs
+    /// `ClientAuth` for the client role.
+    pub fn client_cert_callback(
+        mut self,
+        callback: impl Fn(&crate::CertificateRequest<'_>) -> std::result::Result<Option<Identity>, BoxError>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.role_only(Role::Client, "client_cert_callback");
+        self.options.client_cert_callback = Some(Arc::new(callback));
         self
     }
 
@@ -697,6 +732,11 @@ impl ContextBuilder {
             .map(registry::lookup_name)
             .transpose()?;
         let material = load_material(&self.identities, &self.trust, self.options.role)?;
+        if self.options.client_cert_callback.is_some() && material.identity.is_some() {
+            return Err(Error::invalid(
+                "give either an identity or a client_cert_callback, not both",
+            ));
+        }
         if self.options.role == Role::Server
             && material.identity.is_none()
             && material.by_name.is_empty()

@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 use std::{fmt, io};
 
-use crate::{Alert, Capability};
+use crate::{Alert, Capability, Role};
 
 /// A boxed error from a user callback or a backend library.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -162,6 +162,30 @@ impl Error {
             format!("the backend does not declare the {capability} capability"),
         )
         .with_backend(backend)
+    }
+
+    /// `Unsupported(capability)`: `backend` does not declare it for `role`, for the
+    /// library limitation `reason` when the backend gave one.
+    pub fn unsupported_for(
+        capability: Capability,
+        role: Role,
+        reason: Option<&str>,
+        backend: &'static str,
+    ) -> Error {
+        let role = match role {
+            Role::Client => "client",
+            Role::Server => "server",
+        };
+        let message = match reason {
+            Some(reason) => format!(
+                "the backend does not declare the {capability} capability for the {role} \
+                 role: {reason}"
+            ),
+            None => format!(
+                "the backend does not declare the {capability} capability for the {role} role"
+            ),
+        };
+        Error::new(ErrorKind::Unsupported(capability), message).with_backend(backend)
     }
 
     /// `VerificationFailure(reason)` with `message`.

@@ -8,6 +8,7 @@ pub(crate) struct ClientHelloReader {
     handshake: Vec<u8>,
     done: bool,
     server_name: Option<String>,
+    legacy_only: bool,
 }
 
 /// The ClientHello is at most this long for our purposes; anything longer is not
@@ -34,6 +35,7 @@ impl ClientHelloReader {
         }
         if self.handshake.len() >= total {
             self.server_name = parse_sni(&self.handshake[4..total]);
+            self.legacy_only = offers_only_legacy(&self.handshake[4..total]);
             self.finish();
         }
     }
@@ -41,6 +43,23 @@ impl ClientHelloReader {
     fn finish(&mut self) {
         self.done = true;
         self.handshake = Vec::new();
+    }
+
+    /// Whether the whole ClientHello offers nothing from TLS 1.2 on: a legacy_version
+    /// below 1.2 and no supported_versions extension naming 1.2 or later (a TLS 1.0 or
+    /// 1.1 client, SPEC SEC-1).
+    pub(crate) fn offers_only_legacy(&self) -> bool {
+        self.legacy_only
+    }
+
+    /// Whether the ClientHello was read whole (or given up on).
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Whether any handshake record of the client was offered yet.
+    pub(crate) fn started(&self) -> bool {
+        self.done || !self.handshake.is_empty()
     }
 
     /// The host name the client sent, once the ClientHello was seen.
@@ -77,6 +96,45 @@ impl<'a> Cursor<'a> {
         self.take(n)
     }
 }
+
+/// Whether a ClientHello body offers only versions below TLS 1.2 (see
+/// [`ClientHelloReader::offers_only_legacy`]); a body that cannot be read says no.
+fn offers_only_legacy(body: &[u8]) -> bool {
+    let mut c = Cursor(body);
+    let Some(legacy_version) = c.u16() else {
+        return false;
+    };
+    if legacy_version >= 0x0303 {
+        return false;
+    }
+    let parsed = (|| {
+        c.take(32)?; // random
+        c.vec8()?; // legacy_session_id
+        c.vec16()?; // cipher_suites
+        c.vec8()?; // legacy_compression_methods
+        if c.0.is_empty() {
+            return Some(true); // no extensions at all (TLS 1.0 allows that)
+        }
+        let mut extensions = Cursor(c.vec16()?);
+        while let Some(ext_type) = extensions.u16() {
+            let data = extensions.vec16()?;
+            if ext_type == SUPPORTED_VERSIONS {
+                let mut versions = Cursor(Cursor(data).vec8()?);
+                while let Some(version) = versions.u16() {
+                    // GREASE values (0x?a?a) are not versions.
+                    if version >= 0x0303 && version & 0x0f0f != 0x0a0a {
+                        return Some(false);
+                    }
+                }
+            }
+        }
+        Some(true)
+    })();
+    parsed.unwrap_or(false)
+}
+
+/// The supported_versions extension (RFC 8446 §4.2.1).
+const SUPPORTED_VERSIONS: usize = 43;
 
 /// The host_name entry of the server_name extension of a ClientHello body.
 fn parse_sni(body: &[u8]) -> Option<String> {
@@ -151,6 +209,32 @@ mod tests {
             }
             assert_eq!(reader.server_name(), Some("example.org"));
         }
+    }
+
+    #[test]
+    fn legacy_only_hellos_are_recognised() {
+        let hello = |version: [u8; 2], extensions: &[u8]| {
+            let mut body = version.to_vec();
+            body.extend_from_slice(&[0; 32]);
+            body.extend_from_slice(&[0, 0, 2, 0x00, 0x2f, 1, 0]);
+            body.extend_from_slice(extensions);
+            body
+        };
+        assert!(offers_only_legacy(&hello([3, 1], &[])));
+        assert!(offers_only_legacy(&hello([3, 2], &[0, 4, 0, 0xff, 0, 0])));
+        assert!(!offers_only_legacy(&hello([3, 3], &[])));
+        // A TLS 1.3 client sends legacy_version 1.2; one that says 1.1 but offers 1.3
+        // in supported_versions is not refused here.
+        assert!(!offers_only_legacy(&hello(
+            [3, 2],
+            &[0, 7, 0, 43, 0, 3, 2, 3, 4]
+        )));
+        assert!(offers_only_legacy(&hello(
+            [3, 2],
+            &[0, 9, 0, 43, 0, 5, 4, 0x3a, 0x3a, 3, 2]
+        )));
+        assert!(!offers_only_legacy(&[3, 1, 0]), "a short body says no");
+        assert!(!offers_only_legacy(&client_hello(Some("x"))[4..]));
     }
 
     #[test]

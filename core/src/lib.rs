@@ -33,6 +33,7 @@ mod attach;
 pub mod backend;
 mod blocking;
 mod capability;
+mod cert_request;
 mod certificate;
 mod cipher;
 mod conn;
@@ -68,7 +69,8 @@ mod verify;
 // core's own imports short without exporting anything twice.
 pub use alert::Alert;
 pub use attach::{AttachOptions, HandshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT};
-pub use capability::{Capabilities, Capability};
+pub use capability::{Capabilities, Capability, Lack, Roles};
+pub use cert_request::CertificateRequest;
 pub use certificate::{tls_server_end_point, PeerCertificate};
 pub use cipher::CipherSuite;
 pub use context::{

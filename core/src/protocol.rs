@@ -23,6 +23,14 @@ impl ProtocolVersion {
         }
     }
 
+    /// The capability negotiating this version needs (SPEC §2).
+    pub const fn capability(self) -> crate::Capability {
+        match self {
+            ProtocolVersion::Tls12 => crate::Capability::Tls12,
+            ProtocolVersion::Tls13 => crate::Capability::Tls13,
+        }
+    }
+
     /// The name OpenSSL and the report use: `"TLSv1.2"`, `"TLSv1.3"`.
     pub const fn name(self) -> &'static str {
         match self {
@@ -84,6 +92,11 @@ impl VersionRange {
             )));
         }
         Ok(VersionRange { min, max })
+    }
+
+    /// The one version the range allows, when it allows only one.
+    pub fn only_version(self) -> Option<ProtocolVersion> {
+        (self.min == self.max).then_some(self.min)
     }
 
     /// Whether `version` lies in the range.

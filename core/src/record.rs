@@ -83,6 +83,10 @@ pub(crate) fn is_oversized_header(sent: &[u8]) -> bool {
 /// version was agreed (record version TLS 1.0, as clients expect before the hellos).
 pub(crate) const PROTOCOL_VERSION_ALERT: [u8; 7] = [21, 3, 1, 0, 2, 2, 70];
 
+/// A fatal `handshake_failure` alert in clear text (TLS 1.2 record framing), for a
+/// server with no identity to present (SPEC SNI-11).
+pub(crate) const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
+
 /// How many octets of a non-TLS stream an error shows.
 const PREVIEW_LEN: usize = 40;
 

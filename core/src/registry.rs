@@ -2,11 +2,12 @@
 //!
 //! Backend crates register their `static` backend value; the `unitls` facade
 //! registers every backend its features turned on before any stream is made. The
-//! default is chosen by a fixed precedence — rustls, openssl, boring, native-tls —
-//! whatever order the backends registered in (SPEC IMPL-3), until
-//! [`set_default_implementation`] changes it. Backend crates see [`register`],
-//! [`registered`] and [`KNOWN_BACKENDS`] as `unitls_core::backend::*`; users see the
-//! rest at the crate root.
+//! default is chosen by the precedence each backend declares
+//! ([`Backend::precedence`]: rustls, openssl, boring, native-tls for this
+//! workspace's four) whatever order the backends registered in (SPEC IMPL-3), until
+//! [`set_default_implementation`] changes it. Core names no backend: a new one
+//! registers and declares its place. Backend crates see [`register`] and
+//! [`registered`] as `unitls_core::backend::*`; users see the rest at the crate root.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,12 +42,16 @@ impl ImplementationInfo {
     }
 }
 
-/// The backends unitls knows, in default precedence order (SPEC IMPL-1, IMPL-3).
-pub const KNOWN_BACKENDS: [&str; 4] = ["rustls", "openssl", "boring", "native-tls"];
+/// A registered backend and its live-session counter (SPEC OWN-1).
+struct Entry {
+    backend: &'static dyn Backend,
+    live: &'static AtomicUsize,
+}
 
 #[derive(Default)]
 struct Registry {
-    backends: Vec<&'static dyn Backend>,
+    /// In precedence order.
+    backends: Vec<Entry>,
     chosen_default: Option<&'static str>,
 }
 
@@ -62,23 +67,23 @@ fn read() -> std::sync::RwLockReadGuard<'static, Registry> {
 /// Adds a backend; registering the same name again does nothing.
 pub fn register(backend: &'static dyn Backend) {
     let mut reg = registry().write().unwrap_or_else(PoisonError::into_inner);
-    if !reg.backends.iter().any(|b| b.name() == backend.name()) {
-        reg.backends.push(backend);
+    if !reg
+        .backends
+        .iter()
+        .any(|e| e.backend.name() == backend.name())
+    {
+        // One counter per backend for the process's life (a handful of words).
+        let live: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+        reg.backends.push(Entry { backend, live });
+        reg.backends
+            .sort_by_key(|e| (e.backend.precedence(), e.backend.name()));
     }
 }
 
 /// The names of the compiled-in (registered) backends, in precedence order
-/// (SPEC IMPL-1).
+/// (SPEC IMPL-1, IMPL-3).
 pub fn implementations() -> Vec<&'static str> {
-    let reg = read();
-    let mut names: Vec<&'static str> = reg.backends.iter().map(|b| b.name()).collect();
-    names.sort_by_key(|n| {
-        KNOWN_BACKENDS
-            .iter()
-            .position(|k| k == n)
-            .unwrap_or(usize::MAX)
-    });
-    names
+    read().backends.iter().map(|e| e.backend.name()).collect()
 }
 
 /// Whether the backend `name` is available; any string is a fine question (SPEC IMPL-2).
@@ -88,7 +93,11 @@ pub fn implementation_available(name: &str) -> bool {
 
 /// The registered backend called `name`.
 pub fn registered(name: &str) -> Option<&'static dyn Backend> {
-    read().backends.iter().copied().find(|b| b.name() == name)
+    read()
+        .backends
+        .iter()
+        .find(|e| e.backend.name() == name)
+        .map(|e| e.backend)
 }
 
 /// The registered backend called `name`, or `InvalidArgument` naming the available ones.
@@ -115,19 +124,18 @@ pub fn default_implementation() -> Result<&'static str> {
 /// the first registered by precedence.
 pub(crate) fn default_backend() -> Result<&'static dyn Backend> {
     let reg = read();
-    if let Some(chosen) = reg.chosen_default {
-        if let Some(b) = reg.backends.iter().copied().find(|b| b.name() == chosen) {
-            return Ok(b);
-        }
-    }
-    drop(reg);
-    let first = implementations().into_iter().next();
-    first.and_then(registered).ok_or_else(|| {
-        Error::invalid(
-            "no TLS backend is registered: use the `unitls` crate with a backend feature, \
+    let chosen = reg
+        .chosen_default
+        .and_then(|chosen| reg.backends.iter().find(|e| e.backend.name() == chosen));
+    chosen
+        .or(reg.backends.first())
+        .map(|e| e.backend)
+        .ok_or_else(|| {
+            Error::invalid(
+                "no TLS backend is registered: use the `unitls` crate with a backend feature, \
              or call the backend crate's `register()`",
-        )
-    })
+            )
+        })
 }
 
 /// Makes `name` the default backend; an unavailable name is `InvalidArgument` and
@@ -175,16 +183,17 @@ pub fn do_rand_seed() -> Result<()> {
     ensure_initialized(None)
 }
 
-/// Live per-connection sessions that unitls made, per backend (SPEC OWN-1).
-static LIVE: [AtomicUsize; KNOWN_BACKENDS.len() + 1] =
-    [const { AtomicUsize::new(0) }; KNOWN_BACKENDS.len() + 1];
+/// Counts sessions of a backend that is not registered (made through the backend
+/// value directly): kept apart, so no registered backend's count is off.
+static UNREGISTERED: AtomicUsize = AtomicUsize::new(0);
 
+/// The live-session counter of backend `name` (SPEC OWN-1).
 fn live_slot(name: &str) -> &'static AtomicUsize {
-    let index = KNOWN_BACKENDS
+    read()
+        .backends
         .iter()
-        .position(|k| *k == name)
-        .unwrap_or(KNOWN_BACKENDS.len());
-    &LIVE[index]
+        .find(|e| e.backend.name() == name)
+        .map_or(&UNREGISTERED, |e| e.live)
 }
 
 /// How many sessions unitls made on backend `name` are alive now (SPEC OWN-1).
@@ -192,10 +201,9 @@ pub fn live_sessions(name: &str) -> usize {
     live_slot(name).load(Ordering::SeqCst)
 }
 
-pub(crate) fn session_made(name: &str) {
-    live_slot(name).fetch_add(1, Ordering::SeqCst);
-}
-
-pub(crate) fn session_freed(name: &str) {
-    live_slot(name).fetch_sub(1, Ordering::SeqCst);
+/// Counts a session made on backend `name`; the counter is kept to count it freed.
+pub(crate) fn session_made(name: &str) -> &'static AtomicUsize {
+    let slot = live_slot(name);
+    slot.fetch_add(1, Ordering::SeqCst);
+    slot
 }

@@ -51,7 +51,8 @@ pub trait Session: Send {
 
     /// Processes one whole record received from the peer. One exception: a record
     /// header claiming more than any TLS version allows comes alone (its body is
-    /// never read), so that the library refuses it with its own alert.
+    /// never read), through [`read_tls_into`](Session::read_tls_into), so that the
+    /// library refuses it with its own alert.
     fn read_tls(&mut self, record: &[u8]) -> Result<()>;
 
     /// Writes pending ciphertext to `out`; returns the octets written.
@@ -62,6 +63,26 @@ pub trait Session: Send {
 
     /// Whether the handshake is still running.
     fn is_handshaking(&self) -> bool;
+
+    /// Whether this server session has no identity to present and no way to pick one
+    /// by the client's name (no certificate, no selection by SNI). Core asks once, at
+    /// the first record a server receives, and then refuses the ClientHello itself —
+    /// a clear-text `handshake_failure` alert, `X509Lookup` here and `Failure` at the
+    /// client — the same on every backend (SPEC SNI-11). A library that decides
+    /// later (a selection that picks none) reports it through its own error.
+    fn lacks_identity(&self) -> bool {
+        false
+    }
+
+    /// On a server, once core has read the whole clear-text ClientHello and before
+    /// the record that completed it is fed: the SNI the client sent (SPEC SNI-9). A
+    /// backend whose library cannot choose a certificate by name itself chooses here
+    /// (core's `Material::select_identity`, SPEC SNI-10); an error fails the attach,
+    /// and core answers the client with a clear-text `handshake_failure`.
+    fn client_hello_read(&mut self, sni: Option<&str>) -> Result<()> {
+        let _ = sni;
+        Ok(())
+    }
 
     /// Copies decrypted application data into `buf`; `Ok(0)` when none is waiting.
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize>;

@@ -15,6 +15,8 @@
 //!   over unitls against real servers (`$UNITLS_INTEGRATION_FILE`), and the report's
 //!   `integrations` section;
 //! - [`peer`]: the events `unitls-peer` prints, one per line, read by the interop matrix;
+//! - [`reliability`]: the suite's load and memory figures (`$UNITLS_RELIABILITY_FILE`)
+//!   and the report's `reliability` section;
 //! - [`report`]: `report.json` itself (schema [`report::SCHEMA`]) and `interop.json`.
 //!
 //! Lines are written with [`to_line`] (one JSON object, no newline inside) and files
@@ -30,6 +32,7 @@ pub mod integration;
 pub mod leaks;
 pub mod outcome;
 pub mod peer;
+pub mod reliability;
 pub mod report;
 pub mod validation;
 

@@ -19,8 +19,12 @@ pub enum PeerEvent {
         /// The backend crate and version.
         #[serde(rename = "crate")]
         crate_version: String,
-        /// The capabilities it declares; `None` when the registry does not know.
+        /// The capabilities it declares, a capability declared for one role only
+        /// followed by it (`Tls13 (client)`); `None` when the registry does not know.
         capabilities: Option<Vec<String>>,
+        /// What it does not declare, per role, with the library limitation forcing it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lacks: Vec<crate::report::CapabilityLack>,
     },
     /// The server listens.
     Listening {

@@ -8,12 +8,16 @@
 //!
 //! Interop cells carry `client_mode` and `server_mode` since the matrix runs an async
 //! end against a blocking one: members added, none changed meaning (a cell without them
-//! had both ends blocking), so neither schema name changed.
+//! had both ends blocking), so neither schema name changed. Backends carry `lacks`
+//! since capabilities are declared per role: `capabilities` still lists what is
+//! declared for both roles, `lacks` every gap with its roles and reason (absent in
+//! older files).
 
 use serde::{Deserialize, Serialize};
 
 use crate::bench::Performance;
 use crate::outcome::{Deviation, Mode, Outcome};
+use crate::reliability::ReliabilitySection;
 use crate::validation::ValidationSection;
 
 /// The report's schema name; bump it when a field changes meaning.
@@ -88,6 +92,10 @@ pub struct Conformance {
     /// reports made before the section existed.
     #[serde(default)]
     pub integrations: Vec<crate::integration::IntegrationRecord>,
+    /// Hostile peers, load and memory over cycles, per backend (absent in reports
+    /// made before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reliability: Option<ReliabilitySection>,
 }
 
 /// The SPEC file.
@@ -131,8 +139,11 @@ pub struct BackendRecord {
     pub status: RunStatus,
     /// How long it took.
     pub duration_secs: f64,
-    /// The capabilities it declares.
+    /// The capabilities it declares for both roles.
     pub capabilities: Option<Vec<String>>,
+    /// What it does not declare, per role, with the library limitation forcing it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lacks: Vec<CapabilityLack>,
     /// The limitations it lists.
     pub deviations: Vec<Deviation>,
     /// Cases per outcome.
@@ -143,6 +154,20 @@ pub struct BackendRecord {
     pub warnings: Vec<String>,
     /// Every case, sorted by id.
     pub cases: Vec<CaseRecord>,
+}
+
+/// A capability a backend does not declare for some roles (its `Lack`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapabilityLack {
+    /// The capability (`Tls13`).
+    pub capability: String,
+    /// `client`, `server` or `both`.
+    pub roles: String,
+    /// The library limitation that forces it.
+    pub reason: String,
+    /// The platforms it is limited to, as a `cfg` predicate; absent: everywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 /// A TLS library's name and version.

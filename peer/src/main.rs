@@ -96,8 +96,20 @@ fn version() -> ExitCode {
         backend: name.to_owned(),
         library: info.library.clone(),
         crate_version: info.crate_version.clone(),
-        capabilities: unitls::capabilities(name)
-            .map(|caps| caps.iter().map(|c| c.name().to_owned()).collect()),
+        capabilities: unitls::capabilities(name).map(unitls::Capabilities::describe),
+        lacks: unitls::capabilities(name)
+            .map(|caps| {
+                caps.lacks()
+                    .iter()
+                    .map(|lack| unitls_model::report::CapabilityLack {
+                        capability: lack.capability.name().to_owned(),
+                        roles: lack.roles.name().to_owned(),
+                        reason: lack.reason.to_owned(),
+                        platform: None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     });
     ExitCode::SUCCESS
 }

@@ -2,12 +2,13 @@
 //!
 //! xtask links no backend, so the capability table is read from the source: the list
 //! of every capability is `Capability::ALL` in `core/src/capability.rs`, and each
-//! backend declares its own in `pub const CAPABILITIES: Capabilities =
-//! Capabilities::from_list(&[...])` in its `src/lib.rs`.
+//! backend declares its own, per role and with the reason for every gap, in
+//! `pub const CAPABILITIES` in its `src/lib.rs` (read by `declared.rs`).
 
 use std::fs;
 use std::path::Path;
 
+use crate::declared::{self, Declared, Roles};
 use crate::{workspace, Result};
 
 /// The line that opens the generated capability table in README.md.
@@ -66,25 +67,6 @@ pub(crate) fn all_capabilities(root: &Path) -> Result<Vec<String>> {
         .map_err(Into::into)
 }
 
-/// The capabilities backend `name` declares (`CAPABILITIES` in its `src/lib.rs`).
-pub(crate) fn declared_capabilities(root: &Path, name: &str) -> Result<Vec<String>> {
-    let path = workspace::backend_dir(root, name).join("src/lib.rs");
-    let source =
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    list_after(
-        &source,
-        "pub const CAPABILITIES: Capabilities",
-        "from_list(&[",
-    )
-    .ok_or_else(|| {
-        format!(
-            "no `pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[...])` in {}",
-            path.display()
-        )
-    })
-    .map_err(Into::into)
-}
-
 /// The `Capability::X` names in the bracketed list that follows `anchor` and then `open`.
 fn list_after(source: &str, anchor: &str, open: &str) -> Option<Vec<String>> {
     let after_anchor = &source[source.find(anchor)? + anchor.len()..];
@@ -108,19 +90,14 @@ fn list_after(source: &str, anchor: &str, open: &str) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// The Markdown capability table: one row per capability, one column per backend crate.
+/// The Markdown capability table: one row per capability, one column per backend
+/// crate (`yes` for both roles, else the one role, else `—`; a `*` marks a gap on
+/// some platforms only), then every gap with the library limitation that forces it.
 fn capability_table(root: &Path) -> Result<String> {
     let all = all_capabilities(root)?;
     let mut columns = Vec::new();
     for name in workspace::backend_crates(root) {
-        let declared = declared_capabilities(root, name)?;
-        if let Some(unknown) = declared.iter().find(|c| !all.contains(c)) {
-            return Err(format!(
-                "backend {name} declares `Capability::{unknown}`, which is not in Capability::ALL"
-            )
-            .into());
-        }
-        columns.push((name, declared));
+        columns.push((name, declared::read(root, name)?));
     }
     if columns.is_empty() {
         return Err("no backend crate found under backends/".into());
@@ -135,14 +112,53 @@ fn capability_table(root: &Path) -> Result<String> {
     for capability in &all {
         table.push_str(&format!("| `{capability}` |"));
         for (_, declared) in &columns {
-            let cell = if declared.contains(capability) {
-                "yes"
-            } else {
-                "—"
+            // The table describes every platform: roles as declared without the
+            // platform-specific gaps, which the `*` points to.
+            let everywhere = Declared {
+                all: declared.all.clone(),
+                lacks: declared
+                    .lacks
+                    .iter()
+                    .filter(|l| l.cfg.is_none())
+                    .map(|l| declared::SourceLack {
+                        applies_here: true,
+                        ..l.clone()
+                    })
+                    .collect(),
             };
+            let mut cell = match everywhere.roles(capability) {
+                Some(Roles::Both) => "yes".to_owned(),
+                Some(one) => one.name().to_owned(),
+                None => "—".to_owned(),
+            };
+            if declared
+                .lacks
+                .iter()
+                .any(|l| l.cfg.is_some() && l.capability == *capability)
+            {
+                cell.push('*');
+            }
             table.push_str(&format!(" {cell} |"));
         }
         table.push('\n');
+    }
+    table.push_str("\nWhat is not declared, and the library limitation that forces it:\n\n");
+    for (name, declared) in &columns {
+        for lack in &declared.lacks {
+            let roles = match lack.roles {
+                Roles::Both => "client and server".to_owned(),
+                one => one.name().to_owned(),
+            };
+            let platform = lack
+                .cfg
+                .as_ref()
+                .map(|c| format!(" (*where `{c}`)"))
+                .unwrap_or_default();
+            table.push_str(&format!(
+                "- {name}, `{}`, {roles}{platform}: {}\n",
+                lack.capability, lack.reason
+            ));
+        }
     }
     Ok(table)
 }
@@ -177,17 +193,7 @@ mod tests {
             list_after(core, "pub const ALL: [Capability;", "= ["),
             Some(vec!["Tls12".to_owned(), "Tls13".to_owned()])
         );
-        let backend = "pub const CAPABILITIES: Capabilities = \
-                       Capabilities::from_list(&[Capability::Alpn]);";
-        assert_eq!(
-            list_after(
-                backend,
-                "pub const CAPABILITIES: Capabilities",
-                "from_list(&["
-            ),
-            Some(vec!["Alpn".to_owned()])
-        );
-        assert_eq!(list_after(backend, "pub const ALL", "= ["), None);
+        assert_eq!(list_after(core, "pub const NONE", "= ["), None);
     }
 
     #[test]
@@ -206,6 +212,7 @@ mod tests {
         let all = all_capabilities(&root).unwrap();
         assert!(all.iter().any(|c| c == "Tls13"));
         let table = capability_table(&root).unwrap();
-        assert_eq!(table.lines().count(), all.len() + 2);
+        let rows = table.lines().take_while(|l| l.starts_with('|')).count();
+        assert_eq!(rows, all.len() + 2);
     }
 }

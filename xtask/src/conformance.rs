@@ -7,7 +7,9 @@
 //! SPEC §0 (pass, fail, unsupported, deviation) and appends its verdict to the file
 //! named by `UNITLS_OUTCOME_FILE` ([`crate::outcome`]); libtest's plain output is
 //! read while it streams, for progress and for failures that never reached the runner
-//! ([`crate::libtest`]). The report ([`crate::report`]) goes to `report.json` (schema
+//! ([`crate::libtest`]). Load and memory figures (SPEC REL-2, REL-4) come as lines in
+//! the file named by `UNITLS_RELIABILITY_FILE` ([`crate::reliability`]), the memory
+//! cases doing the full 10,000 cycles (`UNITLS_MEMORY_CYCLES`). The report ([`crate::report`]) goes to `report.json` (schema
 //! `unitls-report/2`), `report.md` and a self-contained `index.html`, with the SPEC
 //! requirements no case cites ([`crate::spec`]). Then the interop matrix runs
 //! ([`crate::interop`]): every client backend × server backend, and the `openssl` tool,
@@ -26,7 +28,7 @@ use crate::libtest::{OutputParser, TestStatus};
 use crate::outcome::{self, OutcomeLog};
 use crate::report::{BackendRun, Coverage, Machine, Report};
 use crate::workspace::{self, cargo, display};
-use crate::{codegen, interop, prereqs, spec, validation, Result};
+use crate::{interop, prereqs, reliability, spec, validation, Result};
 
 /// The environment variable that tells the runner where to append its verdicts.
 const OUTCOME_ENV: &str = "UNITLS_OUTCOME_FILE";
@@ -169,6 +171,12 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(format!("cannot delete {}: {e}", outcome_file.display()).into()),
     }
+    let reliability_file = out.join(format!("reliability-{name}.jsonl"));
+    match fs::remove_file(&reliability_file) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot delete {}: {e}", reliability_file.display()).into()),
+    }
     let package = workspace::backend_package(name);
     let mut command = cargo(root);
     command
@@ -183,12 +191,23 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         ])
         .env(OUTCOME_ENV, &outcome_file)
         // The full run injects faults over TCP too, not only over memory (SPEC REL-1).
-        .env(FAULTS_OVER_TCP_ENV, "1");
+        .env(FAULTS_OVER_TCP_ENV, "1")
+        // Load and memory figures for the report (SPEC REL-2, REL-4), memory over
+        // the full 10,000 cycles.
+        .env(reliability::RELIABILITY_ENV, &reliability_file)
+        .env(
+            reliability::CYCLES_ENV,
+            reliability::FULL_CYCLES.to_string(),
+        );
     let shown = display(&command);
     println!("==> {name}: {shown}");
     println!(
-        "    ({OUTCOME_ENV}={}, {FAULTS_OVER_TCP_ENV}=1)",
-        outcome_file.display()
+        "    ({OUTCOME_ENV}={}, {FAULTS_OVER_TCP_ENV}=1, {}={}, {}={})",
+        outcome_file.display(),
+        reliability::RELIABILITY_ENV,
+        reliability_file.display(),
+        reliability::CYCLES_ENV,
+        reliability::FULL_CYCLES
     );
     let started = Instant::now();
     let mut parser = OutputParser::default();
@@ -228,6 +247,10 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
     for warning in &log.warnings {
         eprintln!("!!! {name}: {warning}");
     }
+    let (figures, reliability_warnings) = reliability::read(name, &reliability_file);
+    for warning in &reliability_warnings {
+        eprintln!("!!! {name}: {warning}");
+    }
     let cases = outcome::merge(&parser.finish(), &log.cases);
     if !status.success() && cases.iter().all(|c| c.outcome != outcome::Outcome::Fail) {
         eprintln!("!!! {name}: `{shown}` failed ({status}) without a failed case; see above");
@@ -238,11 +261,13 @@ fn run_backend(root: &Path, name: &'static str, out: &Path) -> Result<BackendRun
         exit_code: status.code(),
         success: status.success(),
         duration: started.elapsed(),
-        capabilities: codegen::declared_capabilities(root, name).ok(),
+        declared: crate::declared::read(root, name).ok(),
         info: log.info,
         outcome_file,
         warnings: log.warnings,
         cases,
+        reliability: figures,
+        reliability_warnings,
     })
 }
 

@@ -25,6 +25,7 @@
 
 mod codegen;
 mod conformance;
+mod declared;
 mod flags;
 mod fuzz;
 mod integrations;
@@ -34,6 +35,7 @@ mod libtest;
 mod outcome;
 mod peer;
 mod prereqs;
+mod reliability;
 mod report;
 mod report_perf;
 mod running;

@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use openssl_sys as ffi;
 use unitls_boring::boring as tls;
 use unitls_conformance::bench::{self, Aead, Keys, OpFn, PrimOp, Primitives, CHUNK};
-use unitls_core::Capability;
 
 #[path = "../../ossl-common/bench/direct.rs"]
 mod direct;
@@ -230,9 +229,6 @@ fn main() -> ExitCode {
         implementation: &direct::OsslDirect,
         primitives_library: "BoringSSL (EVP_AEAD, X25519, EVP_DigestSign)".into(),
         primitives: &BoringCrypto,
-        limitations: &[(
-            Capability::Tls13CipherSelection,
-            "BoringSSL has no API to restrict TLS 1.3 suites",
-        )],
+        limitations: &[],
     })
 }

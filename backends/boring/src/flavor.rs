@@ -40,9 +40,6 @@ pub(crate) unsafe fn set_bio_callbacks(
     }
 }
 
-/// Whether a server without certificate must be refused before the handshake: BoringSSL starts the handshake without a certificate and fails later without an alert.
-pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = true;
-
 /// The library and its version, for `implementation_info`.
 pub(crate) fn library() -> String {
     "BoringSSL (boring crate 4, built from source)".to_string()
@@ -145,3 +142,25 @@ pub(crate) type InfoCallback = unsafe extern "C" fn(*const openssl_sys::SSL, c_i
 pub(crate) use openssl_sys::{
     SSL_CTX_get_info_callback, SSL_get_info_callback, SSL_set_info_callback,
 };
+
+// The client certificate callback (SPEC KEY-9, `cert_request.rs`): boring-sys
+// declares both calls.
+pub(crate) use openssl_sys::{SSL_CTX_set_client_cert_cb, SSL_get_client_CA_list};
+
+/// Appends `cert` to the chain of the connection's current certificate.
+pub(crate) fn add_chain_cert(
+    ssl: &mut openssl::ssl::SslRef,
+    cert: openssl::x509::X509,
+) -> std::result::Result<(), openssl::error::ErrorStack> {
+    ssl.add_chain_cert(&cert)
+}
+
+/// Stores `data` on the context being built (boring deprecates `set_ex_data`, which
+/// leaks what it replaces).
+pub(crate) fn set_context_ex_data<T>(
+    builder: &mut SslContextBuilder,
+    index: openssl::ex_data::Index<openssl::ssl::SslContext, T>,
+    data: T,
+) {
+    let _ = builder.replace_ex_data(index, data);
+}

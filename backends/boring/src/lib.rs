@@ -19,6 +19,8 @@
 mod alert_log;
 #[path = "../../ossl-common/lib/backend.rs"]
 mod backend;
+#[path = "../../ossl-common/lib/cert_request.rs"]
+mod cert_request;
 #[path = "../../ossl-common/lib/config.rs"]
 mod config;
 #[path = "../../ossl-common/lib/connect.rs"]
@@ -35,7 +37,7 @@ mod verify;
 
 use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
 use unitls_core::backend::NativeTypes;
-use unitls_core::{Capabilities, Capability};
+use unitls_core::{Capabilities, Capability, Lack};
 
 pub use openssl as boring;
 
@@ -56,29 +58,12 @@ impl NativeTypes for Boring {
     type Connection = Ssl;
 }
 
-/// What BoringSSL can do through unitls (SPEC §2). No `Tls13CipherSelection`:
-/// BoringSSL fixes its TLS 1.3 suites and offers no API to restrict them.
-pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
-    Capability::Tls12,
-    Capability::Tls13,
-    Capability::Alpn,
-    Capability::ServerAlpn,
-    Capability::Sni,
-    Capability::ServerSniAccess,
-    Capability::ClientAuth,
-    Capability::Resumption,
-    Capability::CipherSelection,
-    Capability::GroupSelection,
-    Capability::EncryptedKeys,
-    Capability::Pkcs12,
-    Capability::DeferredRole,
-    Capability::UserSession,
-    Capability::KeyLog,
-    Capability::Exporter,
-    Capability::PeerChain,
-    Capability::VerifyCallback,
-    Capability::VerifyTime,
-]);
+/// What BoringSSL can do through unitls (SPEC §2).
+pub const CAPABILITIES: Capabilities = Capabilities::all_except(&[Lack::both(
+    Capability::Tls13CipherSelection,
+    "BoringSSL fixes its TLS 1.3 cipher suites and has no call to restrict them \
+     (no SSL_CTX_set_ciphersuites)",
+)]);
 
 /// The BoringSSL backend value.
 #[derive(Debug)]
@@ -86,6 +71,9 @@ pub struct BoringBackend;
 
 /// The backend value to register.
 pub static BACKEND: BoringBackend = BoringBackend;
+
+/// Where BoringSSL stands in the default precedence (SPEC IMPL-3): after OpenSSL.
+const PRECEDENCE: u32 = 30;
 
 /// The backend type the shared `Backend` impl (`ossl-common/lib/backend.rs`) is for.
 type BackendValue = BoringBackend;

@@ -283,25 +283,9 @@ fn main() -> ExitCode {
         primitives: &crypto::OpenSslCrypto {
             signature: signatures::op,
         },
-        limitations: &[
-            (
-                Capability::Tls13,
-                "its OpenSSL server is built from rust-openssl's mozilla_intermediate profile, \
-                 which sets SSL_OP_NO_TLSv1_3",
-            ),
-            (
-                Capability::Resumption,
-                "native-tls has no session-resumption API",
-            ),
-            (
-                Capability::CipherSelection,
-                "native-tls has no cipher-suite API",
-            ),
-            (
-                Capability::GroupSelection,
-                "native-tls has no key-exchange-group API; OpenSSL's default list, X25519 \
-                 first, applies to both sides",
-            ),
-        ],
+        limitations: &[(
+            Capability::GroupSelection,
+            "OpenSSL's default list, X25519 first, applies to both sides",
+        )],
     })
 }

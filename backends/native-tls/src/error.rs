@@ -48,8 +48,16 @@ fn sent_alert(queued: &[u8], text: &str) -> Option<Alert> {
         return None;
     }
     Alert::from_clear_text_record(queued).or_else(|| {
-        (text.contains("bad record mac") || text.contains("decryption failed"))
-            .then_some(Alert::BadRecordMac)
+        // Encrypted: named after OpenSSL's reason, which fixes the alert it sends.
+        if text.contains("bad record mac") || text.contains("decryption failed") {
+            Some(Alert::BadRecordMac)
+        } else if text.contains("packet length too long")
+            || text.contains("encrypted length too long")
+        {
+            Some(Alert::RecordOverflow)
+        } else {
+            None
+        }
     })
 }
 

@@ -10,14 +10,17 @@
 //! ```
 //!
 //! native-tls has no per-connection object before the handshake, cannot request
-//! client certificates, select cipher suites or report resumption: those capabilities
-//! are not declared, and asking for them is `Unsupported`. The context hook
+//! client certificates, select cipher suites or report resumption, and its server
+//! does not negotiate TLS 1.3: those capabilities are not declared for those roles
+//! (`CAPABILITIES` names each limitation), and asking for them is `Unsupported`. The context hook
 //! receives the connector or acceptor builder ([`NativeTlsBuilder`]).
 #![forbid(unsafe_code)]
 
 mod error;
 mod io;
 mod session;
+
+use std::sync::Arc;
 
 use native_tls::{
     Certificate, Identity, Protocol, TlsAcceptor, TlsAcceptorBuilder, TlsConnector,
@@ -28,7 +31,7 @@ use unitls_core::backend::{
     SessionRequest,
 };
 use unitls_core::{
-    Capabilities, Capability, Error, ImplementationInfo, ProtocolVersion, Result, Role,
+    Capabilities, Capability, Error, ImplementationInfo, Lack, ProtocolVersion, Result, Role,
     VersionRange,
 };
 
@@ -75,18 +78,76 @@ impl NativeTypes for NativeTls {
     type Connection = NoConnection;
 }
 
-/// What native-tls can do through unitls (SPEC §2).
-///
-/// No `Tls13`: on OpenSSL platforms native-tls builds its server from rust-openssl's
-/// `mozilla_intermediate` profile, which sets `SSL_OP_NO_TLSv1_3`, so a native-tls
-/// server never negotiates TLS 1.3 (its client can, against other servers).
-pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
-    Capability::Tls12,
-    Capability::Alpn,
-    Capability::ServerAlpn,
-    Capability::Sni,
-    Capability::EncryptedKeys,
-    Capability::Pkcs12,
+/// What native-tls can do through unitls (SPEC §2), per role: its client negotiates
+/// TLS 1.3 (except on Apple systems), its server does not; every gap names the
+/// library limitation that forces it.
+pub const CAPABILITIES: Capabilities = Capabilities::all_except(&[
+    Lack::server(
+        Capability::Tls13,
+        "native-tls 0.2 builds its OpenSSL acceptor from rust-openssl's mozilla_intermediate \
+         profile, which sets SSL_OP_NO_TLSv1_3",
+    ),
+    #[cfg(target_vendor = "apple")]
+    Lack::client(
+        Capability::Tls13,
+        "native-tls 0.2 on Security.framework (SecureTransport) does not negotiate TLS 1.3",
+    ),
+    Lack::server(
+        Capability::ClientAuth,
+        "native-tls 0.2's TlsAcceptorBuilder cannot request or verify client certificates",
+    ),
+    Lack::client(
+        Capability::ClientAuth,
+        "native-tls 0.2 has no certificate-request callback: a TlsConnector presents the one \
+         identity it was built with",
+    ),
+    Lack::both(
+        Capability::Resumption,
+        "native-tls 0.2 exposes no session setting: its client keeps no session cache, its \
+         server cannot turn resumption off, and its TlsStream cannot say whether a session \
+         was resumed",
+    ),
+    Lack::both(
+        Capability::CipherSelection,
+        "native-tls 0.2's builders have no cipher-suite setting",
+    ),
+    Lack::both(
+        Capability::Tls13CipherSelection,
+        "native-tls 0.2's builders have no cipher-suite setting",
+    ),
+    Lack::both(
+        Capability::GroupSelection,
+        "native-tls 0.2 has no key-exchange group setting and does not report the group",
+    ),
+    Lack::both(
+        Capability::DeferredRole,
+        "native-tls 0.2 makes its stream with connect() or accept(): nothing exists before \
+         the role",
+    ),
+    Lack::both(
+        Capability::UserSession,
+        "native-tls 0.2 has no per-connection object before the handshake (connect() and \
+         accept() start it)",
+    ),
+    Lack::both(Capability::KeyLog, "native-tls 0.2 has no key-log hook"),
+    Lack::both(
+        Capability::Exporter,
+        "native-tls 0.2 has no keying-material exporter (only tls_server_end_point)",
+    ),
+    Lack::both(
+        Capability::PeerChain,
+        "native-tls 0.2's TlsStream::peer_certificate gives the leaf alone (core cannot read \
+         the chain: TLS 1.3 encrypts it)",
+    ),
+    Lack::both(
+        Capability::VerifyCallback,
+        "native-tls 0.2 has no verify callback and does not report its own verification \
+         result",
+    ),
+    Lack::both(
+        Capability::VerifyTime,
+        "native-tls 0.2 verifies against the current time only",
+    ),
 ]);
 
 /// Requirements native-tls cannot meet and core cannot make up for (SPEC §0).
@@ -121,12 +182,12 @@ fn max_protocol(range: VersionRange) -> Option<Protocol> {
 }
 
 fn identity(material: &Material) -> Result<Option<Identity>> {
-    let Some(identity) = &material.identity else {
-        return Ok(None);
-    };
+    material.identity.as_ref().map(native_identity).transpose()
+}
+
+fn native_identity(identity: &unitls_core::Identity) -> Result<Identity> {
     let key = identity.key_pkcs8_pem()?;
     Identity::from_pkcs8(identity.chain_pem().as_bytes(), key.as_bytes())
-        .map(Some)
         .map_err(|e| config_error(e, "identity"))
 }
 
@@ -147,6 +208,18 @@ fn abstract_builder(
     material: &Material,
     sni: bool,
 ) -> Result<NativeTlsBuilder> {
+    abstract_builder_for(options, material, material.identity.as_ref(), sni)
+}
+
+/// The builder for `options`, presenting `identity` (a server's default or one of
+/// its identities by name).
+fn abstract_builder_for(
+    options: &ContextOptions,
+    material: &Material,
+    identity: Option<&unitls_core::Identity>,
+    sni: bool,
+) -> Result<NativeTlsBuilder> {
+    let identity = identity.map(native_identity).transpose()?;
     match options.role {
         Role::Client => {
             let mut builder = TlsConnector::builder();
@@ -163,12 +236,12 @@ fn abstract_builder(
                     builder.add_root_certificate(cert);
                 }
             }
-            if let Some(id) = identity(material)? {
+            if let Some(id) = identity {
                 builder.identity(id);
             }
             Ok(NativeTlsBuilder::Connector(builder))
         }
-        Role::Server => Ok(NativeTlsBuilder::Acceptor(match identity(material)? {
+        Role::Server => Ok(NativeTlsBuilder::Acceptor(match identity {
             Some(id) => {
                 let mut builder = TlsAcceptor::builder(id);
                 builder
@@ -179,6 +252,49 @@ fn abstract_builder(
             }
             None => None,
         })),
+    }
+}
+
+/// A server choosing its certificate by the client's SNI (SPEC SNI-10): native-tls's
+/// acceptor serves one identity, so there is one acceptor per identity, built once
+/// per native build, and core's selection rules pick one when core has read the
+/// ClientHello (`Session::client_hello_read`).
+pub(crate) struct ByName {
+    options: ContextOptions,
+    material: Arc<Material>,
+    default: Option<TlsAcceptor>,
+    named: Vec<TlsAcceptor>,
+}
+
+impl ByName {
+    /// The acceptor for `sni`; `X509Lookup` when no identity applies or the
+    /// selection callback fails.
+    pub(crate) fn select(&self, sni: Option<&str>) -> Result<TlsAcceptor> {
+        let chosen = self
+            .material
+            .select_identity(&self.options, sni)
+            .map_err(|e| e.with_backend(NAME))?;
+        let is_default = self
+            .material
+            .identity
+            .as_ref()
+            .is_some_and(|d| std::ptr::eq(d, chosen));
+        let acceptor = if is_default {
+            self.default.clone()
+        } else {
+            self.material
+                .by_name
+                .iter()
+                .position(|(_, id)| std::ptr::eq(id, chosen))
+                .and_then(|i| self.named.get(i).cloned())
+        };
+        acceptor.ok_or_else(|| {
+            Error::new(
+                unitls_core::ErrorKind::X509Lookup,
+                "no acceptor for the identity chosen",
+            )
+            .with_backend(NAME)
+        })
     }
 }
 
@@ -201,6 +317,7 @@ fn build(builder: NativeTlsBuilder) -> Result<Option<NativeTlsContext>> {
 struct Built {
     context: Option<NativeTlsContext>,
     nameless: Option<NativeTlsContext>,
+    by_name: Option<Arc<ByName>>,
 }
 
 fn start(
@@ -225,6 +342,10 @@ impl Backend for NativeTlsBackend {
 
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
+    }
+
+    fn precedence(&self) -> u32 {
+        40
     }
 
     fn deviations(&self) -> &'static [Deviation] {
@@ -309,11 +430,44 @@ impl Backend for NativeTlsBackend {
                     let nameless = options.role == Role::Client
                         && (options.danger_accept_invalid_certs
                             || options.danger_accept_invalid_hostnames);
+                    let by_name = if material.selects_by_name(options) {
+                        let acceptor = |identity| -> Result<Option<TlsAcceptor>> {
+                            let mut builder =
+                                abstract_builder_for(options, material, identity, true)?;
+                            hooks.run_context::<NativeTls>("context hook", &mut builder)?;
+                            Ok(match build(builder)? {
+                                Some(NativeTlsContext::Acceptor(a)) => Some(a),
+                                _ => None,
+                            })
+                        };
+                        let named = material
+                            .by_name
+                            .iter()
+                            .map(|(_, id)| {
+                                acceptor(Some(id))?.ok_or_else(|| {
+                                    Error::invalid("native-tls built no acceptor for an identity")
+                                        .with_backend(NAME)
+                                })
+                            })
+                            .collect::<Result<Vec<_>>>()?;
+                        Some(Arc::new(ByName {
+                            options: options.clone(),
+                            material: Arc::clone(material),
+                            default: acceptor(material.identity.as_ref())?,
+                            named,
+                        }))
+                    } else {
+                        None
+                    };
                     Ok(Built {
-                        context: make(true)?,
+                        context: if by_name.is_some() { None } else { make(true)? },
                         nameless: if nameless { make(false)? } else { None },
+                        by_name,
                     })
                 })?;
+                if let (Role::Server, Some(selection)) = (role, &built.by_name) {
+                    return Ok(Box::new(NativeTlsSession::by_name(Arc::clone(selection))));
+                }
                 let context = match (&built.nameless, request.server_name) {
                     (Some(nameless), None) => Some(nameless.clone()),
                     _ => built.context.clone(),

@@ -5,6 +5,7 @@
 
 use std::any::Any;
 use std::io::{self, Read, Write};
+use std::sync::Arc;
 
 use native_tls::{HandshakeError, MidHandshakeTlsStream, TlsStream};
 use unitls_core::backend::{Session, SessionInfo};
@@ -14,18 +15,18 @@ use unitls_core::{
 
 use crate::error::{map, map_read};
 use crate::io::MemoryIo;
-use crate::{NativeTlsContext, NAME};
+use crate::{ByName, NativeTlsContext, NAME};
 
 /// Largest plaintext handed to native-tls at once: four records.
 const WRITE_CHUNK: usize = 4 * 16_384;
 
-/// A fatal `handshake_failure` alert in clear text (TLS 1.2 record framing).
-const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
-
 enum State {
+    /// A server choosing its acceptor by the client's SNI: waits for core to have
+    /// read the ClientHello (SPEC SNI-10); the records meanwhile wait in the I/O.
+    AwaitingName(Arc<ByName>),
     Handshaking(MidHandshakeTlsStream<MemoryIo>),
     Ready(TlsStream<MemoryIo>),
-    /// A server without identity: the first ClientHello is answered with an alert.
+    /// A server without identity: core refuses the first ClientHello (SPEC SNI-11).
     NoIdentity,
     Failed,
 }
@@ -85,6 +86,18 @@ impl NativeTlsSession {
             .to_vec()
     }
 
+    /// A server session that chooses its acceptor when the client's SNI is known
+    /// (SPEC SNI-10).
+    pub(crate) fn by_name(selection: Arc<ByName>) -> NativeTlsSession {
+        NativeTlsSession {
+            state: State::AwaitingName(selection),
+            io: MemoryIo::default(),
+            context: None,
+            role: Role::Server,
+            closed: false,
+        }
+    }
+
     /// A server session without identity (SPEC SNI-11).
     pub(crate) fn without_identity() -> NativeTlsSession {
         NativeTlsSession {
@@ -119,20 +132,39 @@ impl Session for NativeTlsSession {
                     return Err(map(err, self.role == Role::Server, &queued));
                 }
             },
+            State::AwaitingName(selection) => {
+                // Kept in the I/O until core has read the whole ClientHello.
+                self.state = State::AwaitingName(selection);
+            }
             State::NoIdentity => {
-                self.io
-                    .lock()
-                    .outgoing
-                    .extend_from_slice(&HANDSHAKE_FAILURE_ALERT);
+                // Core refuses the ClientHello before any record reaches a server
+                // without identity (`lacks_identity`, SPEC SNI-11).
                 return Err(Error::new(
-                    ErrorKind::X509Lookup,
-                    "the server has no certificate to present",
+                    ErrorKind::Failure,
+                    "a native-tls server without identity was fed a record",
                 )
-                .with_backend(NAME)
-                .with_alert(unitls_core::Alert::HandshakeFailure));
+                .with_backend(NAME));
             }
             other => self.state = other,
         }
+        Ok(())
+    }
+
+    fn lacks_identity(&self) -> bool {
+        matches!(self.state, State::NoIdentity)
+    }
+
+    fn client_hello_read(&mut self, sni: Option<&str>) -> Result<()> {
+        let State::AwaitingName(selection) = &self.state else {
+            return Ok(());
+        };
+        let acceptor = selection.select(sni)?;
+        self.state = match acceptor.accept(self.io.clone()) {
+            Ok(stream) => State::Ready(stream),
+            Err(HandshakeError::WouldBlock(mid)) => State::Handshaking(mid),
+            Err(HandshakeError::Failure(err)) => return Err(map(err, true, &[])),
+        };
+        self.context = Some(NativeTlsContext::Acceptor(acceptor));
         Ok(())
     }
 

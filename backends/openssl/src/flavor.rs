@@ -40,9 +40,6 @@ pub(crate) unsafe fn set_bio_callbacks(
     }
 }
 
-/// Whether a server without certificate must be refused before the handshake: OpenSSL refuses a ClientHello it has no certificate for, with an alert.
-pub(crate) const CHECK_SERVER_IDENTITY_FIRST: bool = false;
-
 /// The library and its version, for `implementation_info`.
 pub(crate) fn library() -> String {
     openssl::version::version().to_string()
@@ -157,4 +154,41 @@ extern "C" {
     pub(crate) fn SSL_get_info_callback(ssl: *const openssl_sys::SSL) -> Option<InfoCallback>;
     pub(crate) fn SSL_CTX_get_info_callback(ctx: *mut openssl_sys::SSL_CTX)
         -> Option<InfoCallback>;
+}
+
+/// The client certificate callback's type (`SSL_CTX_set_client_cert_cb`).
+pub(crate) type ClientCertCb = unsafe extern "C" fn(
+    *mut openssl_sys::SSL,
+    *mut *mut openssl_sys::X509,
+    *mut *mut openssl_sys::EVP_PKEY,
+) -> c_int;
+
+// Two libssl calls openssl-sys does not declare (SPEC KEY-9, `cert_request.rs`).
+extern "C" {
+    /// Installs the callback run when a server asks for a client certificate.
+    pub(crate) fn SSL_CTX_set_client_cert_cb(
+        ctx: *mut openssl_sys::SSL_CTX,
+        cb: Option<ClientCertCb>,
+    );
+    /// On a client: the CA names of the server's CertificateRequest.
+    pub(crate) fn SSL_get_client_CA_list(
+        ssl: *const openssl_sys::SSL,
+    ) -> *mut openssl_sys::stack_st_X509_NAME;
+}
+
+/// Appends `cert` to the chain of the connection's current certificate.
+pub(crate) fn add_chain_cert(
+    ssl: &mut openssl::ssl::SslRef,
+    cert: openssl::x509::X509,
+) -> std::result::Result<(), openssl::error::ErrorStack> {
+    ssl.add_chain_cert(cert)
+}
+
+/// Stores `data` on the context being built.
+pub(crate) fn set_context_ex_data<T>(
+    builder: &mut SslContextBuilder,
+    index: openssl::ex_data::Index<openssl::ssl::SslContext, T>,
+    data: T,
+) {
+    builder.set_ex_data(index, data);
 }

@@ -19,6 +19,8 @@
 mod alert_log;
 #[path = "../../ossl-common/lib/backend.rs"]
 mod backend;
+#[path = "../../ossl-common/lib/cert_request.rs"]
+mod cert_request;
 #[path = "../../ossl-common/lib/config.rs"]
 mod config;
 #[path = "../../ossl-common/lib/connect.rs"]
@@ -35,7 +37,7 @@ mod verify;
 
 use openssl::ssl::{Ssl, SslContext, SslContextBuilder};
 use unitls_core::backend::NativeTypes;
-use unitls_core::{Capabilities, Capability};
+use unitls_core::Capabilities;
 
 pub use openssl;
 
@@ -56,29 +58,8 @@ impl NativeTypes for OpenSsl {
     type Connection = Ssl;
 }
 
-/// What OpenSSL can do through unitls (SPEC §2).
-pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
-    Capability::Tls12,
-    Capability::Tls13,
-    Capability::Alpn,
-    Capability::ServerAlpn,
-    Capability::Sni,
-    Capability::ServerSniAccess,
-    Capability::ClientAuth,
-    Capability::Resumption,
-    Capability::CipherSelection,
-    Capability::GroupSelection,
-    Capability::Tls13CipherSelection,
-    Capability::EncryptedKeys,
-    Capability::Pkcs12,
-    Capability::DeferredRole,
-    Capability::UserSession,
-    Capability::KeyLog,
-    Capability::Exporter,
-    Capability::PeerChain,
-    Capability::VerifyCallback,
-    Capability::VerifyTime,
-]);
+/// What OpenSSL can do through unitls (SPEC §2): everything, for both roles.
+pub const CAPABILITIES: Capabilities = Capabilities::all_except(&[]);
 
 /// The OpenSSL backend value.
 #[derive(Debug)]
@@ -86,6 +67,9 @@ pub struct OpenSslBackend;
 
 /// The backend value to register.
 pub static BACKEND: OpenSslBackend = OpenSslBackend;
+
+/// Where OpenSSL stands in the default precedence (SPEC IMPL-3): after rustls.
+const PRECEDENCE: u32 = 20;
 
 /// The backend type the shared `Backend` impl (`ossl-common/lib/backend.rs`) is for.
 type BackendValue = OpenSslBackend;

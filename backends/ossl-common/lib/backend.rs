@@ -16,6 +16,10 @@ impl Backend for BackendValue {
         CAPABILITIES
     }
 
+    fn precedence(&self) -> u32 {
+        crate::PRECEDENCE
+    }
+
     fn info(&self) -> ImplementationInfo {
         ImplementationInfo::new(
             NAME,

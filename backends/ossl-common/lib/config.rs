@@ -351,6 +351,7 @@ pub(crate) fn abstract_context(
     let mut sessions = None;
     match options.role {
         Role::Client => {
+            crate::cert_request::install(&mut builder, options);
             if !options.alpn.is_empty() {
                 builder
                     .set_alpn_protos(&alpn_wire(&options.alpn))

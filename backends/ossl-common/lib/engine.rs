@@ -357,11 +357,6 @@ impl Engine {
         self.channel().pending_input() > 0 || unsafe { ffi::SSL_pending(self.ssl.as_ptr()) } > 0
     }
 
-    /// Queues ciphertext of our own (a clear-text alert) for `write_tls`.
-    pub(crate) fn push_out(&mut self, bytes: &[u8]) {
-        self.channel_mut().output.extend_from_slice(bytes);
-    }
-
     /// Octets of ciphertext waiting for `write_out`.
     pub(crate) fn pending_out(&self) -> usize {
         let channel = self.channel();

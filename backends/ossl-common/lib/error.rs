@@ -22,11 +22,6 @@ pub(crate) fn verify_reason(code: i32) -> VerifyReason {
     }
 }
 
-/// Whether a verification error is only about the host name or IP address.
-pub(crate) fn is_name_mismatch(code: i32) -> bool {
-    matches!(code, 62 | 64)
-}
-
 /// The alert named in an OpenSSL reason such as "tlsv1 alert unknown ca".
 fn received_alert(reason: &str) -> Option<Alert> {
     let name = reason.split(" alert ").nth(1)?.replace(' ', "_");

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use openssl::ssl::{Ssl, SslContext, SslVersion};
-use unitls_core::backend::{Session, SessionInfo};
+use unitls_core::backend::{callback_rejection, decide_peer, PeerDecision, Session, SessionInfo};
 use unitls_core::{
     AbstractContext, CipherSuite, Error, ErrorKind, NativeSession, PeerCertificate,
-    ProtocolVersion, Result, Role, ServerName, Verdict, VerifyInput, VerifyReason, VerifyResult,
+    ProtocolVersion, Result, Role, ServerName, VerifyReason, VerifyResult,
 };
 
 use crate::connect::prepare_role;
@@ -16,9 +16,6 @@ use crate::engine::{Engine, Step};
 use crate::error::{map, Context};
 use crate::verify::VerifyState;
 use crate::{Native, NAME};
-
-/// A fatal `handshake_failure` alert in clear text (TLS 1.2 record framing).
-const HANDSHAKE_FAILURE_ALERT: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
 
 /// Largest plaintext handed to `SSL_write` at once: four records.
 const WRITE_CHUNK: usize = 4 * 16_384;
@@ -123,11 +120,15 @@ impl OpenSslSession {
     }
 
     fn fail(&self, step_error: openssl::error::ErrorStack) -> Error {
+        if let Some(callback_failed) = crate::cert_request::failure(self.engine.ssl()) {
+            return callback_failed; // it stopped the handshake (SPEC KEY-9)
+        }
         map(step_error, &self.error_context())
     }
 
-    /// Runs the neutral verify callback once the handshake is done (SPEC VERIFY-11);
-    /// a rejection closes the connection before any application data (VERIFY-13).
+    /// Runs the neutral verify callback once the handshake is done (SPEC VERIFY-11):
+    /// core decides; a rejection closes the connection before any application data
+    /// (VERIFY-13).
     fn run_verify_callback(&self) -> Result<()> {
         let Some(options) = self
             .options
@@ -135,7 +136,7 @@ impl OpenSslSession {
             .map(AbstractContext::options)
             .filter(|o| o.verify_callback.is_some())
         else {
-            return Ok(());
+            return Ok(()); // OpenSSL's verify callback decided during the handshake
         };
         let chain: Vec<PeerCertificate> = self
             .peer_chain()
@@ -151,14 +152,20 @@ impl OpenSslSession {
             .as_ref()
             .and_then(|v| v.result())
             .unwrap_or(VerifyResult::Invalid(VerifyReason::NoCertificate));
-        let input = VerifyInput::new(&chain, self.reference_name.as_deref(), built_in);
-        match options.run_verify_callback(&input)? {
-            Some(Verdict::Reject) => Err(Error::verification(
-                VerifyReason::CallbackRejected,
-                "the verify callback rejected the peer",
+        let decision = decide_peer(
+            Some(options),
+            built_in,
+            || chain,
+            self.reference_name.as_deref(),
+        )?;
+        match decision {
+            PeerDecision::Accept => Ok(()),
+            PeerDecision::RefuseByCallback => Err(callback_rejection().with_backend(NAME)),
+            PeerDecision::RefuseBuiltIn(reason) => Err(Error::verification(
+                reason,
+                "the built-in checks refused the peer",
             )
             .with_backend(NAME)),
-            _ => Ok(()),
         }
     }
 
@@ -191,26 +198,6 @@ impl Session for OpenSslSession {
     }
 
     fn read_tls(&mut self, record: &[u8]) -> Result<()> {
-        if crate::flavor::CHECK_SERVER_IDENTITY_FIRST
-            && !self.selects_by_name
-            && self.role == Some(Role::Server)
-            && !self.established
-            // The key first: SSL_get_certificate makes BoringSSL parse the leaf into
-            // an X509 on every call, the key is a pointer.
-            && self.engine.ssl().private_key().is_none()
-            && self.engine.ssl().certificate().is_none()
-        {
-            // BoringSSL would answer with a ServerHello and fail later, at
-            // CertificateVerify, without any alert: refuse the ClientHello instead, with
-            // a clear-text handshake_failure alert (SPEC SNI-11).
-            self.engine.push_out(&HANDSHAKE_FAILURE_ALERT);
-            return Err(Error::new(
-                ErrorKind::X509Lookup,
-                "the server has no certificate to present",
-            )
-            .with_backend(NAME)
-            .with_alert(unitls_core::Alert::HandshakeFailure));
-        }
         if self.established {
             // Kept, and decrypted by the next read_plaintext.
             self.engine.feed(record);
@@ -228,6 +215,19 @@ impl Session for OpenSslSession {
             }
             Step::Failed(stack) => Err(self.fail(stack)),
         }
+    }
+
+    fn lacks_identity(&self) -> bool {
+        // BoringSSL would answer with a ServerHello and fail later, at
+        // CertificateVerify, without any alert; OpenSSL fails with "no shared
+        // cipher". Core refuses the ClientHello instead, for both (SPEC SNI-11).
+        self.role == Some(Role::Server)
+            && !self.selects_by_name
+            && !self.established
+            // The key first: SSL_get_certificate makes BoringSSL parse the leaf into
+            // an X509 on every call, the key is a pointer.
+            && self.engine.ssl().private_key().is_none()
+            && self.engine.ssl().certificate().is_none()
     }
 
     fn write_tls(&mut self, out: &mut dyn Write) -> io::Result<usize> {

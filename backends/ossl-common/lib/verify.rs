@@ -1,14 +1,15 @@
 //! Per-connection verification state: records OpenSSL's built-in result and applies
-//! the danger options (SPEC VERIFY-2, VERIFY-12); with a neutral verify callback the
-//! decision is deferred to the end of the handshake (SPEC VERIFY-11, VERIFY-13).
+//! the danger options as core's `Tolerance` says (SPEC VERIFY-2, VERIFY-12); with a
+//! neutral verify callback the decision is deferred to the end of the handshake, where
+//! core's `decide_peer` takes it (SPEC VERIFY-11, VERIFY-13).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use openssl::x509::X509StoreContextRef;
-use unitls_core::backend::ContextOptions;
+use unitls_core::backend::{ContextOptions, Tolerance};
 use unitls_core::{VerifyReason, VerifyResult};
 
-use crate::error::{is_name_mismatch, verify_reason};
+use crate::error::verify_reason;
 
 /// What one connection's verification saw and how it decides.
 #[derive(Debug, Default)]
@@ -17,8 +18,7 @@ pub(crate) struct VerifyState {
     /// The validity dates of the certificate that failed first, for messages.
     refused_dates: Mutex<Option<String>>,
     called: Mutex<bool>,
-    accept_invalid_certs: bool,
-    accept_invalid_hostnames: bool,
+    tolerance: Tolerance,
     defer: bool,
 }
 
@@ -26,8 +26,7 @@ impl VerifyState {
     /// State for a connection under `options` (`None`: the secure defaults).
     pub(crate) fn new(options: Option<&ContextOptions>) -> Arc<VerifyState> {
         Arc::new(VerifyState {
-            accept_invalid_certs: options.is_some_and(|o| o.danger_accept_invalid_certs),
-            accept_invalid_hostnames: options.is_some_and(|o| o.danger_accept_invalid_hostnames),
+            tolerance: Tolerance::of(options),
             defer: options.is_some_and(|o| o.verify_callback.is_some()),
             ..VerifyState::default()
         })
@@ -44,8 +43,9 @@ impl VerifyState {
             .first_error
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let reason = verify_reason(error);
         if first.is_none() {
-            *first = Some(verify_reason(error));
+            *first = Some(reason);
             *self
                 .refused_dates
                 .lock()
@@ -54,9 +54,7 @@ impl VerifyState {
                 .map(|cert| format!("valid from {} to {}", cert.not_before(), cert.not_after()));
         }
         drop(first);
-        self.accept_invalid_certs
-            || self.defer
-            || (self.accept_invalid_hostnames && is_name_mismatch(error))
+        self.defer || self.tolerance.accepts(reason)
     }
 
     /// The validity dates of the certificate that failed verification first.

@@ -163,10 +163,22 @@ pub(crate) fn protocol_server(range: VersionRange) -> Result<ServerConfig> {
         .with_protocol_versions(&versions(range))
         .map_err(|e| config_error(e, "protocol versions"))?
         .with_no_client_auth()
-        .with_cert_resolver(Arc::new(FixedIdentity(None)));
+        .with_cert_resolver(no_identity());
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.send_tls13_tickets = 0;
     Ok(config)
+}
+
+/// The resolver of a server without identity (until a context hook sets another).
+fn no_identity() -> Arc<dyn ResolvesServerCert> {
+    static NONE: std::sync::OnceLock<Arc<dyn ResolvesServerCert>> = std::sync::OnceLock::new();
+    Arc::clone(NONE.get_or_init(|| Arc::new(FixedIdentity(None))))
+}
+
+/// Whether `config` still has no identity to present (SPEC SNI-11: core then
+/// refuses the ClientHello).
+pub(crate) fn lacks_identity(config: &ServerConfig) -> bool {
+    Arc::ptr_eq(&config.cert_resolver, &no_identity())
 }
 
 /// The certificate the server presents whatever the SNI; `None` makes the handshake
@@ -288,11 +300,14 @@ pub(crate) fn abstract_client(
         .map_err(|e| config_error(e, "protocol versions or cipher suites"))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier));
-    let mut config = match &material.identity {
-        Some(identity) => builder
+    let mut config = match (&material.identity, &options.client_cert_callback) {
+        (Some(identity), _) => builder
             .with_client_auth_cert(identity.chain().to_vec(), identity.key().clone_key())
             .map_err(|e| config_error(e, "client identity"))?,
-        None => builder.with_no_client_auth(),
+        (None, Some(_)) => builder.with_client_cert_resolver(Arc::new(
+            crate::cert_request::ByRequest::new(options.clone(), Arc::clone(&provider)),
+        )),
+        (None, None) => builder.with_no_client_auth(),
     };
     config.alpn_protocols = options.alpn.clone();
     if !options.resumption {

@@ -26,16 +26,6 @@ pub(crate) fn verify_reason(err: &CertificateError) -> VerifyReason {
     }
 }
 
-/// Whether a verifier error is only about the host name.
-pub(crate) fn is_name_mismatch(err: &RustlsError) -> bool {
-    matches!(
-        err,
-        RustlsError::InvalidCertificate(
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
-        )
-    )
-}
-
 /// The alert rustls sends for an error it raised locally, as rustls chooses it
 /// (its own conversions where it has them), for when the alert went out encrypted.
 fn sent_alert(err: &RustlsError) -> Option<Alert> {

@@ -13,6 +13,7 @@
 //! being built), the connection hook the `rustls::Connection`.
 #![forbid(unsafe_code)]
 
+mod cert_request;
 mod config;
 mod error;
 mod session;
@@ -25,7 +26,9 @@ use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerCon
 use unitls_core::backend::{
     Backend, Material, NativeHooks, NativeTypes, Session, SessionConfig, SessionRequest,
 };
-use unitls_core::{Capabilities, Capability, Error, ImplementationInfo, Result, Role, ServerName};
+use unitls_core::{
+    Capabilities, Capability, Error, ImplementationInfo, Lack, Result, Role, ServerName,
+};
 
 pub use rustls;
 
@@ -64,27 +67,11 @@ impl NativeTypes for Rustls {
 }
 
 /// What rustls can do through unitls (SPEC §2).
-pub const CAPABILITIES: Capabilities = Capabilities::from_list(&[
-    Capability::Tls12,
-    Capability::Tls13,
-    Capability::Alpn,
-    Capability::ServerAlpn,
-    Capability::Sni,
-    Capability::ServerSniAccess,
-    Capability::ClientAuth,
-    Capability::Resumption,
-    Capability::CipherSelection,
-    Capability::Tls13CipherSelection,
-    Capability::GroupSelection,
-    Capability::EncryptedKeys,
-    Capability::Pkcs12,
-    Capability::UserSession,
-    Capability::KeyLog,
-    Capability::Exporter,
-    Capability::PeerChain,
-    Capability::VerifyCallback,
-    Capability::VerifyTime,
-]);
+pub const CAPABILITIES: Capabilities = Capabilities::all_except(&[Lack::both(
+    Capability::DeferredRole,
+    "rustls 0.23 makes a ClientConnection or a ServerConnection, one type per role: no \
+     connection exists before the role is known (unitls makes it at the pick, SPEC SIDE-10)",
+)]);
 
 /// The rustls backend value.
 #[derive(Debug)]
@@ -164,6 +151,10 @@ impl Backend for RustlsBackend {
 
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
+    }
+
+    fn precedence(&self) -> u32 {
+        10
     }
 
     fn info(&self) -> ImplementationInfo {

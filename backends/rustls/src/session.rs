@@ -91,6 +91,11 @@ impl Session for RustlsSession {
         } else {
             conn.process_new_packets()
         };
+        if let Some(failed) = self.slot.take_request_failure() {
+            // The certificate-request callback failed (SPEC KEY-9): rustls went on
+            // without a certificate; the handshake stops here.
+            return Err(failed);
+        }
         let state = match processed {
             Ok(state) => state,
             Err(err) => {
@@ -123,6 +128,10 @@ impl Session for RustlsSession {
 
     fn is_handshaking(&self) -> bool {
         self.conn.is_handshaking()
+    }
+
+    fn lacks_identity(&self) -> bool {
+        matches!(&self.context, Some(RustlsContext::Server(config)) if crate::config::lacks_identity(config))
     }
 
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {

@@ -1,7 +1,7 @@
 //! Verifiers wrapping rustls's WebPKI ones: they record the built-in result for
-//! `verify_result()`, apply the danger options and the verification time, and run
-//! the backend-neutral verify callback (SPEC VERIFY-2, VERIFY-11, VERIFY-12,
-//! VERIFY-14).
+//! `verify_result()`, apply the verification time, and hand the decision — danger
+//! options, the backend-neutral verify callback — to core's `decide_peer` (SPEC
+//! VERIFY-2, VERIFY-11, VERIFY-12, VERIFY-14).
 //!
 //! rustls calls verifiers synchronously inside `process_new_packets`, on the thread
 //! that feeds the record. The session therefore points a thread-local slot at its own
@@ -22,10 +22,10 @@ use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, Error as RustlsError,
     SignatureScheme,
 };
-use unitls_core::backend::ContextOptions;
-use unitls_core::{PeerCertificate, Verdict, VerifyInput, VerifyResult};
+use unitls_core::backend::{decide_peer, ContextOptions, PeerDecision};
+use unitls_core::{PeerCertificate, VerifyResult};
 
-use crate::error::{is_name_mismatch, verify_reason};
+use crate::error::verify_reason;
 
 /// One connection's built-in verification result, and the certificate it presented
 /// as a server (recorded by the resolver, which rustls calls the same way).
@@ -35,6 +35,8 @@ pub(crate) struct VerifySlot(
     // The resolved key itself (shared with the config), not a copy of its leaf: a
     // server connection holds a pointer, not the certificate's octets.
     Mutex<Option<Arc<CertifiedKey>>>,
+    // The certificate-request callback's failure (SPEC KEY-9), reported once.
+    Mutex<Option<unitls_core::Error>>,
 );
 
 impl VerifySlot {
@@ -50,6 +52,22 @@ impl VerifySlot {
             .and_then(|key| key.cert.first())
             .map(|leaf| leaf.to_vec())
     }
+}
+
+impl VerifySlot {
+    /// The certificate-request callback's failure, if it failed (taken).
+    pub(crate) fn take_request_failure(&self) -> Option<unitls_core::Error> {
+        self.2.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Records the certificate-request callback's failure for the connection being fed.
+pub(crate) fn record_request_failure(err: unitls_core::Error) {
+    CURRENT.with(|c| {
+        if let Some(slot) = c.borrow().as_ref() {
+            *slot.2.lock().unwrap_or_else(PoisonError::into_inner) = Some(err);
+        }
+    });
 }
 
 /// Records the leaf a server resolver chose for the connection being fed.
@@ -89,29 +107,30 @@ fn built_in(result: &Result<(), RustlsError>) -> VerifyResult {
     }
 }
 
-/// Applies the verify callback to the enforced outcome (SPEC VERIFY-11).
-fn apply_callback(
+/// Core's decision on the peer (SPEC VERIFY-2, VERIFY-11) as rustls takes it: the
+/// library's own error when the built-in checks refused, else the callback's.
+fn decide(
     options: Option<&ContextOptions>,
     end_entity: &CertificateDer<'_>,
     intermediates: &[CertificateDer<'_>],
     reference_name: Option<&str>,
     result: VerifyResult,
-    enforced: Result<(), RustlsError>,
+    checked: Result<(), RustlsError>,
 ) -> Result<(), RustlsError> {
-    let Some(options) = options.filter(|o| o.verify_callback.is_some()) else {
-        return enforced;
+    let chain = || {
+        std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| PeerCertificate::from_der(c.to_vec()))
+            .collect()
     };
-    let chain: Vec<PeerCertificate> = std::iter::once(end_entity)
-        .chain(intermediates)
-        .map(|c| PeerCertificate::from_der(c.to_vec()))
-        .collect();
-    let input = VerifyInput::new(&chain, reference_name, result);
-    match options.run_verify_callback(&input) {
-        Ok(Some(Verdict::Accept)) => Ok(()),
-        Ok(Some(Verdict::Reject)) => Err(RustlsError::InvalidCertificate(
+    match decide_peer(options, result, chain, reference_name) {
+        Ok(PeerDecision::Accept) => Ok(()),
+        Ok(PeerDecision::RefuseBuiltIn(_)) => checked.and(Err(RustlsError::InvalidCertificate(
+            CertificateError::ApplicationVerificationFailure,
+        ))),
+        Ok(PeerDecision::RefuseByCallback) => Err(RustlsError::InvalidCertificate(
             CertificateError::ApplicationVerificationFailure,
         )),
-        Ok(None) => enforced,
         Err(err) => Err(RustlsError::General(err.to_string())),
     }
 }
@@ -127,8 +146,6 @@ pub(crate) struct ServerVerifier {
     /// is UnknownIssuer, which only a danger option or the callback can accept).
     inner: Option<Arc<WebPkiServerVerifier>>,
     provider: Arc<CryptoProvider>,
-    check_hostname: bool,
-    accept_invalid_certs: bool,
     options: Option<ContextOptions>,
 }
 
@@ -138,20 +155,9 @@ impl ServerVerifier {
         provider: Arc<CryptoProvider>,
         options: Option<ContextOptions>,
     ) -> ServerVerifier {
-        let (accept_invalid_certs, accept_invalid_hostnames) = options
-            .as_ref()
-            .map(|o| {
-                (
-                    o.danger_accept_invalid_certs,
-                    o.danger_accept_invalid_hostnames,
-                )
-            })
-            .unwrap_or_default();
         ServerVerifier {
             inner,
             provider,
-            check_hostname: !accept_invalid_hostnames,
-            accept_invalid_certs,
             options,
         }
     }
@@ -182,19 +188,14 @@ impl ServerCertVerifier for ServerVerifier {
         };
         let result = built_in(&checked);
         record(result);
-        let enforced = match checked {
-            Err(_) if self.accept_invalid_certs => Ok(()),
-            Err(e) if is_name_mismatch(&e) && !self.check_hostname => Ok(()),
-            other => other,
-        };
         let reference = server_name.to_str();
-        apply_callback(
+        decide(
             self.options.as_ref(),
             end_entity,
             intermediates,
             Some(&reference),
             result,
-            enforced,
+            checked,
         )?;
         Ok(ServerCertVerified::assertion())
     }
@@ -275,7 +276,7 @@ impl ClientCertVerifier for ClientVerifier {
             .map(|_| ());
         let result = built_in(&checked);
         record(result);
-        apply_callback(
+        decide(
             Some(&self.options),
             end_entity,
             intermediates,

@@ -312,7 +312,8 @@ pub struct Direct<'a> {
     pub primitives_library: String,
     /// The ceiling's primitives.
     pub primitives: &'a dyn Primitives,
-    /// Why the backend lacks a capability a figure needs, in a few words.
+    /// What the comparison adds about a capability the backend lacks (the reason
+    /// itself is the backend's declared `Lack`).
     pub limitations: &'a [(Capability, &'static str)],
 }
 

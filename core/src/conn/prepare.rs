@@ -83,10 +83,15 @@ pub(crate) fn prepare(options: AttachOptions, takes_timeouts: bool) -> Result<Tl
              (or use a danger_* option of an abstract context)",
         ));
     }
+    let capabilities = backend.capabilities();
     if hooks.has_connection_for(backend.name()) {
-        backend
-            .capabilities()
-            .require(crate::Capability::UserSession, backend.name())?;
+        capabilities.require(crate::Capability::UserSession, side.role(), backend.name())?;
+    }
+    if let OwnedConfig::Protocol(range) = &config {
+        // A selector that pins one version needs it for this role (SPEC CTX-3).
+        if let Some(only) = range.only_version() {
+            capabilities.require(only.capability(), side.role(), backend.name())?;
+        }
     }
     registry::ensure_initialized(Some(backend.name()))?;
     let versions = match &config {

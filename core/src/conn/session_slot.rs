@@ -45,15 +45,14 @@ pub(crate) struct Pending {
 
 /// A session counted in the live-object counters while it exists (SPEC OWN-1).
 pub(crate) struct Counted {
-    backend: &'static str,
+    live: &'static std::sync::atomic::AtomicUsize,
     inner: Option<Box<dyn Session>>,
 }
 
 impl Counted {
     pub(crate) fn new(backend: &'static str, inner: Box<dyn Session>) -> Counted {
-        registry::session_made(backend);
         Counted {
-            backend,
+            live: registry::session_made(backend),
             inner: Some(inner),
         }
     }
@@ -75,6 +74,6 @@ impl Counted {
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        registry::session_freed(self.backend);
+        self.live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }

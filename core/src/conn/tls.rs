@@ -303,13 +303,59 @@ impl TlsState {
         };
         if let Some(handshake) = self.handshake.as_deref_mut() {
             match self.role {
-                Some(Role::Server) => handshake.hello.observe(header.content_type, record),
+                Some(Role::Server)
+                    if !handshake.hello.started()
+                        && header.content_type == crate::record::CONTENT_HANDSHAKE
+                        && session.get().lacks_identity() =>
+                {
+                    // Decided here for every backend (SPEC SNI-11); nothing is fed.
+                    handshake
+                        .out
+                        .extend_from_slice(&crate::record::HANDSHAKE_FAILURE_ALERT);
+                    let len = record.len();
+                    rbuf.consume(len);
+                    return Err(self.fail(
+                        Error::new(
+                            ErrorKind::X509Lookup,
+                            "the server has no certificate to present",
+                        )
+                        .with_alert(crate::Alert::HandshakeFailure),
+                    ));
+                }
+                Some(Role::Server) if !handshake.hello.is_done() => {
+                    handshake.hello.observe(header.content_type, record);
+                    if handshake.hello.is_done() {
+                        let sni = handshake.hello.server_name();
+                        if let Err(err) = session.get_mut().client_hello_read(sni) {
+                            handshake
+                                .out
+                                .extend_from_slice(&crate::record::HANDSHAKE_FAILURE_ALERT);
+                            let len = record.len();
+                            rbuf.consume(len);
+                            let err = match err.alert() {
+                                Some(_) => err,
+                                None => err.with_alert(crate::Alert::HandshakeFailure),
+                            };
+                            return Err(self.fail(err));
+                        }
+                    }
+                }
+                Some(Role::Server) => {}
                 _ => handshake
                     .server_hello
                     .observe_record(header.content_type, record),
             }
         }
         let len = record.len();
+        let legacy_client = self.role == Some(Role::Server)
+            && self
+                .handshake
+                .as_deref()
+                .is_some_and(|h| h.hello.offers_only_legacy());
+        if legacy_client {
+            rbuf.consume(len);
+            return Err(self.refuse_legacy_client());
+        }
         let result = match plaintext {
             Some(buf) => session.get_mut().read_tls_into(record, buf),
             None => session.get_mut().read_tls(record).map(|()| 0),
@@ -343,17 +389,41 @@ impl TlsState {
             _ if crate::record::is_oversized_header(unread) && self.session.is_some() => {
                 // The library refuses the header itself and sends `record_overflow`
                 // (encrypted once keys are in use, which core cannot do); nothing is
-                // read or allocated to the claimed length (SPEC SEC-5, REL-7).
+                // read or allocated to the claimed length (SPEC SEC-5, REL-7). Given as
+                // a read, so that a library that only looks at records when asked for
+                // plaintext (the OpenSSL family, once established) looks at it now.
+                let mut scratch = [0u8; 16];
                 match self
                     .session_mut()
-                    .read_tls(&unread[..crate::record::HEADER_LEN])
+                    .read_tls_into(&unread[..crate::record::HEADER_LEN], &mut scratch)
                 {
                     Err(refused) => self.fail(refused),
-                    Ok(()) => self.fail(err),
+                    Ok(_) => self.fail(err),
                 }
             }
             _ => self.fail(err),
         }
+    }
+
+    /// Refuses a ClientHello that offers only TLS 1.0 or 1.1 with a clear-text
+    /// `protocol_version` alert, as the SSL 2.0-format hello is refused: libraries
+    /// answer it unevenly (rustls checks for signature_algorithms, an extension such
+    /// clients never send, and answers `handshake_failure`), and RFC 8446 §4.2.1 asks
+    /// for `protocol_version` (SPEC SEC-1, REL-5, REL-7).
+    fn refuse_legacy_client(&mut self) -> Error {
+        if let Some(handshake) = self.handshake.as_deref_mut() {
+            handshake
+                .out
+                .extend_from_slice(&crate::record::PROTOCOL_VERSION_ALERT);
+        }
+        self.fail(
+            Error::new(
+                ErrorKind::VersionOrCipherMismatch,
+                "the client offers only TLS 1.0 or 1.1, and TLS 1.2 is the oldest version \
+                 allowed",
+            )
+            .with_alert(crate::Alert::ProtocolVersion),
+        )
     }
 
     /// What a backend's library may let through, checked once by core when the

@@ -63,7 +63,11 @@ impl<'a> End<'a> {
     fn unsupported(&self) -> Option<String> {
         self.log.errors.iter().find_map(|e| {
             let capability = e.kind.strip_prefix("Unsupported(")?.strip_suffix(')')?;
-            (!self.caps.has(capability))
+            let role = match self.role {
+                "client" => crate::declared::Role::Client,
+                _ => crate::declared::Role::Server,
+            };
+            (!self.caps.has(capability, role))
                 .then(|| format!("{} {}: {}", self.role, self.name, e.message))
         })
     }

@@ -68,8 +68,8 @@ use std::time::{Duration, Instant};
 use unitls_model::report::{InteropReport, INTEROP_SCHEMA};
 
 use crate::outcome::Outcome;
+use crate::peer;
 use crate::workspace::{self, cargo, display};
-use crate::{codegen, peer};
 use cell::run_cell;
 use matrix::InteropResult;
 pub(crate) use matrix::Matrix;
@@ -212,8 +212,8 @@ pub(crate) fn run(root: &Path, out: &Path, selected: &[String]) -> Matrix {
     }
     let mut peers = BTreeMap::new();
     for name in &backends {
-        let caps = match codegen::declared_capabilities(root, name) {
-            Ok(list) => Caps::Declared(list),
+        let caps = match crate::declared::read(root, name) {
+            Ok(declared) => Caps::Declared(declared),
             Err(e) => {
                 eprintln!("!!! interop: {e}; running every {name} cell");
                 Caps::All

@@ -5,6 +5,7 @@
 use unitls_model::Mode;
 
 use super::OPENSSL_CLI;
+use crate::declared::{Declared, Role};
 
 /// A TLS version a row of the matrix is pinned to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,21 +218,21 @@ pub(super) fn plan(backends: &[&str], selected: &[String]) -> Vec<Plan> {
     plans
 }
 
-/// What a side can do, read from its backend's `CAPABILITIES`.
+/// What a side can do, read from its backend's `CAPABILITIES` (per role).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Caps {
     /// Everything (the openssl tool, or a backend whose declaration could not be read).
     All,
-    /// The declared capability names.
-    Declared(Vec<String>),
+    /// The backend's declaration.
+    Declared(Declared),
 }
 
 impl Caps {
-    /// Whether `capability` is there.
-    pub(super) fn has(&self, capability: &str) -> bool {
+    /// Whether `capability` is there for `role`.
+    pub(super) fn has(&self, capability: &str, role: Role) -> bool {
         match self {
             Caps::All => true,
-            Caps::Declared(list) => list.iter().any(|c| c == capability),
+            Caps::Declared(declared) => declared.supports(capability, role),
         }
     }
 }
@@ -244,23 +245,36 @@ pub(super) fn gate(
     version: Version,
 ) -> Option<String> {
     let mut missing = Vec::new();
-    let mut need = |role: &str, (name, caps): (&str, &Caps), capability: &str| {
-        if !caps.has(capability) {
-            missing.push(format!("{role} {name} does not declare {capability}"));
+    let mut need = |role: Role, (name, caps): (&str, &Caps), capability: &str| {
+        if !caps.has(capability, role) {
+            let why = match caps {
+                Caps::Declared(declared) => declared
+                    .reason(capability, role)
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+                Caps::All => String::new(),
+            };
+            let role = match role {
+                Role::Client => "client",
+                Role::Server => "server",
+            };
+            missing.push(format!(
+                "{role} {name} does not declare {capability} for the {role} role{why}"
+            ));
         }
     };
-    need("client", client, version.capability());
-    need("server", server, version.capability());
+    need(Role::Client, client, version.capability());
+    need(Role::Server, server, version.capability());
     match variant {
         Variant::Basic => {}
         Variant::Alpn => {
-            need("client", client, "Alpn");
-            need("server", server, "ServerAlpn");
+            need(Role::Client, client, "Alpn");
+            need(Role::Server, server, "ServerAlpn");
         }
-        Variant::ClientAuth => need("server", server, "ClientAuth"),
+        Variant::ClientAuth => need(Role::Server, server, "ClientAuth"),
         Variant::Resumption => {
-            need("client", client, "Resumption");
-            need("server", server, "Resumption");
+            need(Role::Client, client, "Resumption");
+            need(Role::Server, server, "Resumption");
         }
     }
     (!missing.is_empty()).then(|| missing.join("; "))
@@ -269,10 +283,31 @@ pub(super) fn gate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::declared::{Roles, SourceLack};
+
+    /// A declaration of `all`, less `lacks`.
+    fn declared(all: &[&str], lacks: &[(&str, Roles)]) -> Caps {
+        Caps::Declared(Declared {
+            all: all.iter().map(|c| (*c).to_owned()).collect(),
+            lacks: lacks
+                .iter()
+                .map(|(capability, roles)| SourceLack {
+                    capability: (*capability).to_owned(),
+                    roles: *roles,
+                    reason: "the library cannot".to_owned(),
+                    cfg: None,
+                    applies_here: true,
+                })
+                .collect(),
+        })
+    }
 
     #[test]
     fn cells_are_gated_by_capabilities() {
-        let native = Caps::Declared(["Tls12", "Alpn", "ServerAlpn"].map(String::from).to_vec());
+        let native = declared(
+            &["Tls12", "Tls13", "Alpn", "ServerAlpn"],
+            &[("Tls13", Roles::Server)],
+        );
         let all = Caps::All;
         assert_eq!(
             gate(
@@ -291,7 +326,19 @@ mod tests {
                 Version::Tls13
             )
             .as_deref(),
-            Some("server native-tls does not declare Tls13")
+            Some(
+                "server native-tls does not declare Tls13 for the server role (the library cannot)"
+            )
+        );
+        // The client role declares TLS 1.3: a native-tls client's TLS 1.3 cells run.
+        assert_eq!(
+            gate(
+                ("native-tls", &native),
+                ("rustls", &all),
+                Variant::Basic,
+                Version::Tls13
+            ),
+            None
         );
         assert_eq!(
             gate(
@@ -301,7 +348,7 @@ mod tests {
                 Version::Tls12
             )
             .as_deref(),
-            Some("server native-tls does not declare ClientAuth")
+            Some("server native-tls does not declare ClientAuth for the server role")
         );
         assert_eq!(
             gate(
@@ -320,7 +367,7 @@ mod tests {
                 Version::Tls12
             )
             .as_deref(),
-            Some("server native-tls does not declare Resumption")
+            Some("server native-tls does not declare Resumption for the server role")
         );
         assert_eq!(
             gate(
@@ -331,11 +378,11 @@ mod tests {
             )
             .as_deref(),
             Some(
-                "client native-tls does not declare Resumption; \
-                 server native-tls does not declare Resumption"
+                "client native-tls does not declare Resumption for the client role; \
+                 server native-tls does not declare Resumption for the server role"
             )
         );
-        let resumes = Caps::Declared(["Tls13", "Resumption"].map(String::from).to_vec());
+        let resumes = declared(&["Tls13", "Resumption"], &[]);
         assert_eq!(
             gate(
                 ("openssl", &resumes),

@@ -23,8 +23,9 @@ pub(crate) struct BackendRun {
     pub(crate) success: bool,
     /// How long the process took (build included).
     pub(crate) duration: Duration,
-    /// The capabilities the backend declares, if its source could be read.
-    pub(crate) capabilities: Option<Vec<String>>,
+    /// What the backend declares (per role, every gap with its reason), if its
+    /// source could be read.
+    pub(crate) declared: Option<crate::declared::Declared>,
     /// What the backend said about itself, if it ran a case.
     pub(crate) info: Option<BackendInfo>,
     /// The outcome file the runner wrote.
@@ -33,6 +34,10 @@ pub(crate) struct BackendRun {
     pub(crate) warnings: Vec<String>,
     /// Every case, sorted by id.
     pub(crate) cases: Vec<CaseResult>,
+    /// The load and memory figures the process wrote (SPEC REL-2, REL-4).
+    pub(crate) reliability: Vec<unitls_model::reliability::ReliabilityLine>,
+    /// Lines of the reliability file that could not be used, and why.
+    pub(crate) reliability_warnings: Vec<String>,
 }
 
 impl BackendRun {

@@ -242,6 +242,7 @@ impl Report {
                 escape(&self.coverage.unknown.join(", "))
             );
         }
+        html.push_str(&self.reliability_html());
         html.push_str(&self.interop.to_html());
         html.push_str(&self.validation.to_html());
         html.push_str(&self.integrations.to_html());

@@ -66,6 +66,24 @@ impl Report {
                 }
                 md.push('\n');
             }
+            if let Some(declared) = run.declared.as_ref().filter(|d| !d.lacks.is_empty()) {
+                md.push_str("Capabilities not declared (per role, with the limitation):\n\n");
+                for lack in &declared.lacks {
+                    let platform = lack
+                        .cfg
+                        .as_ref()
+                        .map(|c| format!(" (where `{c}`)"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        md,
+                        "- `{}`, {}{platform}: {}",
+                        lack.capability,
+                        lack.roles.name(),
+                        one_line(&lack.reason)
+                    );
+                }
+                md.push('\n');
+            }
             for (outcome, title) in [
                 (Outcome::Unsupported, "Unsupported"),
                 (Outcome::Deviation, "Deviations"),
@@ -155,6 +173,7 @@ impl Report {
                 self.coverage.unknown.join(", ")
             );
         }
+        md.push_str(&self.reliability_markdown());
         md.push_str(&self.interop.to_markdown());
         md.push_str(&self.validation.to_markdown());
         md.push_str(&self.integrations.to_markdown());

@@ -4,9 +4,10 @@
 //!
 //! One file per concept: `backend_run.rs` (one backend's test process and its cases),
 //! `coverage.rs` (the SPEC requirements no case cites), `machine.rs` (where the report
-//! was made), `schema.rs` (report.json), `integrations.rs` (the dependent crates' section), `markdown.rs` (report.md), `html.rs`
-//! (index.html), `text.rs` (the text helpers the renderings share); this file holds the
-//! report itself.
+//! was made), `reliability.rs` (hostile peers, load and memory figures: SPEC REL),
+//! `schema.rs` (report.json), `integrations.rs` (the dependent crates' section),
+//! `markdown.rs` (report.md), `html.rs` (index.html), `text.rs` (the text helpers the
+//! renderings share); this file holds the report itself.
 
 mod backend_run;
 mod coverage;
@@ -14,6 +15,7 @@ mod html;
 mod integrations;
 mod machine;
 mod markdown;
+mod reliability;
 mod schema;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use unitls_model::report::{
 };
 
 use super::{BackendRun, Report};
+use crate::declared::Declared;
 use crate::outcome::{split_library, Outcome};
 use crate::workspace;
 
@@ -65,6 +66,7 @@ impl Report {
             },
             interop_duration_secs: secs(self.interop.duration),
             integrations: self.integrations.records.clone(),
+            reliability: Some(self.reliability()),
         };
         model::Report {
             schema: SCHEMA.to_owned(),
@@ -79,6 +81,20 @@ impl Report {
 }
 
 /// One backend's entry in report.json.
+/// A backend's gaps as report records.
+fn lacks(declared: &Declared) -> Vec<unitls_model::report::CapabilityLack> {
+    declared
+        .lacks
+        .iter()
+        .map(|l| unitls_model::report::CapabilityLack {
+            capability: l.capability.clone(),
+            roles: l.roles.name().to_owned(),
+            reason: l.reason.clone(),
+            platform: l.cfg.clone(),
+        })
+        .collect()
+}
+
 fn backend_record(run: &BackendRun) -> BackendRecord {
     let cases = run
         .cases
@@ -115,7 +131,8 @@ fn backend_record(run: &BackendRun) -> BackendRecord {
             RunStatus::Failed
         },
         duration_secs: secs(run.duration),
-        capabilities: run.capabilities.clone(),
+        capabilities: run.declared.as_ref().map(Declared::both_roles),
+        lacks: run.declared.as_ref().map_or(Vec::new(), lacks),
         deviations: run
             .info
             .as_ref()

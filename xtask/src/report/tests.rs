@@ -30,7 +30,10 @@ fn run(name: &'static str, success: bool, cases: Vec<CaseResult>) -> BackendRun 
         exit_code: Some(if success { 0 } else { 101 }),
         success,
         duration: Duration::from_millis(1500),
-        capabilities: Some(vec!["Tls13".into()]),
+        declared: Some(crate::declared::Declared {
+            all: vec!["Tls13".into()],
+            lacks: Vec::new(),
+        }),
         info: Some(BackendInfo {
             library: "OpenSSL 3.0.19 27 Jan 2026".into(),
             crate_version: format!("unitls-{name} 0.1.0"),
@@ -42,6 +45,8 @@ fn run(name: &'static str, success: bool, cases: Vec<CaseResult>) -> BackendRun 
         outcome_file: PathBuf::from("/tmp/outcomes.jsonl"),
         warnings: Vec::new(),
         cases,
+        reliability: Vec::new(),
+        reliability_warnings: Vec::new(),
     }
 }
 
@@ -163,4 +168,90 @@ fn report_lists_outcomes_and_gaps() {
     assert!(html.contains(".deviation { background: #ffdf9e"));
     assert!(html.contains("class=\"legend\""));
     assert!(html.contains("<h2>Uncovered SPEC requirements</h2>"));
+}
+
+#[test]
+fn reliability_section_tallies_hostile_cases_and_carries_figures() {
+    use unitls_model::reliability::{LoadFigures, MemoryFigures, MemorySample, ReliabilityLine};
+    let mut rustls = run(
+        "rustls",
+        true,
+        vec![
+            case("rel_5_a", &["REL-5"], Outcome::Pass, ""),
+            case("rel_5_b", &["REL-5", "REL-7"], Outcome::Fail, "no alert"),
+            case("other", &["ATTACH-1"], Outcome::Pass, ""),
+        ],
+    );
+    let mut async_case = case("rel_5_a", &["REL-5"], Outcome::Pass, "");
+    async_case.mode = Mode::Async;
+    rustls.cases.push(async_case);
+    rustls.reliability = vec![
+        ReliabilityLine::Load(LoadFigures {
+            backend: "rustls".into(),
+            mode: Mode::Blocking,
+            setup: "tcp".into(),
+            connections: 1000,
+            handshakes_per_sec: 512.34,
+            errors: 0,
+            lost: 0,
+            duration_secs: 2.5,
+        }),
+        ReliabilityLine::Memory(MemoryFigures {
+            backend: "rustls".into(),
+            mode: Mode::Blocking,
+            setup: "tcp".into(),
+            cycle: "connect-close".into(),
+            cycles: 10_000,
+            warmup: 1000,
+            samples: vec![
+                MemorySample {
+                    cycle: 0,
+                    rss_kib: 8000,
+                },
+                MemorySample {
+                    cycle: 1000,
+                    rss_kib: 16_000,
+                },
+                MemorySample {
+                    cycle: 10_000,
+                    rss_kib: 16_100,
+                },
+            ],
+            growth_kib: 100,
+            live_sessions_after: 0,
+        }),
+    ];
+    let report = report(vec![rustls]);
+    let section = report.reliability();
+    let backend = &section.backends[0];
+    assert_eq!(backend.hostile.len(), 2, "{:?}", backend.hostile);
+    assert_eq!((backend.hostile[0].run, backend.hostile[0].passed), (2, 1));
+    assert_eq!(backend.hostile[0].not_passed, ["rel_5_b"]);
+    assert_eq!(
+        (backend.hostile[1].mode, backend.hostile[1].passed),
+        (Mode::Async, 1)
+    );
+    assert_eq!((backend.load.len(), backend.memory.len()), (1, 1));
+    let record = report.to_record();
+    let text = unitls_model::to_pretty(&record);
+    assert!(text.contains(r#""reliability": {"#), "{text}");
+    let md = report.to_markdown();
+    assert!(
+        md.contains("| rustls | 1/2 passed | 1/1 passed | rel_5_b |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| rustls | blocking | tcp | 1000 | 512 | 0 | 0 | 2.5 s |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| connect-close | 10000 | 1000 | 16000 KiB | 16100 KiB | 100 KiB | 0 |"),
+        "{md}"
+    );
+    let html = report.to_html();
+    assert!(html.contains("<h2 id=\"reliability\">Reliability</h2>"));
+    assert!(
+        html.contains("<svg") && html.contains("<polyline"),
+        "{html}"
+    );
 }

@@ -54,15 +54,27 @@ impl Run<'_> {
         self.filter.as_deref().map_or(true, |f| name.contains(f))
     }
 
-    /// Why the backend lacks `cap`.
+    /// Why the backend lacks `cap`: the limitation it declares per role, and what the
+    /// comparison adds about it.
     fn lacks(&self, cap: Capability) -> String {
-        let why = self
+        let declared: Vec<String> = self
+            .caps
+            .lacks()
+            .iter()
+            .filter(|l| l.capability == cap)
+            .map(|l| format!("{}: {}", l.roles.name(), l.reason))
+            .collect();
+        let why = match declared.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", declared.join("; ")),
+        };
+        let note = self
             .direct
             .limitations
             .iter()
             .find(|(c, _)| *c == cap)
-            .map_or(String::new(), |(_, why)| format!(": {why}"));
-        format!("{} does not declare {cap:?}{why}", self.backend())
+            .map_or(String::new(), |(_, note)| format!("; {note}"));
+        format!("{} does not declare {cap:?}{why}{note}", self.backend())
     }
 
     /// The setup of a figure at `version`, with `suite` if the backend can select it.

@@ -16,11 +16,30 @@ use crate::{
 /// The fake backend's registry name.
 pub(crate) const NAME: &str = "fake";
 
-/// Makes [`FakeSession`]s.
-pub(crate) struct FakeBackend;
+/// Makes [`FakeSession`]s; `identity: false` makes servers without one,
+/// `chooses_by_name` servers that choose (and fail to) when told the SNI.
+pub(crate) struct FakeBackend {
+    identity: bool,
+    chooses_by_name: bool,
+}
 
-/// The one fake backend.
-pub(crate) static FAKE: FakeBackend = FakeBackend;
+/// The fake backend.
+pub(crate) static FAKE: FakeBackend = FakeBackend {
+    identity: true,
+    chooses_by_name: false,
+};
+
+/// The fake backend whose servers have no identity (SPEC SNI-11).
+pub(crate) static FAKE_WITHOUT_IDENTITY: FakeBackend = FakeBackend {
+    identity: false,
+    chooses_by_name: false,
+};
+
+/// The fake backend whose servers find no identity for any name (SPEC SNI-10).
+pub(crate) static FAKE_NO_NAME_MATCHES: FakeBackend = FakeBackend {
+    identity: true,
+    chooses_by_name: true,
+};
 
 impl Backend for FakeBackend {
     fn name(&self) -> &'static str {
@@ -29,6 +48,10 @@ impl Backend for FakeBackend {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities::from_list(&[Capability::DeferredRole])
+    }
+
+    fn precedence(&self) -> u32 {
+        u32::MAX
     }
 
     fn info(&self) -> ImplementationInfo {
@@ -40,7 +63,10 @@ impl Backend for FakeBackend {
     }
 
     fn new_session(&self, request: SessionRequest<'_>) -> Result<Box<dyn Session>> {
-        Ok(Box::new(FakeSession::new(request.role)))
+        let mut session = FakeSession::new(request.role);
+        session.lacks_identity = !self.identity;
+        session.chooses_by_name = self.chooses_by_name;
+        Ok(Box::new(session))
     }
 }
 
@@ -58,6 +84,8 @@ pub(crate) struct FakeSession {
     plaintext: VecDeque<u8>,
     peer_closed: bool,
     failed: bool,
+    lacks_identity: bool,
+    chooses_by_name: bool,
 }
 
 /// One whole record of the fake protocol.
@@ -93,6 +121,8 @@ impl FakeSession {
             plaintext: VecDeque::new(),
             peer_closed: false,
             failed: false,
+            lacks_identity: false,
+            chooses_by_name: false,
         };
         if let Some(role) = role {
             session.start(role);
@@ -188,6 +218,20 @@ impl Session for FakeSession {
 
     fn is_handshaking(&self) -> bool {
         self.handshaking
+    }
+
+    fn lacks_identity(&self) -> bool {
+        self.lacks_identity && self.role == Some(Role::Server)
+    }
+
+    fn client_hello_read(&mut self, _sni: Option<&str>) -> Result<()> {
+        match self.chooses_by_name {
+            true => Err(Error::new(
+                ErrorKind::X509Lookup,
+                "fake engine: no identity for this name",
+            )),
+            false => Ok(()),
+        }
     }
 
     fn read_plaintext(&mut self, buf: &mut [u8]) -> Result<usize> {

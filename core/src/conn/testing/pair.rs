@@ -97,13 +97,22 @@ impl Clock {
 
 /// A TLS state for the fake backend.
 pub(crate) fn fake_tls(side: Side, handshake_timeout: Option<Duration>) -> TlsState {
+    fake_tls_of(&FAKE, side, handshake_timeout)
+}
+
+/// A TLS state over `backend` (one of the fakes).
+pub(crate) fn fake_tls_of(
+    backend: &'static super::fake::FakeBackend,
+    side: Side,
+    handshake_timeout: Option<Duration>,
+) -> TlsState {
     let pending = Pending {
         config: OwnedConfig::Protocol(VersionRange::FLEXIBLE),
         hooks: NativeHooks::default(),
         verify_hostname: false,
         versions: None,
     };
-    TlsState::new(&FAKE, side, None, handshake_timeout, pending).expect("fake session")
+    TlsState::new(backend, side, None, handshake_timeout, pending).expect("fake session")
 }
 
 /// Which end of a [`Pair`].

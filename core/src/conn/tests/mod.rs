@@ -5,7 +5,7 @@
 use std::io::ErrorKind as IoKind;
 use std::time::Duration;
 
-use super::testing::fake::{client_hello, close_notify, data, record};
+use super::testing::fake::{self, client_hello, close_notify, data, record};
 use super::testing::pair::{self, fake_tls, End, Pair};
 
 use super::{Need, Phase, Progress};
@@ -352,4 +352,63 @@ fn detach_12_after_a_fatal_error() {
     assert_eq!(again.kind(), ErrorKind::Failure);
     assert_eq!(again.operation(), Some("detach"));
     assert_eq!(pair.client.phase(), Phase::Plain);
+}
+
+/// SNI-11: a server session without identity has the first ClientHello refused by
+/// core, whatever the engine: nothing reaches it, a clear-text handshake_failure
+/// goes out, the server's error is X509Lookup and the client's a failure.
+#[test]
+fn sni_11_server_without_identity_is_refused_by_core() {
+    let mut pair = Pair::plain();
+    pair.client.attach(pair::fake_tls(Side::Client, None));
+    pair.server.attach(pair::fake_tls_of(
+        &fake::FAKE_WITHOUT_IDENTITY,
+        Side::Server,
+        None,
+    ));
+    let err = pair
+        .handshake_both()
+        .expect_err("a server without identity");
+    assert_eq!(err.kind(), ErrorKind::X509Lookup, "{err}");
+    assert_eq!(err.alert(), Some(crate::Alert::HandshakeFailure));
+    // The alert waits to go out (the shells send it after a failure), in clear
+    // text, and the client fails on it.
+    while pair.server.send_to(&mut pair.to_client).unwrap() > 0 {}
+    assert!(pair
+        .to_client
+        .bytes
+        .iter()
+        .eq([21, 3, 3, 0, 2, 2, 40].iter()));
+    let mut client_failed = None;
+    for _ in 0..10 {
+        if let Err(e) = pair.step(End::Client, |c, now| c.handshake(now)) {
+            client_failed = Some(e);
+            break;
+        }
+    }
+    let client_err = client_failed.expect("the client learns of the refusal");
+    assert!(client_err.kind().is_failure(), "{client_err}");
+}
+
+/// SNI-10: a server that chooses its identity when core hands it the SNI (after the
+/// whole ClientHello) and finds none fails with X509Lookup, and core answers the
+/// client with a clear-text handshake_failure.
+#[test]
+fn sni_10_a_choice_by_name_that_fails_is_refused_by_core() {
+    let mut pair = Pair::plain();
+    pair.client.attach(pair::fake_tls(Side::Client, None));
+    pair.server.attach(pair::fake_tls_of(
+        &fake::FAKE_NO_NAME_MATCHES,
+        Side::Server,
+        None,
+    ));
+    let err = pair.handshake_both().expect_err("no identity for the name");
+    assert_eq!(err.kind(), ErrorKind::X509Lookup, "{err}");
+    assert_eq!(err.alert(), Some(crate::Alert::HandshakeFailure));
+    while pair.server.send_to(&mut pair.to_client).unwrap() > 0 {}
+    assert!(pair
+        .to_client
+        .bytes
+        .iter()
+        .eq([21, 3, 3, 0, 2, 2, 40].iter()));
 }

@@ -96,7 +96,10 @@ fn matching_ends_pass_and_mismatches_fail() {
 
 #[test]
 fn unsupported_needs_an_undeclared_capability() {
-    let declared = Caps::Declared(vec!["Tls12".into()]);
+    let declared = Caps::Declared(crate::declared::Declared {
+        all: vec!["Tls12".into()],
+        lacks: Vec::new(),
+    });
     let refused = [r#"{"event":"error","kind":"Unsupported(ClientAuth)","message":"no"}"#];
     let verdict = judge_pair(
         Expect::of(Variant::ClientAuth, Version::Tls12),
