@@ -81,6 +81,12 @@ pub struct MemorySample {
 pub struct ReliabilitySection {
     /// One entry per backend that ran.
     pub backends: Vec<BackendReliability>,
+    /// The last `cargo xtask fuzz` run found in the workspace (SPEC REL-6), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<crate::fuzz::FuzzRun>,
+    /// The last `cargo xtask leaks` run found in the workspace (SPEC REL-3), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaks: Option<crate::leaks::LeakRun>,
 }
 
 /// One backend's reliability figures.

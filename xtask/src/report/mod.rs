@@ -20,6 +20,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 mod text;
+mod tool_runs;
 
 use crate::interop::Matrix;
 

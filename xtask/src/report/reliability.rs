@@ -22,8 +22,11 @@ const HOSTILE_SPEC: &str = "REL-5";
 impl Report {
     /// report.json's `reliability` section.
     pub(super) fn reliability(&self) -> ReliabilitySection {
+        let (fuzz, leaks) = super::tool_runs::last_runs(&crate::workspace::root());
         ReliabilitySection {
             backends: self.backends.iter().map(backend_reliability).collect(),
+            fuzz,
+            leaks,
         }
     }
 
@@ -98,6 +101,10 @@ impl Report {
             }
         }
         md.push('\n');
+        md.push_str(&super::tool_runs::markdown(
+            section.fuzz.as_ref(),
+            section.leaks.as_ref(),
+        ));
         md
     }
 
@@ -184,6 +191,10 @@ impl Report {
                 );
             }
         }
+        html.push_str(&super::tool_runs::html(
+            section.fuzz.as_ref(),
+            section.leaks.as_ref(),
+        ));
         html
     }
 }
