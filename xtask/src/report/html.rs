@@ -147,6 +147,26 @@ impl Report {
                 }
                 html.push_str("</ul>\n");
             }
+            if let Some(declared) = run.declared.as_ref().filter(|d| !d.lacks.is_empty()) {
+                html.push_str(
+                    "<p>Capabilities not declared (per role, with the limitation):</p>\n<ul>\n",
+                );
+                for lack in &declared.lacks {
+                    let platform = lack
+                        .cfg
+                        .as_ref()
+                        .map(|c| format!(" (where <code>{}</code>)", escape(c)))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        html,
+                        "<li><code>{}</code>, {}{platform}: {}</li>",
+                        escape(&lack.capability),
+                        escape(lack.roles.name()),
+                        escape(&lack.reason)
+                    );
+                }
+                html.push_str("</ul>\n");
+            }
             for (outcome, title) in [
                 (Outcome::Unsupported, "Unsupported"),
                 (Outcome::Deviation, "Deviations"),
