@@ -410,6 +410,7 @@ macro_rules! conformance_suite {
         fn rel_3_lifecycle_paths() {
             $register;
             $crate::lifecycle::run($backend, $natives);
+            $crate::lifecycle::record_pass($backend);
         }
 
         $crate::__suite_tests! {
