@@ -118,7 +118,7 @@ pub(super) fn html(fuzz: Option<&FuzzRun>, leaks: Option<&LeakRun>) -> String {
                 html,
                 "<p>{}</p>\n<table>\n<tr><th>Target</th><th>Seconds</th><th>Executions</th>\
                  <th>Edges</th><th>Features</th><th>Corpus</th><th>Crashes</th></tr>",
-                escape(&fuzz_heading(run))
+                escape(&fuzz_heading(run).replace('`', ""))
             );
             for t in &run.targets {
                 let crashes = if t.crashes.is_empty() {
@@ -154,7 +154,7 @@ pub(super) fn html(fuzz: Option<&FuzzRun>, leaks: Option<&LeakRun>) -> String {
                 html,
                 "<p>{}</p>\n<table>\n<tr><th>Backend</th><th>Passed</th><th>Definitely lost</th>\
                  <th>Indirectly lost</th><th>Possibly lost</th><th>Errors</th><th>Seconds</th></tr>",
-                escape(&leaks_heading(run))
+                escape(&leaks_heading(run).replace('`', ""))
             );
             for b in &run.backends {
                 let s = &b.summary;
